@@ -1,0 +1,3 @@
+export * from './units';
+export * from './normalize-reading';
+export * from './threshold-rules';

@@ -1,0 +1,79 @@
+import { z } from 'zod';
+
+export const port = (fallback: number) =>
+  z.coerce.number({ error: 'must be a TCP port number' }).int().min(0).max(65535).default(fallback);
+
+export const databaseVariables = {
+  DATABASE_URL: z
+    .string({ error: 'is required: a PostgreSQL URL such as postgres://user:password@host:5432/rpm' })
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://'),
+};
+
+const optionalText = z.string().min(1).optional();
+
+/**
+ * InfluxDB is optional: without INFLUX_URL readings go to the embedded store, a table in PostgreSQL.
+ * Line protocol on /write and InfluxQL on /query are served by InfluxDB 1.x, 2.x (v1 compatibility API)
+ * and 3.x, so one adapter speaks to all three. 1.x takes a user and password; 2.x and 3.x a token.
+ */
+export const timeseriesVariables = {
+  INFLUX_URL: z.url({ error: 'must be an http(s) URL such as http://localhost:8086' }).optional(),
+  INFLUX_TOKEN: optionalText,
+  INFLUX_USERNAME: optionalText,
+  INFLUX_PASSWORD: optionalText,
+  INFLUX_DATABASE: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a database (or 2.x bucket) name of letters, digits, _ and -')
+    .default('rpm'),
+};
+
+export type TimeseriesConfig =
+  | { kind: 'postgres' }
+  | { kind: 'influxdb'; url: string; database: string; token?: string; username?: string; password?: string };
+
+export function timeseriesConfigFrom(env: {
+  INFLUX_URL?: string;
+  INFLUX_TOKEN?: string;
+  INFLUX_USERNAME?: string;
+  INFLUX_PASSWORD?: string;
+  INFLUX_DATABASE: string;
+}): TimeseriesConfig {
+  if (!env.INFLUX_URL) return { kind: 'postgres' };
+  return {
+    kind: 'influxdb',
+    url: env.INFLUX_URL,
+    database: env.INFLUX_DATABASE,
+    token: env.INFLUX_TOKEN,
+    username: env.INFLUX_USERNAME,
+    password: env.INFLUX_PASSWORD,
+  };
+}
+
+/** Refinement shared by apps that use the time-series store. */
+export function checkInfluxCredentials(
+  env: { INFLUX_URL?: string; INFLUX_TOKEN?: string; INFLUX_USERNAME?: string; INFLUX_PASSWORD?: string },
+  ctx: z.RefinementCtx,
+): void {
+  if (env.INFLUX_TOKEN && (env.INFLUX_USERNAME || env.INFLUX_PASSWORD)) {
+    ctx.addIssue({ code: 'custom', path: ['INFLUX_TOKEN'], message: 'set either INFLUX_TOKEN or INFLUX_USERNAME/INFLUX_PASSWORD, not both' });
+  }
+  if (Boolean(env.INFLUX_USERNAME) !== Boolean(env.INFLUX_PASSWORD)) {
+    ctx.addIssue({ code: 'custom', path: ['INFLUX_PASSWORD'], message: 'INFLUX_USERNAME and INFLUX_PASSWORD go together' });
+  }
+  if (!env.INFLUX_URL && (env.INFLUX_TOKEN || env.INFLUX_USERNAME)) {
+    ctx.addIssue({ code: 'custom', path: ['INFLUX_URL'], message: 'is required when InfluxDB credentials are set' });
+  }
+}
+
+/** Credentials the alerting app (and other internal services) use on the broker. */
+export const INTERNAL_SERVICE_USERNAME_PREFIX = 'service:';
+
+export const internalBrokerVariables = {
+  INTERNAL_MQTT_PASSWORD: z
+    .string({ error: 'is required: a shared secret of at least 16 characters for internal services on the broker' })
+    .min(16, 'must be at least 16 characters'),
+};
+
+export const logLevelVariable = {
+  LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+};

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Parses environment variables with a zod schema and reports every problem at once, each naming the
+ * variable and what would fix it, so an operator fixes the environment in one go.
+ */
+export function loadConfig<Schema extends z.ZodType>(schema: Schema, env: NodeJS.ProcessEnv = process.env): z.infer<Schema> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  throw new ConfigError(
+    result.error.issues.map((issue) => {
+      const variable = issue.path.join('.') || '(environment)';
+      return `${variable}: ${issue.message}`;
+    }),
+  );
+}
+
+/** For `main.ts` files: load the config or print what is wrong and exit with status 78 (EX_CONFIG). */
+export function loadConfigOrExit<Schema extends z.ZodType>(schema: Schema, appName: string): z.infer<Schema> {
+  try {
+    return loadConfig(schema);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${appName}: ${error.message}\nSee docs/configuration.md for every variable.\n`);
+    process.exit(78);
+  }
+}

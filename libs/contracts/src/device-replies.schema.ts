@@ -1,0 +1,30 @@
+import { z } from 'zod';
+
+/** Machine-readable reasons a reading is refused. Devices may branch on these codes. */
+export const REJECTION_CODES = [
+  'malformed_json',
+  'invalid_payload',
+  'unknown_metric',
+  'out_of_range',
+  'future_timestamp',
+  'batch_too_large',
+  'store_unavailable',
+] as const;
+export const rejectionCodeSchema = z.enum(REJECTION_CODES);
+export type RejectionCode = z.infer<typeof rejectionCodeSchema>;
+
+export const rejectedItemSchema = z.object({
+  index: z.number().int().min(0).describe('Position in the batch (0 for a single reading).'),
+  code: rejectionCodeSchema,
+  message: z.string().describe('A sentence for a person reading device logs.'),
+});
+
+export const deviceReplySchema = z.object({
+  status: z.enum(['accepted', 'partial', 'rejected']),
+  accepted: z.number().int().min(0).describe('How many readings were stored.'),
+  rejected: z.array(rejectedItemSchema),
+  receivedAt: z.iso.datetime().describe("The gateway's clock when it received the message."),
+});
+
+export type RejectedItem = z.infer<typeof rejectedItemSchema>;
+export type DeviceReply = z.infer<typeof deviceReplySchema>;

@@ -1,0 +1,5 @@
+export * from './device-topics';
+export * from './device-payloads.schema';
+export * from './device-replies.schema';
+export * from './reading-events.schema';
+export * from './api.schema';

@@ -1,0 +1,30 @@
+import { DataSource } from 'typeorm';
+import { ENTITIES } from './entities';
+import { InitialSchema1763830000000 } from './migrations/1763830000000-initial-schema';
+
+export const MIGRATIONS = [InitialSchema1763830000000];
+
+/** The schema is owned by migrations (`npm run db:migrate`); TypeORM never synchronizes it. */
+export function createDataSource(databaseUrl: string): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url: databaseUrl,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'schema_migrations',
+    synchronize: false,
+    migrationsRun: false,
+  });
+}
+
+/** Applies pending migrations and returns the names of the ones it ran. */
+export async function migrateDatabase(databaseUrl: string): Promise<string[]> {
+  const dataSource = createDataSource(databaseUrl);
+  await dataSource.initialize();
+  try {
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    return applied.map((migration) => migration.name);
+  } finally {
+    await dataSource.destroy();
+  }
+}

@@ -1,0 +1,62 @@
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+
+export type AlertStatus = 'open' | 'acknowledged' | 'resolved';
+
+/** The reading an alert rests on: enough to find it again in the time-series store. */
+export interface AlertReadingRef {
+  deviceId: string;
+  metric: string;
+  measuredAt: string;
+  seq: number | null;
+  values: Record<string, number>;
+  unit: string;
+}
+
+@Entity({ name: 'alerts' })
+export class AlertEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ name: 'patient_id', type: 'uuid' })
+  patientId!: string;
+
+  @Column({ name: 'rule_id', type: 'text' })
+  ruleId!: string;
+
+  @Column({ name: 'rule_version', type: 'integer' })
+  ruleVersion!: number;
+
+  @Column({ type: 'text' })
+  severity!: string;
+
+  @Column({ type: 'text' })
+  status!: AlertStatus;
+
+  @Column({ type: 'text' })
+  title!: string;
+
+  @Column({ type: 'text' })
+  reason!: string;
+
+  @Column({ type: 'jsonb' })
+  readings!: AlertReadingRef[];
+
+  /** Measurement time of the first reading of the episode. */
+  @Column({ name: 'opened_at', type: 'timestamptz' })
+  openedAt!: Date;
+
+  @Column({ name: 'last_reading_at', type: 'timestamptz' })
+  lastReadingAt!: Date;
+
+  @Column({ name: 'acknowledged_at', type: 'timestamptz', nullable: true })
+  acknowledgedAt!: Date | null;
+
+  @Column({ name: 'acknowledged_by', type: 'uuid', nullable: true })
+  acknowledgedBy!: string | null;
+
+  @Column({ name: 'resolved_at', type: 'timestamptz', nullable: true })
+  resolvedAt!: Date | null;
+
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
+  createdAt!: Date;
+}

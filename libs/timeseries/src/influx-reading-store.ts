@@ -1,0 +1,147 @@
+import { InfluxDB, Point } from '@influxdata/influxdb-client';
+import { METRICS, type NormalizedReading } from '@rpm/contracts';
+import type { ReadingQuery, ReadingStore } from './reading-store';
+
+export interface InfluxConnection {
+  url: string;
+  database: string;
+  /** InfluxDB 2.x / 3.x. */
+  token?: string;
+  /** InfluxDB 1.x. */
+  username?: string;
+  password?: string;
+  timeoutMs?: number;
+}
+
+const ORIGINAL_PREFIX = 'original_';
+const CONTEXT_PREFIX = 'context_';
+const TAG_COLUMNS = new Set(['patient_id', 'device_id']);
+
+/**
+ * The point's time is measuredAt in microseconds plus (seq mod 1000) microseconds: a point's identity in
+ * InfluxDB is series + time, so the same reading written twice is one point, while two readings of one
+ * device in the same millisecond that differ by sequence number stay two points.
+ */
+function pointTimeMicros(reading: NormalizedReading): string {
+  const micros = BigInt(Date.parse(reading.measuredAt)) * 1000n + BigInt((reading.seq ?? 0) % 1000);
+  return micros.toString();
+}
+
+function toPoint(reading: NormalizedReading): string {
+  const point = new Point(reading.metric)
+    .tag('patient_id', reading.patientId)
+    .tag('device_id', reading.deviceId)
+    .stringField('unit', reading.unit)
+    .stringField(`${ORIGINAL_PREFIX}unit`, reading.original.unit)
+    .intField('received_at_ms', Date.parse(reading.receivedAt))
+    .timestamp(pointTimeMicros(reading));
+  if (reading.seq !== null) point.intField('seq', reading.seq);
+  for (const [name, value] of Object.entries(reading.values)) point.floatField(name, value);
+  for (const [name, value] of Object.entries(reading.original.values)) point.floatField(`${ORIGINAL_PREFIX}${name}`, value);
+  for (const [name, value] of Object.entries(reading.context)) point.stringField(`${CONTEXT_PREFIX}${name}`, value);
+  const line = point.toLineProtocol();
+  if (!line) throw new Error(`reading of ${reading.metric} produced no line protocol`);
+  return line;
+}
+
+interface InfluxQlSeries {
+  name: string;
+  columns: string[];
+  values: unknown[][];
+}
+interface InfluxQlResponse {
+  results: { statement_id: number; series?: InfluxQlSeries[]; error?: string }[];
+  error?: string;
+}
+
+function fromRow(metric: string, columns: string[], row: unknown[]): NormalizedReading {
+  const reading: NormalizedReading = {
+    patientId: '',
+    deviceId: '',
+    metric: metric as NormalizedReading['metric'],
+    measuredAt: '',
+    receivedAt: '',
+    seq: null,
+    unit: '',
+    values: {},
+    original: { unit: '', values: {} },
+    context: {},
+  };
+  columns.forEach((column, index) => {
+    const value = row[index];
+    if (value === null || value === undefined) return;
+    if (column === 'time') reading.measuredAt = new Date(Math.floor(Number(value) / 1000)).toISOString();
+    else if (column === 'patient_id') reading.patientId = String(value);
+    else if (column === 'device_id') reading.deviceId = String(value);
+    else if (column === 'received_at_ms') reading.receivedAt = new Date(Number(value)).toISOString();
+    else if (column === 'seq') reading.seq = Number(value);
+    else if (column === 'unit') reading.unit = String(value);
+    else if (column === `${ORIGINAL_PREFIX}unit`) reading.original.unit = String(value);
+    else if (column.startsWith(ORIGINAL_PREFIX)) reading.original.values[column.slice(ORIGINAL_PREFIX.length)] = Number(value);
+    else if (column.startsWith(CONTEXT_PREFIX)) reading.context[column.slice(CONTEXT_PREFIX.length)] = String(value);
+    else if (!TAG_COLUMNS.has(column)) reading.values[column] = Number(value);
+  });
+  return reading;
+}
+
+/**
+ * InfluxDB through line-protocol writes (/write) and InfluxQL reads (/query): the subset that
+ * InfluxDB 1.x, 2.x (v1 compatibility API) and 3.x all serve.
+ */
+export class InfluxReadingStore implements ReadingStore {
+  private readonly influx: InfluxDB;
+  private readonly headers: Record<string, string> = {};
+
+  constructor(private readonly connection: InfluxConnection) {
+    this.influx = new InfluxDB({ url: connection.url, token: connection.token, timeout: connection.timeoutMs ?? 10_000 });
+    if (connection.username && connection.password) {
+      const basic = Buffer.from(`${connection.username}:${connection.password}`).toString('base64');
+      this.headers.authorization = `Basic ${basic}`;
+    }
+  }
+
+  async init(): Promise<void> {
+    // 2.x maps a bucket to a database and 3.x creates one on first write; only 1.x needs CREATE DATABASE.
+    if (this.connection.token) return;
+    await this.influxQl(`CREATE DATABASE "${this.connection.database}"`, {}, 'POST');
+  }
+
+  async write(readings: readonly NormalizedReading[]): Promise<void> {
+    if (readings.length === 0) return;
+    const body = readings.map(toPoint).join('\n');
+    const query = new URLSearchParams({ db: this.connection.database, precision: 'u' });
+    await this.influx.transport.request(`/write?${query}`, body, {
+      method: 'POST',
+      headers: { ...this.headers, 'content-type': 'text/plain; charset=utf-8' },
+    });
+  }
+
+  async query(query: ReadingQuery): Promise<NormalizedReading[]> {
+    const metrics = query.metric ? [query.metric] : METRICS;
+    const limit = Math.max(1, Math.floor(query.limit));
+    const response = await this.influxQl(
+      `SELECT * FROM ${metrics.map((metric) => `"${metric}"`).join(',')}
+        WHERE "patient_id" = $patientId AND time >= $from AND time < $to
+        ORDER BY time ASC LIMIT ${limit}`,
+      { patientId: query.patientId, from: query.from.toISOString(), to: query.to.toISOString() },
+      'GET',
+    );
+    const readings = (response.results[0]?.series ?? []).flatMap((series) =>
+      series.values.map((row) => fromRow(series.name, series.columns, row)),
+    );
+    readings.sort((a, b) => a.measuredAt.localeCompare(b.measuredAt) || a.deviceId.localeCompare(b.deviceId) || a.metric.localeCompare(b.metric));
+    return readings.slice(0, limit);
+  }
+
+  async close(): Promise<void> {
+    // The client holds no open connections between requests.
+  }
+
+  private async influxQl(statement: string, params: Record<string, string>, method: 'GET' | 'POST'): Promise<InfluxQlResponse> {
+    const query = new URLSearchParams({ db: this.connection.database, q: statement, epoch: 'u', params: JSON.stringify(params) });
+    const response = (await this.influx.transport.request(`/query?${query}`, '', { method, headers: this.headers })) as InfluxQlResponse;
+    const error = response.error ?? response.results?.find((result) => result.error)?.error;
+    if (error) throw new Error(`InfluxDB rejected the query: ${error}`);
+    return response;
+  }
+}

@@ -1,0 +1,74 @@
+import type { NormalizedReading } from '@rpm/contracts';
+import { Pool } from 'pg';
+import type { ReadingQuery, ReadingStore } from './reading-store';
+
+const COLUMNS = 10;
+
+/** The embedded default: readings in a PostgreSQL table created by the migrations. */
+export class PostgresReadingStore implements ReadingStore {
+  private readonly pool: Pool;
+
+  constructor(databaseUrl: string) {
+    this.pool = new Pool({ connectionString: databaseUrl, max: 4 });
+  }
+
+  async init(): Promise<void> {
+    await this.pool.query('SELECT 1 FROM readings LIMIT 0');
+  }
+
+  async write(readings: readonly NormalizedReading[]): Promise<void> {
+    if (readings.length === 0) return;
+    const params: unknown[] = [];
+    const rows = readings.map((reading, row) => {
+      params.push(
+        reading.patientId,
+        reading.deviceId,
+        reading.metric,
+        reading.measuredAt,
+        reading.receivedAt,
+        reading.seq,
+        reading.unit,
+        JSON.stringify(reading.values),
+        JSON.stringify(reading.original),
+        JSON.stringify(reading.context),
+      );
+      const base = row * COLUMNS;
+      return `(${Array.from({ length: COLUMNS }, (_, column) => `$${base + column + 1}`).join(',')})`;
+    });
+    await this.pool.query(
+      `INSERT INTO readings (patient_id, device_id, metric, measured_at, received_at, seq, unit, "values", original, context)
+       VALUES ${rows.join(',')}
+       ON CONFLICT (device_id, metric, measured_at, (COALESCE(seq, -1))) DO NOTHING`,
+      params,
+    );
+  }
+
+  async query(query: ReadingQuery): Promise<NormalizedReading[]> {
+    const params: unknown[] = [query.patientId, query.from, query.to, query.limit];
+    const metricFilter = query.metric ? `AND metric = $${params.push(query.metric)}` : '';
+    const result = await this.pool.query(
+      `SELECT patient_id, device_id, metric, measured_at, received_at, seq, unit, "values", original, context
+         FROM readings
+        WHERE patient_id = $1 AND measured_at >= $2 AND measured_at < $3 ${metricFilter}
+        ORDER BY measured_at, device_id, metric
+        LIMIT $4`,
+      params,
+    );
+    return result.rows.map((row) => ({
+      patientId: row.patient_id,
+      deviceId: row.device_id,
+      metric: row.metric,
+      measuredAt: (row.measured_at as Date).toISOString(),
+      receivedAt: (row.received_at as Date).toISOString(),
+      seq: row.seq === null ? null : Number(row.seq),
+      unit: row.unit,
+      values: row.values,
+      original: row.original,
+      context: row.context,
+    }));
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

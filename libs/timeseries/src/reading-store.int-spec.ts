@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto';
+import type { NormalizedReading } from '@rpm/contracts';
+import { createTestDatabase, testServices, uniqueInfluxDatabase } from '../../../test/support/test-services';
+import { InfluxReadingStore } from './influx-reading-store';
+import { PostgresReadingStore } from './postgres-reading-store';
+import type { ReadingStore } from './reading-store';
+
+type StoreFactory = () => Promise<ReadingStore>;
+
+const factories: [string, StoreFactory][] = [
+  ['InfluxDB (real influxd)', async () => new InfluxReadingStore({ url: testServices().influxUrl, database: uniqueInfluxDatabase() })],
+  ['PostgreSQL (embedded default)', async () => new PostgresReadingStore(await createTestDatabase())],
+];
+
+function glucose(patientId: string, measuredAt: string, value: number, overrides: Partial<NormalizedReading> = {}): NormalizedReading {
+  return {
+    patientId,
+    deviceId: 'meter-1',
+    metric: 'glucose',
+    measuredAt,
+    receivedAt: '2026-11-22T08:00:05.000Z',
+    seq: null,
+    unit: 'mg/dL',
+    values: { value },
+    original: { unit: 'mg/dL', values: { value } },
+    context: { source: 'meter' },
+    ...overrides,
+  };
+}
+
+describe.each(factories)('ReadingStore contract: %s', (_name, createStore) => {
+  let store: ReadingStore;
+  const window = { from: new Date('2026-11-01T00:00:00Z'), to: new Date('2026-12-01T00:00:00Z'), limit: 100 };
+
+  beforeAll(async () => {
+    store = await createStore();
+    await store.init();
+  });
+  afterAll(() => store.close());
+
+  it('returns what was written, with canonical and original values, oldest first', async () => {
+    const patientId = randomUUID();
+    const mmol = glucose(patientId, '2026-11-22T07:00:00.000Z', 90.1, {
+      seq: 17,
+      original: { unit: 'mmol/L', values: { value: 5 } },
+      context: { source: 'cgm', trend: 'steady' },
+    });
+    const bp: NormalizedReading = {
+      patientId,
+      deviceId: 'cuff-1',
+      metric: 'blood_pressure',
+      measuredAt: '2026-11-22T06:30:00.000Z',
+      receivedAt: '2026-11-22T06:30:02.000Z',
+      seq: null,
+      unit: 'mmHg',
+      values: { systolic: 142.5, diastolic: 91, pulse: 70 },
+      original: { unit: 'kPa', values: { systolic: 19, diastolic: 12.13, pulse: 70 } },
+      context: {},
+    };
+    await store.write([mmol, bp]);
+
+    const all = await store.query({ ...window, patientId });
+    expect(all).toEqual([bp, mmol]);
+    expect(await store.query({ ...window, patientId, metric: 'glucose' })).toEqual([mmol]);
+  });
+
+  it('keeps one copy of a reading written twice', async () => {
+    const patientId = randomUUID();
+    const reading = glucose(patientId, '2026-11-22T07:05:00.000Z', 120, { seq: 3 });
+    await store.write([reading]);
+    await store.write([reading, reading]);
+    expect(await store.query({ ...window, patientId })).toHaveLength(1);
+  });
+
+  it('keeps two distinct readings taken in the same second', async () => {
+    const patientId = randomUUID();
+    await store.write([
+      glucose(patientId, '2026-11-22T07:10:00.000Z', 120, { seq: 1 }),
+      glucose(patientId, '2026-11-22T07:10:00.400Z', 121, { seq: 2 }),
+      glucose(patientId, '2026-11-22T07:10:00.400Z', 122, { seq: 3 }),
+    ]);
+    const values = (await store.query({ ...window, patientId })).map((reading) => reading.values.value);
+    expect(values.sort()).toEqual([120, 121, 122]);
+  });
+
+  it("returns only the asked patient's readings inside the range, up to the limit", async () => {
+    const patientId = randomUUID();
+    const otherPatient = randomUUID();
+    await store.write([
+      glucose(patientId, '2026-10-31T23:59:59.999Z', 100),
+      glucose(patientId, '2026-11-10T00:00:00.000Z', 101),
+      glucose(patientId, '2026-11-11T00:00:00.000Z', 102),
+      glucose(patientId, '2026-12-01T00:00:00.000Z', 103),
+      glucose(otherPatient, '2026-11-10T00:00:00.000Z', 999),
+    ]);
+    const inRange = await store.query({ ...window, patientId });
+    expect(inRange.map((reading) => reading.values.value)).toEqual([101, 102]);
+    expect((await store.query({ ...window, patientId, limit: 1 })).map((reading) => reading.values.value)).toEqual([101]);
+  });
+
+  it('returns nothing for a patient without readings', async () => {
+    expect(await store.query({ ...window, patientId: randomUUID() })).toEqual([]);
+  });
+});

@@ -1,0 +1,20 @@
+import { InfluxdServer } from './influxd-server';
+import { PostgresServer } from './postgres-server';
+import { TEST_SERVICES_VARIABLE, type TestServices } from './test-services-variable';
+
+declare global {
+  var rpmTestServers: { influxd?: InfluxdServer; postgres: PostgresServer } | undefined;
+}
+
+export default async function globalSetup(): Promise<void> {
+  const [postgres, influxd] = await Promise.all([
+    PostgresServer.start(),
+    process.env.TEST_INFLUX_URL ? Promise.resolve(undefined) : InfluxdServer.start(),
+  ]);
+  globalThis.rpmTestServers = { postgres, influxd };
+  const services: TestServices = {
+    postgresAdminUrl: postgres.adminUrl,
+    influxUrl: process.env.TEST_INFLUX_URL ?? influxd!.url,
+  };
+  process.env[TEST_SERVICES_VARIABLE] = JSON.stringify(services);
+}

@@ -1,0 +1,7 @@
+/** Where global setup started the real services; read by every test file. */
+export interface TestServices {
+  postgresAdminUrl: string;
+  influxUrl: string;
+}
+
+export const TEST_SERVICES_VARIABLE = 'RPM_TEST_SERVICES';

@@ -1,0 +1,36 @@
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { migrateDatabase } from '@rpm/persistence';
+
+import { TEST_SERVICES_VARIABLE, type TestServices } from './test-services-variable';
+
+export function testServices(): TestServices {
+  const raw = process.env[TEST_SERVICES_VARIABLE];
+  if (!raw) throw new Error('test services are not started: run the tests with `npm test` (jest global setup)');
+  return JSON.parse(raw) as TestServices;
+}
+
+function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+/** A fresh, migrated database for one test file, so files never see each other's rows. */
+export async function createTestDatabase(): Promise<string> {
+  const { postgresAdminUrl } = testServices();
+  const name = `rpm_test_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+  const admin = new Client({ connectionString: postgresAdminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = withDatabase(postgresAdminUrl, name);
+  await migrateDatabase(url);
+  return url;
+}
+
+/** A fresh InfluxDB database name for one test file. */
+export const uniqueInfluxDatabase = (): string => `rpm_test_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
