@@ -1,0 +1,32 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { DataSourceShutdown, ReadingStoreShutdown, dataSourceProvider, readingStoreProvider } from '@rpm/platform';
+import { API_CONFIG, type ApiConfig } from './api.config';
+import { AuditLog } from './audit/audit-log';
+import { AuthController } from './auth/auth.controller';
+import { AuthGuard } from './auth/auth.guard';
+import { AuthService } from './auth/auth.service';
+import { HealthController } from './health/health.controller';
+import { PatientAccess } from './patients/patient-access';
+import { PatientsController } from './patients/patients.controller';
+
+@Module({})
+export class ApiModule {
+  static forConfig(config: ApiConfig): DynamicModule {
+    return {
+      module: ApiModule,
+      controllers: [AuthController, HealthController, PatientsController],
+      providers: [
+        { provide: API_CONFIG, useValue: config },
+        dataSourceProvider(API_CONFIG),
+        readingStoreProvider(API_CONFIG),
+        DataSourceShutdown,
+        ReadingStoreShutdown,
+        AuditLog,
+        AuthService,
+        PatientAccess,
+        { provide: APP_GUARD, useClass: AuthGuard },
+      ],
+    };
+  }
+}

@@ -1,0 +1,36 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { SessionEntity, UserEntity } from '@rpm/persistence';
+import { hashSecret, newSecret, verifyPassword } from '@rpm/security';
+import { DataSource, MoreThan } from 'typeorm';
+import { API_CONFIG, type ApiConfig } from '../api.config';
+import type { AuthenticatedUser } from './current-user';
+
+/** Verified against when an e-mail is unknown, so a login takes as long whether or not the user exists. */
+const DUMMY_PASSWORD_HASH = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
+
+@Injectable()
+export class AuthService {
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
+  ) {}
+
+  async login(email: string, password: string): Promise<{ token: string; expiresAt: Date } | null> {
+    const user = await this.dataSource.getRepository(UserEntity).findOneBy({ email: email.toLowerCase() });
+    const valid = await verifyPassword(password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
+    if (!user || !valid) return null;
+    const token = newSecret();
+    const expiresAt = new Date(Date.now() + this.config.sessionTtlMs);
+    await this.dataSource.getRepository(SessionEntity).insert({ tokenHash: hashSecret(token), userId: user.id, expiresAt });
+    return { token, expiresAt };
+  }
+
+  async userForToken(token: string): Promise<AuthenticatedUser | null> {
+    const session = await this.dataSource
+      .getRepository(SessionEntity)
+      .findOneBy({ tokenHash: hashSecret(token), expiresAt: MoreThan(new Date()) });
+    if (!session) return null;
+    const user = await this.dataSource.getRepository(UserEntity).findOneBy({ id: session.userId });
+    return user ? { id: user.id, role: user.role } : null;
+  }
+}

@@ -1,0 +1,36 @@
+import 'reflect-metadata';
+import { StandardSchemaValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { loadConfigOrExit } from '@rpm/config';
+import { jsonLogger } from '@rpm/platform';
+import { randomUUID } from 'node:crypto';
+import { apiConfigSchema } from './api.config';
+import { ApiModule } from './api.module';
+
+async function bootstrap(): Promise<void> {
+  const config = loadConfigOrExit(apiConfigSchema, 'api');
+  const adapter = new FastifyAdapter({
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forConfig(config), adapter, {
+    logger: jsonLogger('api', config.logLevel),
+    abortOnError: false,
+  });
+  app.useGlobalPipes(new StandardSchemaValidationPipe());
+  app.enableShutdownHooks();
+  try {
+    await app.listen(config.http.port, config.http.host);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new Error(`HTTP port ${config.http.port} on ${config.http.host} is already in use. Set HTTP_PORT to a free port.`);
+    }
+    throw error;
+  }
+}
+
+bootstrap().catch((error: Error) => {
+  process.stderr.write(`api: ${error.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,71 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { ALL_DEVICE_READINGS_TOPIC, deviceIdFromReadingsTopic } from '@rpm/contracts';
+import { connectAsync, type MqttClient } from 'mqtt';
+import { hostname } from 'node:os';
+import { DeviceDirectory } from '../devices/device-directory';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../gateway.config';
+import { ReadingIngestor, type BrokerOutbox } from '../ingest/reading-ingestor';
+
+/**
+ * External-broker mode: the broker (Mosquitto, EMQX, HiveMQ) authenticates devices and enforces topic
+ * ACLs; gateway instances share the readings through an MQTT 5 shared subscription and acknowledge
+ * each message only after it is stored. A persistent session keeps messages across a gateway restart.
+ */
+@Injectable()
+export class ExternalBrokerConsumer implements OnApplicationBootstrap, OnApplicationShutdown, BrokerOutbox {
+  private readonly logger = new Logger(ExternalBrokerConsumer.name);
+  private client?: MqttClient;
+
+  constructor(
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    private readonly devices: DeviceDirectory,
+    private readonly ingestor: ReadingIngestor,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const mqtt = this.config.mqtt;
+    if (mqtt.mode !== 'external') return;
+    const client = await connectAsync(mqtt.url, {
+      protocolVersion: 5,
+      clientId: `rpm-gateway-${hostname()}-${process.pid}`,
+      clean: false,
+      properties: { sessionExpiryInterval: 24 * 3600 },
+      username: mqtt.username,
+      password: mqtt.password,
+      reconnectPeriod: 1000,
+    });
+    this.client = client;
+    // mqtt.js sends PUBACK when handleMessage calls back: call back only once the reading is stored.
+    client.handleMessage = (packet, callback) => {
+      this.handle(packet.topic, packet.payload as Buffer).then(
+        () => callback(),
+        (error: Error) => {
+          this.logger.error({ message: 'store unavailable, reading not acknowledged', error: error.message });
+          client.end(true); // drop the session's connection without PUBACK; the broker redelivers
+          setTimeout(() => client.reconnect(), 1000);
+        },
+      );
+    };
+    await client.subscribeAsync(`$share/${mqtt.shareGroup}/${ALL_DEVICE_READINGS_TOPIC}`, { qos: 1 });
+    this.logger.log({ message: 'consuming device readings from external broker', shareGroup: mqtt.shareGroup });
+  }
+
+  async publish(topic: string, payload: string, qos: 0 | 1): Promise<void> {
+    if (!this.client) throw new Error('broker client not connected');
+    await this.client.publishAsync(topic, payload, { qos });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.client?.endAsync();
+  }
+
+  private async handle(topic: string, payload: Buffer): Promise<void> {
+    const deviceId = deviceIdFromReadingsTopic(topic);
+    const identity = deviceId ? await this.devices.identify(deviceId) : null;
+    if (!identity) {
+      this.logger.warn({ message: 'reading from an unknown or revoked device dropped', topic });
+      return;
+    }
+    await this.ingestor.ingest(payload, { ...identity, receivedAt: new Date() }, this);
+  }
+}

@@ -1,0 +1,56 @@
+import {
+  checkInfluxCredentials,
+  databaseVariables,
+  internalBrokerVariables,
+  logLevelVariable,
+  port,
+  timeseriesConfigFrom,
+  timeseriesVariables,
+} from '@rpm/config';
+import { z } from 'zod';
+
+export const gatewayConfigSchema = z
+  .object({
+    ...databaseVariables,
+    ...timeseriesVariables,
+    ...logLevelVariable,
+    MQTT_MODE: z.enum(['embedded', 'external']).default('embedded'),
+    MQTT_HOST: z.string().default('0.0.0.0'),
+    MQTT_PORT: port(1883),
+    MQTT_URL: z.url({ error: 'must be a broker URL such as mqtt://broker:1883' }).optional(),
+    MQTT_USERNAME: z.string().optional(),
+    MQTT_PASSWORD: z.string().optional(),
+    MQTT_SHARE_GROUP: z.string().regex(/^[A-Za-z0-9_-]+$/).default('rpm-gateway'),
+    INTERNAL_MQTT_PASSWORD: internalBrokerVariables.INTERNAL_MQTT_PASSWORD.optional(),
+  })
+  .superRefine((env, ctx) => {
+    checkInfluxCredentials(env, ctx);
+    if (env.MQTT_MODE === 'external' && !env.MQTT_URL) {
+      ctx.addIssue({ code: 'custom', path: ['MQTT_URL'], message: 'is required when MQTT_MODE=external' });
+    }
+    if (env.MQTT_MODE === 'embedded' && !env.INTERNAL_MQTT_PASSWORD) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['INTERNAL_MQTT_PASSWORD'],
+        message: 'is required with the embedded broker: the secret internal services (alerting) log in with, 16+ characters',
+      });
+    }
+  })
+  .transform((env) => ({
+    databaseUrl: env.DATABASE_URL,
+    timeseries: timeseriesConfigFrom(env),
+    logLevel: env.LOG_LEVEL,
+    mqtt:
+      env.MQTT_MODE === 'embedded'
+        ? { mode: 'embedded' as const, host: env.MQTT_HOST, port: env.MQTT_PORT, internalPassword: env.INTERNAL_MQTT_PASSWORD! }
+        : {
+            mode: 'external' as const,
+            url: env.MQTT_URL!,
+            username: env.MQTT_USERNAME,
+            password: env.MQTT_PASSWORD,
+            shareGroup: env.MQTT_SHARE_GROUP,
+          },
+  }));
+
+export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
+export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');

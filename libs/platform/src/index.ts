@@ -1,0 +1,3 @@
+export * from './storage.providers';
+export * from './storage-shutdown.service';
+export * from './json-logger';

@@ -1,0 +1,29 @@
+import type { FactoryProvider, InjectionToken } from '@nestjs/common';
+import type { TimeseriesConfig } from '@rpm/config';
+import { createDataSource } from '@rpm/persistence';
+import { createReadingStore, type ReadingStore } from '@rpm/timeseries';
+import { DataSource } from 'typeorm';
+
+export const READING_STORE = Symbol('READING_STORE');
+
+interface StorageConfig {
+  databaseUrl: string;
+  timeseries: TimeseriesConfig;
+}
+
+/** A connected TypeORM DataSource; the schema must already be migrated (`npm run db:migrate`). */
+export const dataSourceProvider = (configToken: InjectionToken): FactoryProvider<DataSource> => ({
+  provide: DataSource,
+  inject: [configToken],
+  useFactory: async (config: StorageConfig) => createDataSource(config.databaseUrl).initialize(),
+});
+
+export const readingStoreProvider = (configToken: InjectionToken): FactoryProvider<ReadingStore> => ({
+  provide: READING_STORE,
+  inject: [configToken],
+  useFactory: async (config: StorageConfig) => {
+    const store = createReadingStore(config.timeseries, config.databaseUrl);
+    await store.init();
+    return store;
+  },
+});

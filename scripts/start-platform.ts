@@ -1,0 +1,154 @@
+import { loadConfigOrExit, port } from '@rpm/config';
+import { migrateDatabase } from '@rpm/persistence';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { connect, createServer } from 'node:net';
+import path from 'node:path';
+import { z } from 'zod';
+import { DEMO, seedDemo } from './demo-seed';
+import { startEmbeddedPostgres, type RunningPostgres } from './embedded-postgres';
+
+/**
+ * `npm start`: the whole platform on one machine. Starts the embedded PostgreSQL unless DATABASE_URL is
+ * set, migrates, seeds a demo patient on an empty embedded database, then runs the gateway, alerting and
+ * the API as three processes, exactly as they run in production, and stops them all together.
+ */
+const launcherSchema = z.object({
+  DATA_DIR: z.string().default('data'),
+  DATABASE_URL: z.string().optional(),
+  EMBEDDED_POSTGRES_PORT: port(54329),
+  MQTT_MODE: z.enum(['embedded', 'external']).default('embedded'),
+  MQTT_HOST: z.string().default('0.0.0.0'),
+  MQTT_PORT: port(1883),
+  HTTP_HOST: z.string().default('0.0.0.0'),
+  HTTP_PORT: port(3000),
+  INTERNAL_MQTT_PASSWORD: z.string().min(16).optional(),
+  DEMO_SEED: z.enum(['true', 'false']).optional(),
+});
+
+const APPS = ['gateway', 'alerting', 'api'] as const;
+type AppName = (typeof APPS)[number];
+
+const say = (line: string) => process.stdout.write(`[platform] ${line}\n`);
+
+function assertPortFree(portNumber: number, host: string, variable: string, hint: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        new Error(
+          error.code === 'EADDRINUSE'
+            ? `port ${portNumber} is already in use${hint}. Choose another with ${variable}, e.g. ${variable}=${portNumber + 1} npm start`
+            : `cannot listen on ${host}:${portNumber}: ${error.message}`,
+        ),
+      ),
+    );
+    probe.listen(portNumber, host, () => probe.close(() => resolve()));
+  });
+}
+
+function waitForPort(portNumber: number, child: ChildProcess, name: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const attempt = () => {
+      if (child.exitCode !== null) return reject(new Error(`${name} exited with status ${child.exitCode} while starting`));
+      const socket = connect(portNumber, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve();
+      });
+      socket.once('error', () => {
+        socket.destroy();
+        if (Date.now() > deadline) reject(new Error(`${name} did not open port ${portNumber} within ${timeoutMs / 1000} s`));
+        else setTimeout(attempt, 100);
+      });
+    };
+    attempt();
+  });
+}
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit(launcherSchema, 'platform');
+  const embeddedBroker = config.MQTT_MODE === 'embedded';
+  if (embeddedBroker) await assertPortFree(config.MQTT_PORT, config.MQTT_HOST, 'MQTT_PORT', ' (another MQTT broker such as Mosquitto?)');
+  await assertPortFree(config.HTTP_PORT, config.HTTP_HOST, 'HTTP_PORT', '');
+
+  let postgres: RunningPostgres | undefined;
+  if (!config.DATABASE_URL) {
+    say(`starting embedded PostgreSQL (data in ${path.resolve(config.DATA_DIR, 'postgres')}) ...`);
+    postgres = await startEmbeddedPostgres(config.DATA_DIR, config.EMBEDDED_POSTGRES_PORT);
+  }
+  const databaseUrl = config.DATABASE_URL ?? postgres!.url;
+  const applied = await migrateDatabase(databaseUrl);
+  if (applied.length) say(`applied migrations: ${applied.join(', ')}`);
+  const seeded = (config.DEMO_SEED ?? String(!config.DATABASE_URL)) === 'true' && (await seedDemo(databaseUrl));
+  if (seeded) say('seeded the demo doctor, patient and device');
+
+  const internalPassword = config.INTERNAL_MQTT_PASSWORD ?? randomBytes(24).toString('base64url');
+  const sharedEnv = { ...process.env, DATABASE_URL: databaseUrl, INTERNAL_MQTT_PASSWORD: internalPassword };
+  const appEnv: Record<AppName, NodeJS.ProcessEnv> = {
+    gateway: sharedEnv,
+    alerting: embeddedBroker
+      ? { ...sharedEnv, MQTT_URL: `mqtt://127.0.0.1:${config.MQTT_PORT}`, MQTT_PASSWORD: internalPassword }
+      : sharedEnv,
+    api: sharedEnv,
+  };
+
+  const children = new Map<AppName, ChildProcess>();
+  let stopping = false;
+  const stopAll = async (exitCode: number) => {
+    if (stopping) return;
+    stopping = true;
+    const exits = [...children.values()]
+      .filter((child) => child.exitCode === null)
+      .map((child) => new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGTERM'))));
+    await Promise.race([Promise.all(exits), new Promise((resolve) => setTimeout(resolve, 10_000))]);
+    for (const child of children.values()) if (child.exitCode === null) child.kill('SIGKILL');
+    await postgres?.stop().catch(() => undefined);
+    process.exit(exitCode);
+  };
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+
+  const start = (name: AppName) => {
+    const child = spawn(process.execPath, [path.resolve(__dirname, `../apps/${name}/src/main.js`)], {
+      env: appEnv[name],
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    child.once('exit', (code, signal) => {
+      if (stopping) return;
+      say(`${name} stopped (${signal ?? `status ${code}`}); stopping the platform`);
+      void stopAll(code || 1);
+    });
+    children.set(name, child);
+    return child;
+  };
+
+  // Alerting connects to the broker the gateway embeds, so the gateway goes first.
+  const gateway = start('gateway');
+  if (embeddedBroker) await waitForPort(config.MQTT_PORT, gateway, 'gateway');
+  start('alerting');
+  await waitForPort(config.HTTP_PORT, start('api'), 'api');
+
+  const host = (bound: string) => (bound === '0.0.0.0' || bound === '::' ? 'localhost' : bound);
+  const httpUrl = `http://${host(config.HTTP_HOST)}:${config.HTTP_PORT}`;
+  const lines = [
+    'the platform is running. Ctrl-C stops it.',
+    embeddedBroker ? `MQTT (devices):  mqtt://${host(config.MQTT_HOST)}:${config.MQTT_PORT}` : 'MQTT (devices):  the external broker',
+    `HTTP (doctors):  ${httpUrl}   (health: ${httpUrl}/health)`,
+    `store:           ${process.env.INFLUX_URL ? `InfluxDB at ${process.env.INFLUX_URL}` : 'readings table in PostgreSQL (no INFLUX_URL set)'}`,
+  ];
+  if (seeded || (config.DEMO_SEED ?? String(!config.DATABASE_URL)) === 'true') {
+    lines.push(
+      `log in:          POST ${httpUrl}/auth/login {"email":"${DEMO.doctor.email}","password":"${DEMO.doctor.password}"}`,
+      `demo device:     username ${DEMO.device.id}, password ${DEMO.device.secret}, topic rpm/v1/devices/${DEMO.device.id}/readings`,
+      `demo patient:    ${DEMO.patient.id} (see README.md "Quick start" for mosquitto_pub and curl)`,
+    );
+  }
+  say(lines.join('\n[platform] '));
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`[platform] cannot start: ${error.message}\n`);
+  process.exit(1);
+});
