@@ -10,6 +10,9 @@ export class PostgresReadingStore implements ReadingStore {
 
   constructor(databaseUrl: string) {
     this.pool = new Pool({ connectionString: databaseUrl, max: 4 });
+    // An idle connection the server closed (restart, failover) is replaced on the next query; without a
+    // listener the pool's 'error' event would crash the process.
+    this.pool.on('error', () => undefined);
   }
 
   async init(): Promise<void> {

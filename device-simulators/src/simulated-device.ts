@@ -1,0 +1,70 @@
+import {
+  deviceReadingsTopic,
+  deviceRepliesTopic,
+  deviceReplySchema,
+  type DeviceReading,
+  type DeviceReply,
+} from '@rpm/contracts';
+import { connectAsync, type MqttClient } from 'mqtt';
+
+export interface DeviceCredential {
+  deviceId: string;
+  secret: string;
+}
+
+/**
+ * A virtual device speaking only the documented protocol v1: MQTT 3.1.1, username = device id,
+ * password = device secret, QoS 1 readings to its own topic, replies on its own reply topic.
+ */
+export class SimulatedDevice {
+  private readonly replies: DeviceReply[] = [];
+  private readonly replyWaiters: ((reply: DeviceReply) => void)[] = [];
+
+  private constructor(
+    private readonly client: MqttClient,
+    readonly deviceId: string,
+  ) {
+    client.on('message', (_topic, payload) => {
+      const reply = deviceReplySchema.parse(JSON.parse(payload.toString()));
+      const waiter = this.replyWaiters.shift();
+      if (waiter) waiter(reply);
+      else this.replies.push(reply);
+    });
+  }
+
+  static async connect(brokerUrl: string, credential: DeviceCredential): Promise<SimulatedDevice> {
+    const client = await connectAsync(brokerUrl, {
+      protocolVersion: 4,
+      clientId: `sim-${credential.deviceId}`,
+      username: credential.deviceId,
+      password: credential.secret,
+      clean: false,
+      reconnectPeriod: 0,
+    });
+    await client.subscribeAsync(deviceRepliesTopic(credential.deviceId), { qos: 1 });
+    return new SimulatedDevice(client, credential.deviceId);
+  }
+
+  /** Resolves when the gateway acknowledges (PUBACK): the reading is stored. */
+  async publish(reading: DeviceReading | { readings: unknown[] } | string): Promise<void> {
+    const payload = typeof reading === 'string' ? reading : JSON.stringify(reading);
+    await this.client.publishAsync(deviceReadingsTopic(this.deviceId), payload, { qos: 1 });
+  }
+
+  /** The next reply the gateway sends on this device's reply topic. */
+  nextReply(timeoutMs = 5000): Promise<DeviceReply> {
+    const queued = this.replies.shift();
+    if (queued) return Promise.resolve(queued);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no reply for ${this.deviceId} within ${timeoutMs} ms`)), timeoutMs);
+      this.replyWaiters.push((reply) => {
+        clearTimeout(timer);
+        resolve(reply);
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.client.endAsync();
+  }
+}

@@ -1,0 +1,104 @@
+import type { NormalizedReading } from '@rpm/contracts';
+import { SimulatedDevice } from '../../device-simulators/src/simulated-device';
+import { DEMO } from '../../scripts/demo-seed';
+import { ApiClient } from '../support/api-client';
+import { createClinic, type ClinicFixture } from '../support/fixtures';
+import { PlatformProcess } from '../support/platform-process';
+import { createTestDatabase, testServices, uniqueInfluxDatabase } from '../support/test-services';
+import { waitFor } from '../support/wait-for';
+
+interface AlertBody {
+  ruleId: string;
+  severity: string;
+  status: string;
+  reason: string;
+  readings: { deviceId: string; values: Record<string, number> }[];
+}
+
+const stores: [string, () => Record<string, string>][] = [
+  ['InfluxDB', () => ({ INFLUX_URL: testServices().influxUrl, INFLUX_DATABASE: uniqueInfluxDatabase() })],
+  ['the embedded PostgreSQL store', () => ({})],
+];
+
+describe.each(stores)('one reading end to end, stored in %s', (_store, storeEnv) => {
+  let platform: PlatformProcess;
+  let outsider: ClinicFixture;
+  let device: SimulatedDevice;
+  const measuredAt = new Date(Date.now() - 60_000).toISOString();
+  const patientPath = `/patients/${DEMO.patient.id}`;
+
+  beforeAll(async () => {
+    const databaseUrl = await createTestDatabase();
+    platform = await PlatformProcess.start({ DATABASE_URL: databaseUrl, DEMO_SEED: 'true', ...storeEnv() });
+    outsider = await createClinic(databaseUrl, 'outsider');
+    device = await SimulatedDevice.connect(platform.mqttUrl, { deviceId: DEMO.device.id, secret: DEMO.device.secret });
+  });
+
+  afterAll(async () => {
+    await device?.close();
+    await platform?.stop();
+  });
+
+  it('stores a QoS 1 glucose reading, raises an urgent alert below 54 mg/dL and shows both to the care team', async () => {
+    await device.publish({ metric: 'glucose', value: 48, unit: 'mg/dL', source: 'meter', measuredAt, seq: 1 });
+
+    const doctor = await ApiClient.login(platform.httpUrl, DEMO.doctor.email, DEMO.doctor.password);
+    const { body: stream } = await doctor.get<{ readings: NormalizedReading[] }>(`${patientPath}/readings?metric=glucose`);
+    // PUBACK means stored: the reading is there as soon as the publish resolved, with no waiting.
+    expect(stream.readings).toEqual([
+      expect.objectContaining({ deviceId: DEMO.device.id, measuredAt, values: { value: 48 }, unit: 'mg/dL', seq: 1 }),
+    ]);
+
+    const alerts = await waitFor('the hypoglycaemia alert', async () => {
+      const { body } = await doctor.get<{ alerts: AlertBody[] }>(`${patientPath}/alerts?status=open`);
+      return body.alerts.length > 0 ? body.alerts : undefined;
+    });
+    expect(alerts).toEqual([
+      expect.objectContaining({
+        ruleId: 'glucose.level2_hypo',
+        severity: 'urgent',
+        status: 'open',
+        reason: 'Level 2 hypoglycaemia: glucose 48 mg/dL is below 54 mg/dL',
+        readings: [expect.objectContaining({ deviceId: DEMO.device.id, values: { value: 48 } })],
+      }),
+    ]);
+  });
+
+  it("returns nothing of the patient to a doctor outside the patient's care team", async () => {
+    const stranger = await ApiClient.login(platform.httpUrl, outsider.doctor.email, outsider.doctor.password);
+    const { body: patients } = await stranger.get<{ id: string }[]>('/patients');
+    expect(patients.map((patient) => patient.id)).toEqual([outsider.patientId]);
+    for (const path of [patientPath, `${patientPath}/readings`, `${patientPath}/alerts`]) {
+      const response = await stranger.get(path);
+      expect({ path, status: response.status, body: response.body }).toEqual({
+        path,
+        status: 404,
+        body: expect.objectContaining({ message: 'patient not found' }),
+      });
+    }
+  });
+
+  it('refuses every patient route without a valid token', async () => {
+    const anonymous = ApiClient.anonymous(platform.httpUrl);
+    for (const path of ['/patients', patientPath, `${patientPath}/readings`, `${patientPath}/alerts`]) {
+      expect((await anonymous.get(path)).status).toBe(401);
+    }
+  });
+
+  it('answers an invalid reading on the reply topic with a machine-readable reason and stores the valid ones', async () => {
+    const at = new Date(Date.now() - 30_000).toISOString();
+    await device.publish({
+      readings: [
+        { metric: 'glucose', value: 110, unit: 'mg/dL', source: 'meter', measuredAt: at, seq: 2 },
+        { metric: 'glucose', value: 'high', unit: 'mg/dL', source: 'meter', measuredAt: at, seq: 3 },
+      ],
+    });
+    const reply = await device.nextReply();
+    expect(reply).toEqual(
+      expect.objectContaining({ status: 'partial', accepted: 1, rejected: [expect.objectContaining({ index: 1, code: 'invalid_payload' })] }),
+    );
+    const doctor = await ApiClient.login(platform.httpUrl, DEMO.doctor.email, DEMO.doctor.password);
+    const { body } = await doctor.get<{ readings: NormalizedReading[] }>(`${patientPath}/readings`);
+    expect(body.readings.map((reading) => reading.values.value)).toEqual([48, 110]);
+  });
+});

@@ -1,0 +1,29 @@
+/** A doctor's HTTP session against the API, as a browser or script would hold one. */
+export class ApiClient {
+  private constructor(
+    private readonly baseUrl: string,
+    private readonly token?: string,
+  ) {}
+
+  static anonymous(baseUrl: string): ApiClient {
+    return new ApiClient(baseUrl);
+  }
+
+  static async login(baseUrl: string, email: string, password: string): Promise<ApiClient> {
+    const response = await fetch(`${baseUrl}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password }),
+    });
+    if (response.status !== 200) throw new Error(`login failed with ${response.status}: ${await response.text()}`);
+    const { token } = (await response.json()) as { token: string };
+    return new ApiClient(baseUrl, token);
+  }
+
+  async get<T = unknown>(path: string): Promise<{ status: number; body: T }> {
+    const response = await fetch(`${this.baseUrl}${path}`, {
+      headers: this.token ? { authorization: `Bearer ${this.token}` } : {},
+    });
+    return { status: response.status, body: (await response.json()) as T };
+  }
+}

@@ -1,0 +1,57 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { freePort } from './free-port';
+import { waitFor } from './wait-for';
+
+const LAUNCHER = path.resolve(__dirname, '../../dist/scripts/start-platform.js');
+
+/** The platform as a user runs it (`npm start`'s launcher, three app processes), on free ports. */
+export class PlatformProcess {
+  private output = '';
+
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly mqttUrl: string,
+    readonly httpUrl: string,
+  ) {
+    child.stdout?.on('data', (chunk) => (this.output += chunk));
+    child.stderr?.on('data', (chunk) => (this.output += chunk));
+  }
+
+  static async start(env: Record<string, string>): Promise<PlatformProcess> {
+    const [mqttPort, httpPort] = [await freePort(), await freePort()];
+    const child = spawn(process.execPath, [LAUNCHER], {
+      env: {
+        ...process.env,
+        MQTT_HOST: '127.0.0.1',
+        MQTT_PORT: String(mqttPort),
+        HTTP_HOST: '127.0.0.1',
+        HTTP_PORT: String(httpPort),
+        LOG_LEVEL: 'warn',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const platform = new PlatformProcess(child, `mqtt://127.0.0.1:${mqttPort}`, `http://127.0.0.1:${httpPort}`);
+    await waitFor(
+      'the platform to start',
+      async () => {
+        if (child.exitCode !== null) throw new Error(`launcher exited with ${child.exitCode}:\n${platform.output}`);
+        return platform.output.includes('the platform is running') ? true : undefined;
+      },
+      60_000,
+    );
+    return platform;
+  }
+
+  get log(): string {
+    return this.output;
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.kill('SIGTERM');
+    await exited;
+  }
+}
