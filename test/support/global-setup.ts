@@ -1,3 +1,4 @@
+import { ensureInstalled } from './debian-packages';
 import { InfluxdServer } from './influxd-server';
 import { PostgresServer } from './postgres-server';
 import { TEST_SERVICES_VARIABLE, type TestServices } from './test-services-variable';
@@ -7,6 +8,8 @@ declare global {
 }
 
 export default async function globalSetup(): Promise<void> {
+  // The README's quick start is tested with a client this project did not write.
+  ensureInstalled('mosquitto_pub', 'mosquitto-clients');
   const [postgres, influxd] = await Promise.all([
     PostgresServer.start(),
     process.env.TEST_INFLUX_URL ? Promise.resolve(undefined) : InfluxdServer.start(),

@@ -1,26 +1,10 @@
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { ensureInstalled } from './debian-packages';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from './free-port';
 import { waitFor } from './wait-for';
-
-function onPath(command: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
-}
-
-/** The tests need a real influxd. On a Debian machine where we are root, install it as CI does. */
-export function ensureInfluxdInstalled(): void {
-  if (onPath('influxd')) return;
-  const isRoot = process.getuid?.() === 0;
-  if (!isRoot || !onPath('apt-get')) {
-    throw new Error('influxd is not installed. Install Debian\'s "influxdb" package (apt-get install -y influxdb) or set TEST_INFLUX_URL.');
-  }
-  process.stderr.write('influxd not found: installing Debian package "influxdb" (apt-get) ...\n');
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-  execFileSync('apt-get', ['install', '-y', '-qq', 'influxdb'], { stdio: 'inherit', env });
-}
 
 /** influxd on free ports with its data in a temporary directory, gone when stopped. */
 export class InfluxdServer {
@@ -31,7 +15,7 @@ export class InfluxdServer {
   ) {}
 
   static async start(): Promise<InfluxdServer> {
-    ensureInfluxdInstalled();
+    ensureInstalled('influxd', 'influxdb', ' or set TEST_INFLUX_URL');
     const dataDir = mkdtempSync(path.join(tmpdir(), 'rpm-influxd-'));
     const [httpPort, rpcPort] = [await freePort(), await freePort()];
     const configPath = path.join(dataDir, 'influxdb.conf');
@@ -80,8 +64,9 @@ export class InfluxdServer {
     if (this.process.exitCode === null) {
       const exited = new Promise((resolve) => this.process.once('exit', resolve));
       this.process.kill('SIGTERM');
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
-      this.process.kill('SIGKILL');
+      const killTimer = setTimeout(() => this.process.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(killTimer);
     }
     rmSync(this.dataDir, { recursive: true, force: true });
   }

@@ -33,14 +33,19 @@ export class PlatformProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const platform = new PlatformProcess(child, `mqtt://127.0.0.1:${mqttPort}`, `http://127.0.0.1:${httpPort}`);
-    await waitFor(
-      'the platform to start',
-      async () => {
-        if (child.exitCode !== null) throw new Error(`launcher exited with ${child.exitCode}:\n${platform.output}`);
-        return platform.output.includes('the platform is running') ? true : undefined;
-      },
-      60_000,
-    );
+    try {
+      await waitFor(
+        'the platform to start',
+        async () => {
+          if (child.exitCode !== null) throw new Error(`launcher exited with ${child.exitCode}`);
+          return platform.output.includes('the platform is running') ? true : undefined;
+        },
+        60_000,
+      );
+    } catch (error) {
+      child.kill('SIGKILL');
+      throw new Error(`${(error as Error).message}\nlauncher output:\n${platform.output}`);
+    }
     return platform;
   }
 
