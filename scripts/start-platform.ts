@@ -1,4 +1,4 @@
-import { loadConfigOrExit, port } from '@rpm/config';
+import { loadConfigOrExit } from '@rpm/config';
 import { migrateDatabase } from '@rpm/persistence';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -7,27 +7,16 @@ import path from 'node:path';
 import { z } from 'zod';
 import { DEMO, seedDemo } from './demo-seed';
 import { startEmbeddedPostgres, type RunningPostgres } from './embedded-postgres';
+import { launcherVariables } from './launcher.config';
 
 /**
  * `npm start`: the whole platform on one machine. Starts the embedded PostgreSQL unless DATABASE_URL is
  * set, migrates, seeds a demo patient on an empty embedded database, then runs the gateway, alerting and
  * the API as three processes, exactly as they run in production, and stops them all together.
  */
-const launcherSchema = z.object({
-  DATA_DIR: z.string().default('data'),
-  DATABASE_URL: z.string().optional(),
-  EMBEDDED_POSTGRES_PORT: port(54329),
-  MQTT_MODE: z.enum(['embedded', 'external']).default('embedded'),
-  MQTT_HOST: z.string().default('0.0.0.0'),
-  MQTT_PORT: port(1883),
-  HTTP_HOST: z.string().default('0.0.0.0'),
-  HTTP_PORT: port(3000),
-  INTERNAL_MQTT_PASSWORD: z.string().min(16).optional(),
-  DEMO_SEED: z.enum(['true', 'false']).optional(),
-});
+const launcherSchema = z.object(launcherVariables);
 
-const APPS = ['gateway', 'alerting', 'api'] as const;
-type AppName = (typeof APPS)[number];
+type AppName = 'gateway' | 'alerting' | 'api';
 
 const say = (line: string) => process.stdout.write(`[platform] ${line}\n`);
 

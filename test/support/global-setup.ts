@@ -18,6 +18,7 @@ export default async function globalSetup(): Promise<void> {
   const services: TestServices = {
     postgresAdminUrl: postgres.adminUrl,
     influxUrl: process.env.TEST_INFLUX_URL ?? influxd!.url,
+    databasePrefix: `rpm_test_${Date.now().toString(36)}_`,
   };
   process.env[TEST_SERVICES_VARIABLE] = JSON.stringify(services);
 }

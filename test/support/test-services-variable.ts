@@ -2,6 +2,8 @@
 export interface TestServices {
   postgresAdminUrl: string;
   influxUrl: string;
+  /** Prefix of every database this run creates, so teardown drops exactly those. */
+  databasePrefix: string;
 }
 
 export const TEST_SERVICES_VARIABLE = 'RPM_TEST_SERVICES';

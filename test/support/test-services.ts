@@ -18,8 +18,8 @@ function withDatabase(url: string, database: string): string {
 
 /** A fresh, migrated database for one test file, so files never see each other's rows. */
 export async function createTestDatabase(): Promise<string> {
-  const { postgresAdminUrl } = testServices();
-  const name = `rpm_test_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+  const { postgresAdminUrl, databasePrefix } = testServices();
+  const name = `${databasePrefix}${randomUUID().replaceAll('-', '').slice(0, 12)}`;
   const admin = new Client({ connectionString: postgresAdminUrl });
   await admin.connect();
   try {

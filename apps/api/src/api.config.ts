@@ -1,4 +1,5 @@
 import {
+  REPORT_WITH_OTHER_PROBLEMS,
   checkInfluxCredentials,
   databaseVariables,
   logLevelVariable,
@@ -8,16 +9,18 @@ import {
 } from '@rpm/config';
 import { z } from 'zod';
 
+export const apiVariables = {
+  ...databaseVariables,
+  ...timeseriesVariables,
+  ...logLevelVariable,
+  HTTP_HOST: z.string().default('0.0.0.0'),
+  HTTP_PORT: port(3000),
+  SESSION_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
+};
+
 export const apiConfigSchema = z
-  .object({
-    ...databaseVariables,
-    ...timeseriesVariables,
-    ...logLevelVariable,
-    HTTP_HOST: z.string().default('0.0.0.0'),
-    HTTP_PORT: port(3000),
-    SESSION_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
-  })
-  .superRefine(checkInfluxCredentials)
+  .object(apiVariables)
+  .superRefine(checkInfluxCredentials, REPORT_WITH_OTHER_PROBLEMS)
   .transform((env) => ({
     databaseUrl: env.DATABASE_URL,
     timeseries: timeseriesConfigFrom(env),

@@ -1,4 +1,5 @@
 import {
+  REPORT_WITH_OTHER_PROBLEMS,
   checkInfluxCredentials,
   databaseVariables,
   internalBrokerVariables,
@@ -9,20 +10,22 @@ import {
 } from '@rpm/config';
 import { z } from 'zod';
 
+export const gatewayVariables = {
+  ...databaseVariables,
+  ...timeseriesVariables,
+  ...logLevelVariable,
+  MQTT_MODE: z.enum(['embedded', 'external']).default('embedded'),
+  MQTT_HOST: z.string().default('0.0.0.0'),
+  MQTT_PORT: port(1883),
+  MQTT_URL: z.url({ error: 'must be a broker URL such as mqtt://broker:1883' }).optional(),
+  MQTT_USERNAME: z.string().optional(),
+  MQTT_PASSWORD: z.string().optional(),
+  MQTT_SHARE_GROUP: z.string().regex(/^[A-Za-z0-9_-]+$/).default('rpm-gateway'),
+  INTERNAL_MQTT_PASSWORD: internalBrokerVariables.INTERNAL_MQTT_PASSWORD.optional(),
+};
+
 export const gatewayConfigSchema = z
-  .object({
-    ...databaseVariables,
-    ...timeseriesVariables,
-    ...logLevelVariable,
-    MQTT_MODE: z.enum(['embedded', 'external']).default('embedded'),
-    MQTT_HOST: z.string().default('0.0.0.0'),
-    MQTT_PORT: port(1883),
-    MQTT_URL: z.url({ error: 'must be a broker URL such as mqtt://broker:1883' }).optional(),
-    MQTT_USERNAME: z.string().optional(),
-    MQTT_PASSWORD: z.string().optional(),
-    MQTT_SHARE_GROUP: z.string().regex(/^[A-Za-z0-9_-]+$/).default('rpm-gateway'),
-    INTERNAL_MQTT_PASSWORD: internalBrokerVariables.INTERNAL_MQTT_PASSWORD.optional(),
-  })
+  .object(gatewayVariables)
   .superRefine((env, ctx) => {
     checkInfluxCredentials(env, ctx);
     if (env.MQTT_MODE === 'external' && !env.MQTT_URL) {
@@ -35,7 +38,7 @@ export const gatewayConfigSchema = z
         message: 'is required with the embedded broker: the secret internal services (alerting) log in with, 16+ characters',
       });
     }
-  })
+  }, REPORT_WITH_OTHER_PROBLEMS)
   .transform((env) => ({
     databaseUrl: env.DATABASE_URL,
     timeseries: timeseriesConfigFrom(env),

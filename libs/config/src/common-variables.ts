@@ -49,6 +49,12 @@ export function timeseriesConfigFrom(env: {
   };
 }
 
+/**
+ * Run cross-variable checks even when single variables already failed, so an operator sees every
+ * problem in one go rather than one round of fixes per kind of check.
+ */
+export const REPORT_WITH_OTHER_PROBLEMS = { when: () => true } as const;
+
 /** Refinement shared by apps that use the time-series store. */
 export function checkInfluxCredentials(
   env: { INFLUX_URL?: string; INFLUX_TOKEN?: string; INFLUX_USERNAME?: string; INFLUX_PASSWORD?: string },

@@ -1,0 +1,16 @@
+import { port } from '@rpm/config';
+import { z } from 'zod';
+
+/** Variables `npm start` reads itself; the apps it starts read their own (docs/configuration.md). */
+export const launcherVariables = {
+  DATA_DIR: z.string().default('data'),
+  DATABASE_URL: z.string().optional(),
+  EMBEDDED_POSTGRES_PORT: port(54329),
+  MQTT_MODE: z.enum(['embedded', 'external']).default('embedded'),
+  MQTT_HOST: z.string().default('0.0.0.0'),
+  MQTT_PORT: port(1883),
+  HTTP_HOST: z.string().default('0.0.0.0'),
+  HTTP_PORT: port(3000),
+  INTERNAL_MQTT_PASSWORD: z.string().min(16).optional(),
+  DEMO_SEED: z.enum(['true', 'false']).optional(),
+};
