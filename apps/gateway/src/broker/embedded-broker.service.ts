@@ -120,8 +120,10 @@ export class EmbeddedBroker implements OnApplicationBootstrap, OnApplicationShut
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    // Stop accepting, then close the broker, which disconnects the clients the server waits for.
+    const serverClosed = new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     await new Promise<void>((resolve) => (this.broker ? this.broker.close(() => resolve()) : resolve()));
+    await serverClosed;
   }
 
   private async authenticate(username: string | undefined, password: string | undefined): Promise<Identity> {
