@@ -11,6 +11,9 @@ export const launcherVariables = {
   MQTT_PORT: port(1883),
   HTTP_HOST: z.string().default('0.0.0.0'),
   HTTP_PORT: port(3000),
+  GATEWAY_HTTP_HOST: z.string().default('0.0.0.0'),
+  GATEWAY_HTTP_PORT: port(8081),
+  SPOOL_DIR: z.string().optional(),
   INTERNAL_MQTT_PASSWORD: z.string().min(16).optional(),
   DEMO_SEED: z.enum(['true', 'false']).optional(),
 };

@@ -61,6 +61,7 @@ async function main(): Promise<void> {
   const embeddedBroker = config.MQTT_MODE === 'embedded';
   if (embeddedBroker) await assertPortFree(config.MQTT_PORT, config.MQTT_HOST, 'MQTT_PORT', ' (another MQTT broker such as Mosquitto?)');
   await assertPortFree(config.HTTP_PORT, config.HTTP_HOST, 'HTTP_PORT', '');
+  await assertPortFree(config.GATEWAY_HTTP_PORT, config.GATEWAY_HTTP_HOST, 'GATEWAY_HTTP_PORT', ' (the gateway serves health and metrics there)');
 
   let postgres: RunningPostgres | undefined;
   if (!config.DATABASE_URL) {
@@ -76,7 +77,7 @@ async function main(): Promise<void> {
   const internalPassword = config.INTERNAL_MQTT_PASSWORD ?? randomBytes(24).toString('base64url');
   const sharedEnv = { ...process.env, DATABASE_URL: databaseUrl, INTERNAL_MQTT_PASSWORD: internalPassword };
   const appEnv: Record<AppName, NodeJS.ProcessEnv> = {
-    gateway: sharedEnv,
+    gateway: { ...sharedEnv, SPOOL_DIR: config.SPOOL_DIR ?? path.join(config.DATA_DIR, 'spool') },
     alerting: embeddedBroker
       ? { ...sharedEnv, MQTT_URL: `mqtt://127.0.0.1:${config.MQTT_PORT}`, MQTT_PASSWORD: internalPassword }
       : sharedEnv,
@@ -126,6 +127,7 @@ async function main(): Promise<void> {
     'the platform is running. Ctrl-C stops it.',
     embeddedBroker ? `MQTT (devices):  mqtt://${host(config.MQTT_HOST)}:${config.MQTT_PORT}` : 'MQTT (devices):  the external broker',
     `HTTP (doctors):  ${httpUrl}   (health: ${httpUrl}/health)`,
+    `gateway health:  http://${host(config.GATEWAY_HTTP_HOST)}:${config.GATEWAY_HTTP_PORT}/health/ready   (Prometheus: /metrics)`,
     `store:           ${process.env.INFLUX_URL ? `InfluxDB at ${process.env.INFLUX_URL}` : 'readings table in PostgreSQL (no INFLUX_URL set)'}`,
   ];
   if (seeded || (config.DEMO_SEED ?? String(!config.DATABASE_URL)) === 'true') {

@@ -43,9 +43,12 @@ describe.each(stores)('one reading end to end, stored in %s', (_store, storeEnv)
     await device.publish({ metric: 'glucose', value: 48, unit: 'mg/dL', source: 'meter', measuredAt, seq: 1 });
 
     const doctor = await ApiClient.login(platform.httpUrl, DEMO.doctor.email, DEMO.doctor.password);
-    const { body: stream } = await doctor.get<{ readings: NormalizedReading[] }>(`${patientPath}/readings?metric=glucose`);
-    // PUBACK means stored: the reading is there as soon as the publish resolved, with no waiting.
-    expect(stream.readings).toEqual([
+    // PUBACK means on the gateway's disk; the spool drains to the store within moments.
+    const readings = await waitFor('the reading in the stream', async () => {
+      const { body } = await doctor.get<{ readings: NormalizedReading[] }>(`${patientPath}/readings?metric=glucose`);
+      return body.readings.length > 0 ? body.readings : undefined;
+    });
+    expect(readings).toEqual([
       expect.objectContaining({ deviceId: DEMO.device.id, measuredAt, values: { value: 48 }, unit: 'mg/dL', seq: 1 }),
     ]);
 
@@ -98,7 +101,10 @@ describe.each(stores)('one reading end to end, stored in %s', (_store, storeEnv)
       expect.objectContaining({ status: 'partial', accepted: 1, rejected: [expect.objectContaining({ index: 1, code: 'invalid_payload' })] }),
     );
     const doctor = await ApiClient.login(platform.httpUrl, DEMO.doctor.email, DEMO.doctor.password);
-    const { body } = await doctor.get<{ readings: NormalizedReading[] }>(`${patientPath}/readings`);
-    expect(body.readings.map((reading) => reading.values.value)).toEqual([48, 110]);
+    const values = await waitFor('the valid reading of the batch', async () => {
+      const { body } = await doctor.get<{ readings: NormalizedReading[] }>(`${patientPath}/readings`);
+      return body.readings.length === 2 ? body.readings.map((reading) => reading.values.value) : undefined;
+    });
+    expect(values).toEqual([48, 110]);
   });
 });

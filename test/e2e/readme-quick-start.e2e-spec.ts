@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { freePort } from '../support/free-port';
 import { PlatformProcess } from '../support/platform-process';
@@ -16,19 +15,15 @@ function readmeTryItBlock(): string {
 
 describe('README quick start on embedded defaults (embedded PostgreSQL, no InfluxDB)', () => {
   let platform: PlatformProcess;
-  let dataDir: string;
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(path.join(tmpdir(), 'rpm-quick-start-'));
-    chmodSync(dataDir, 0o755); // like ./data in a clone: run as root, PostgreSQL runs as "postgres" and must enter it
-    const env: Record<string, string> = { DATA_DIR: dataDir, EMBEDDED_POSTGRES_PORT: String(await freePort()) };
     for (const variable of ['DATABASE_URL', 'INFLUX_URL', 'DEMO_SEED']) delete process.env[variable];
-    platform = await PlatformProcess.start(env);
+    // PlatformProcess gives the launcher a fresh DATA_DIR, as a fresh clone has an empty ./data.
+    platform = await PlatformProcess.start({ EMBEDDED_POSTGRES_PORT: String(await freePort()) });
   }, 120_000);
 
   afterAll(async () => {
     await platform?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('prints the addresses and the demo log-in', () => {

@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from './free-port';
 import { waitFor } from './wait-for';
@@ -13,13 +15,17 @@ export class PlatformProcess {
     private readonly child: ChildProcess,
     readonly mqttUrl: string,
     readonly httpUrl: string,
+    readonly gatewayHttpUrl: string,
+    readonly dataDir: string,
   ) {
     child.stdout?.on('data', (chunk) => (this.output += chunk));
     child.stderr?.on('data', (chunk) => (this.output += chunk));
   }
 
   static async start(env: Record<string, string>): Promise<PlatformProcess> {
-    const [mqttPort, httpPort] = [await freePort(), await freePort()];
+    const [mqttPort, httpPort, gatewayHttpPort] = [await freePort(), await freePort(), await freePort()];
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'rpm-platform-'));
+    chmodSync(dataDir, 0o755); // run as root, the embedded PostgreSQL runs as "postgres" and must enter it
     const child = spawn(process.execPath, [LAUNCHER], {
       env: {
         ...process.env,
@@ -27,12 +33,15 @@ export class PlatformProcess {
         MQTT_PORT: String(mqttPort),
         HTTP_HOST: '127.0.0.1',
         HTTP_PORT: String(httpPort),
+        GATEWAY_HTTP_HOST: '127.0.0.1',
+        GATEWAY_HTTP_PORT: String(gatewayHttpPort),
+        DATA_DIR: dataDir,
         LOG_LEVEL: 'warn',
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const platform = new PlatformProcess(child, `mqtt://127.0.0.1:${mqttPort}`, `http://127.0.0.1:${httpPort}`);
+    const platform = new PlatformProcess(child, `mqtt://127.0.0.1:${mqttPort}`, `http://127.0.0.1:${httpPort}`, `http://127.0.0.1:${gatewayHttpPort}`, dataDir);
     try {
       await waitFor(
         'the platform to start',
@@ -54,9 +63,11 @@ export class PlatformProcess {
   }
 
   async stop(): Promise<void> {
-    if (this.child.exitCode !== null) return;
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    this.child.kill('SIGTERM');
-    await exited;
+    if (this.child.exitCode === null) {
+      const exited = new Promise((resolve) => this.child.once('exit', resolve));
+      this.child.kill('SIGTERM');
+      await exited;
+    }
+    rmSync(this.dataDir, { recursive: true, force: true });
   }
 }

@@ -21,7 +21,15 @@ export const gatewayVariables = {
   MQTT_USERNAME: z.string().optional(),
   MQTT_PASSWORD: z.string().optional(),
   MQTT_SHARE_GROUP: z.string().regex(/^[A-Za-z0-9_-]+$/).default('rpm-gateway'),
+  MQTT_CLIENT_ID: z.string().min(1).max(128).optional(),
   INTERNAL_MQTT_PASSWORD: internalBrokerVariables.INTERNAL_MQTT_PASSWORD.optional(),
+  GATEWAY_HTTP_HOST: z.string().default('0.0.0.0'),
+  GATEWAY_HTTP_PORT: port(8081),
+  SPOOL_DIR: z.string().default('data/spool'),
+  SPOOL_MAX_MB: z.coerce.number().positive().default(256),
+  SPOOL_ALARM_PERCENT: z.coerce.number().min(1).max(100).default(80),
+  DEVICE_MAX_MESSAGES_PER_SECOND: z.coerce.number().positive().default(20),
+  MAX_MESSAGE_KB: z.coerce.number().int().positive().max(256 * 1024).default(256),
 };
 
 export const gatewayConfigSchema = z
@@ -43,6 +51,13 @@ export const gatewayConfigSchema = z
     databaseUrl: env.DATABASE_URL,
     timeseries: timeseriesConfigFrom(env),
     logLevel: env.LOG_LEVEL,
+    http: { host: env.GATEWAY_HTTP_HOST, port: env.GATEWAY_HTTP_PORT },
+    spool: {
+      dir: env.SPOOL_DIR,
+      maxBytes: Math.round(env.SPOOL_MAX_MB * 1024 * 1024),
+      alarmPercent: env.SPOOL_ALARM_PERCENT,
+    },
+    limits: { messagesPerSecond: env.DEVICE_MAX_MESSAGES_PER_SECOND, maxMessageBytes: env.MAX_MESSAGE_KB * 1024 },
     mqtt:
       env.MQTT_MODE === 'embedded'
         ? { mode: 'embedded' as const, host: env.MQTT_HOST, port: env.MQTT_PORT, internalPassword: env.INTERNAL_MQTT_PASSWORD! }
@@ -52,6 +67,7 @@ export const gatewayConfigSchema = z
             username: env.MQTT_USERNAME,
             password: env.MQTT_PASSWORD,
             shareGroup: env.MQTT_SHARE_GROUP,
+            clientId: env.MQTT_CLIENT_ID,
           },
   }));
 

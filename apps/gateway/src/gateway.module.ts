@@ -3,23 +3,35 @@ import { DataSourceShutdown, ReadingStoreShutdown, dataSourceProvider, readingSt
 import { EmbeddedBroker } from './broker/embedded-broker.service';
 import { ExternalBrokerConsumer } from './broker/external-broker-consumer.service';
 import { DeviceDirectory } from './devices/device-directory';
+import { DeviceRevocationListener } from './devices/device-revocation-listener';
 import { GATEWAY_CONFIG, type GatewayConfig } from './gateway.config';
+import { OutboxRelay } from './ingest/broker-outbox';
 import { ReadingIngestor } from './ingest/reading-ingestor';
+import { GatewayHttpServer } from './observability/gateway-http.server';
+import { GatewayMetrics } from './observability/gateway-metrics';
+import { readingSpoolProvider } from './spool/reading-spool.provider';
+import { SpoolDrainer } from './spool/spool-drainer';
 
 @Module({})
 export class GatewayModule {
   static forConfig(config: GatewayConfig): DynamicModule {
+    const embedded = config.mqtt.mode === 'embedded';
     return {
       module: GatewayModule,
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         dataSourceProvider(GATEWAY_CONFIG),
         readingStoreProvider(GATEWAY_CONFIG),
+        readingSpoolProvider,
         DataSourceShutdown,
         ReadingStoreShutdown,
+        GatewayMetrics,
+        OutboxRelay,
         DeviceDirectory,
         ReadingIngestor,
-        config.mqtt.mode === 'embedded' ? EmbeddedBroker : ExternalBrokerConsumer,
+        SpoolDrainer,
+        GatewayHttpServer,
+        ...(embedded ? [EmbeddedBroker, DeviceRevocationListener] : [ExternalBrokerConsumer]),
       ],
     };
   }

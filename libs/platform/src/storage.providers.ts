@@ -1,4 +1,4 @@
-import type { FactoryProvider, InjectionToken } from '@nestjs/common';
+import { Logger, type FactoryProvider, type InjectionToken } from '@nestjs/common';
 import type { TimeseriesConfig } from '@rpm/config';
 import { createDataSource } from '@rpm/persistence';
 import { createReadingStore, type ReadingStore } from '@rpm/timeseries';
@@ -23,7 +23,10 @@ export const readingStoreProvider = (configToken: InjectionToken): FactoryProvid
   inject: [configToken],
   useFactory: async (config: StorageConfig) => {
     const store = createReadingStore(config.timeseries, config.databaseUrl);
-    await store.init();
+    // A store that is down at start-up must not keep the app down: writes and reads retry init.
+    await store.init().catch((error: Error) =>
+      new Logger('ReadingStore').warn({ message: 'time-series store not reachable at start-up; will retry', error: error.message }),
+    );
     return store;
   },
 });

@@ -100,7 +100,18 @@ export class InfluxReadingStore implements ReadingStore {
     }
   }
 
-  async init(): Promise<void> {
+  private ready?: Promise<void>;
+
+  /** Idempotent; a failed attempt is retried by the next call, so a store that starts late still works. */
+  init(): Promise<void> {
+    this.ready ??= this.createDatabase().catch((error: Error) => {
+      this.ready = undefined;
+      throw error;
+    });
+    return this.ready;
+  }
+
+  private async createDatabase(): Promise<void> {
     // 2.x maps a bucket to a database and 3.x creates one on first write; only 1.x needs CREATE DATABASE.
     if (this.connection.token) return;
     await this.influxQl(`CREATE DATABASE "${this.connection.database}"`, {}, 'POST');
@@ -108,6 +119,7 @@ export class InfluxReadingStore implements ReadingStore {
 
   async write(readings: readonly NormalizedReading[]): Promise<void> {
     if (readings.length === 0) return;
+    await this.init();
     const body = readings.map(toPoint).join('\n');
     const query = new URLSearchParams({ db: this.connection.database, precision: 'u' });
     await this.influx.transport.request(`/write?${query}`, body, {
@@ -117,6 +129,7 @@ export class InfluxReadingStore implements ReadingStore {
   }
 
   async query(query: ReadingQuery): Promise<NormalizedReading[]> {
+    await this.init();
     const metrics = query.metric ? [query.metric] : METRICS;
     const limit = Math.max(1, Math.floor(query.limit));
     const response = await this.influxQl(

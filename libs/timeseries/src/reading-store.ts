@@ -20,7 +20,7 @@ export interface ReadingStore {
   write(readings: readonly NormalizedReading[]): Promise<void>;
   /** Readings in measurement order, oldest first. */
   query(query: ReadingQuery): Promise<NormalizedReading[]>;
-  /** Creates the database if the server needs one and checks it answers. */
+  /** Creates the database if the server needs one and checks it answers; safe to call again after a failure. */
   init(): Promise<void>;
   close(): Promise<void>;
 }

@@ -4,12 +4,13 @@ import { connectAsync, type MqttClient } from 'mqtt';
 import { hostname } from 'node:os';
 import { DeviceDirectory } from '../devices/device-directory';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../gateway.config';
-import { ReadingIngestor, type BrokerOutbox } from '../ingest/reading-ingestor';
+import { OutboxRelay, type BrokerOutbox } from '../ingest/broker-outbox';
+import { ReadingIngestor } from '../ingest/reading-ingestor';
 
 /**
  * External-broker mode: the broker (Mosquitto, EMQX, HiveMQ) authenticates devices and enforces topic
  * ACLs; gateway instances share the readings through an MQTT 5 shared subscription and acknowledge
- * each message only after it is stored. A persistent session keeps messages across a gateway restart.
+ * each message only after it is spooled. A persistent session keeps messages across a gateway restart.
  */
 @Injectable()
 export class ExternalBrokerConsumer implements OnApplicationBootstrap, OnApplicationShutdown, BrokerOutbox {
@@ -20,6 +21,7 @@ export class ExternalBrokerConsumer implements OnApplicationBootstrap, OnApplica
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     private readonly devices: DeviceDirectory,
     private readonly ingestor: ReadingIngestor,
+    private readonly relay: OutboxRelay,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -27,7 +29,7 @@ export class ExternalBrokerConsumer implements OnApplicationBootstrap, OnApplica
     if (mqtt.mode !== 'external') return;
     const client = await connectAsync(mqtt.url, {
       protocolVersion: 5,
-      clientId: `rpm-gateway-${hostname()}-${process.pid}`,
+      clientId: mqtt.clientId ?? `rpm-gateway-${hostname()}`,
       clean: false,
       properties: { sessionExpiryInterval: 24 * 3600 },
       username: mqtt.username,
@@ -35,17 +37,17 @@ export class ExternalBrokerConsumer implements OnApplicationBootstrap, OnApplica
       reconnectPeriod: 1000,
     });
     this.client = client;
-    // mqtt.js sends PUBACK when handleMessage calls back: call back only once the reading is stored.
+    // mqtt.js sends PUBACK when handleMessage calls back: call back only once the reading is spooled.
     client.handleMessage = (packet, callback) => {
       this.handle(packet.topic, packet.payload as Buffer).then(
         () => callback(),
         (error: Error) => {
-          this.logger.error({ message: 'store unavailable, reading not acknowledged', error: error.message });
-          client.end(true); // drop the session's connection without PUBACK; the broker redelivers
-          setTimeout(() => client.reconnect(), 1000);
+          this.logger.error({ message: 'reading not acknowledged: spool unavailable; reconnecting so the broker redelivers', error: error.message });
+          client.end(true, () => setTimeout(() => client.reconnect(), 1000));
         },
       );
     };
+    this.relay.attach(this);
     await client.subscribeAsync(`$share/${mqtt.shareGroup}/${ALL_DEVICE_READINGS_TOPIC}`, { qos: 1 });
     this.logger.log({ message: 'consuming device readings from external broker', shareGroup: mqtt.shareGroup });
   }
@@ -66,6 +68,6 @@ export class ExternalBrokerConsumer implements OnApplicationBootstrap, OnApplica
       this.logger.warn({ message: 'reading from an unknown or revoked device dropped', topic });
       return;
     }
-    await this.ingestor.ingest(payload, { ...identity, receivedAt: new Date() }, this);
+    await this.ingestor.ingest(payload, { ...identity, receivedAt: new Date() });
   }
 }

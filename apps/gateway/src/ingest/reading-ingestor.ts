@@ -1,32 +1,29 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ACCEPTED_READINGS_TOPIC, deviceRepliesTopic, type AcceptedReadingsEvent, type DeviceReply } from '@rpm/contracts';
-import type { ReadingStore } from '@rpm/timeseries';
-import { READING_STORE } from '@rpm/platform';
+import { Injectable, Logger } from '@nestjs/common';
+import { deviceRepliesTopic, type DeviceReply } from '@rpm/contracts';
+import { GatewayMetrics } from '../observability/gateway-metrics';
+import { ReadingSpool } from '../spool/reading-spool';
+import { OutboxRelay } from './broker-outbox';
 import { parseDeviceMessage, type MessageOrigin } from './parse-device-message';
 
-/** How the gateway sends messages: through the embedded broker or through its client of an external one. */
-export interface BrokerOutbox {
-  publish(topic: string, payload: string, qos: 0 | 1): Promise<void>;
-}
-
 /**
- * Validates, stores, then announces. It resolves only after the store has the readings, so a caller
- * that acknowledges on resolution (PUBACK) acknowledges durable readings only; it rejects when the
- * store cannot take them, and the caller must then not acknowledge.
+ * Validates a device message and appends its valid readings to the spool. It resolves only once they
+ * are on disk, so a caller that acknowledges on resolution (PUBACK) acknowledges durable readings only;
+ * it rejects when the spool cannot take them, and the caller must then not acknowledge.
  */
 @Injectable()
 export class ReadingIngestor {
   private readonly logger = new Logger(ReadingIngestor.name);
 
-  constructor(@Inject(READING_STORE) private readonly store: ReadingStore) {}
+  constructor(
+    private readonly spool: ReadingSpool,
+    private readonly outbox: OutboxRelay,
+    private readonly metrics: GatewayMetrics,
+  ) {}
 
-  async ingest(payload: Buffer, origin: MessageOrigin, outbox: BrokerOutbox): Promise<DeviceReply> {
+  async ingest(payload: Buffer, origin: MessageOrigin): Promise<DeviceReply> {
     const { accepted, rejected } = parseDeviceMessage(payload, origin);
-    await this.store.write(accepted);
-    if (accepted.length > 0) {
-      const event: AcceptedReadingsEvent = { readings: accepted };
-      await outbox.publish(ACCEPTED_READINGS_TOPIC, JSON.stringify(event), 1);
-    }
+    await this.spool.append(accepted);
+    this.metrics.readingsAccepted.inc(accepted.length);
     const reply: DeviceReply = {
       status: rejected.length === 0 ? 'accepted' : accepted.length === 0 ? 'rejected' : 'partial',
       accepted: accepted.length,
@@ -34,13 +31,9 @@ export class ReadingIngestor {
       receivedAt: origin.receivedAt.toISOString(),
     };
     if (rejected.length > 0) {
-      this.logger.warn({
-        message: 'readings rejected',
-        deviceId: origin.deviceId,
-        accepted: accepted.length,
-        reasons: rejected.map((item) => item.code),
-      });
-      await outbox.publish(deviceRepliesTopic(origin.deviceId), JSON.stringify(reply), 1);
+      for (const item of rejected) this.metrics.readingsRejected.inc({ reason: item.code });
+      this.logger.warn({ message: 'readings rejected', deviceId: origin.deviceId, accepted: accepted.length, reasons: rejected.map((item) => item.code) });
+      await this.outbox.publish(deviceRepliesTopic(origin.deviceId), JSON.stringify(reply), 1);
     }
     return reply;
   }

@@ -1,0 +1,92 @@
+import type { NormalizedReading } from '@rpm/contracts';
+import { appendFile, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ReadingSpool, SpoolFullError } from './reading-spool';
+
+const reading = (n: number): NormalizedReading => ({
+  patientId: '7f1c2e2a-5a8e-4d55-9c43-0d6d1c1d0a11',
+  deviceId: 'meter-1',
+  metric: 'heart_rate',
+  measuredAt: new Date(Date.UTC(2026, 10, 22, 8, 0, n)).toISOString(),
+  receivedAt: '2026-11-22T08:01:00.000Z',
+  seq: n,
+  unit: 'bpm',
+  values: { value: 60 + (n % 40) },
+  original: { unit: 'bpm', values: { value: 60 + (n % 40) } },
+  context: {},
+});
+
+describe('ReadingSpool (on a real file system)', () => {
+  let dir: string;
+  const options = () => ({ dir, maxBytes: 1024 * 1024, segmentBytes: 4096 });
+
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'rpm-spool-'));
+  });
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  it('gives back, after a reopen, every appended reading that was not released, in order', async () => {
+    const spool = await ReadingSpool.open(options());
+    await Promise.all(Array.from({ length: 50 }, (_, n) => spool.append([reading(n)])));
+    await spool.release(spool.peek(20)[19].recordNo);
+    await spool.close();
+
+    const reopened = await ReadingSpool.open(options());
+    expect(reopened.peek(1000).map((entry) => entry.reading.seq)).toEqual(Array.from({ length: 30 }, (_, n) => n + 20));
+    await reopened.append([reading(99)]);
+    expect(reopened.peek(1000).map((entry) => entry.recordNo)).toEqual(Array.from({ length: 31 }, (_, n) => n + 21));
+    await reopened.close();
+  });
+
+  it('deletes segment files once everything in them is released', async () => {
+    const spool = await ReadingSpool.open(options());
+    for (let n = 0; n < 100; n++) await spool.append([reading(n)]);
+    expect((await readdir(dir)).filter((name) => name.startsWith('segment-')).length).toBeGreaterThan(3);
+    await spool.release(spool.peek(1000).at(-1)!.recordNo);
+    expect((await readdir(dir)).filter((name) => name.startsWith('segment-'))).toHaveLength(1);
+    expect(spool.stats()).toEqual(expect.objectContaining({ pendingReadings: 0, pendingBytes: 0 }));
+    await spool.close();
+    expect((await ReadingSpool.open(options())).peek(10)).toEqual([]);
+  });
+
+  it('drops a record torn by a crash mid-write and keeps the intact ones', async () => {
+    const spool = await ReadingSpool.open(options());
+    await spool.append([reading(1), reading(2)]);
+    await spool.close();
+    const [segment] = (await readdir(dir)).filter((name) => name.startsWith('segment-'));
+    await appendFile(path.join(dir, segment), Buffer.from([200, 0, 0, 0, 1, 2, 3, 4, 123, 34]));
+    const reopened = await ReadingSpool.open(options());
+    expect(reopened.peek(10).map((entry) => entry.reading.seq)).toEqual([1, 2]);
+    await reopened.append([reading(3)]);
+    await reopened.close();
+    expect((await ReadingSpool.open(options())).peek(10).map((entry) => entry.reading.seq)).toEqual([1, 2, 3]);
+  });
+
+  it('refuses appends past its bound, and takes them again once readings are released', async () => {
+    const spool = await ReadingSpool.open({ ...options(), maxBytes: 2000 });
+    let stored = 0;
+    for (;;) {
+      try {
+        await spool.append([reading(stored)]);
+        stored++;
+      } catch (error) {
+        expect(error).toBeInstanceOf(SpoolFullError);
+        break;
+      }
+    }
+    expect(stored).toBeGreaterThan(3);
+    expect(spool.stats().pendingBytes).toBeLessThanOrEqual(2000);
+    await spool.release(spool.peek(1)[0].recordNo);
+    await expect(spool.append([reading(1000)])).resolves.toBeUndefined();
+    await spool.close();
+  });
+
+  it('wakes a waiting drainer when readings arrive', async () => {
+    const spool = await ReadingSpool.open(options());
+    const woken = spool.whenPending().then(() => spool.peek(10).length);
+    await spool.append([reading(1)]);
+    await expect(woken).resolves.toBe(1);
+    await spool.close();
+  });
+});
