@@ -1,29 +1,13 @@
 import { ACCEPTED_READINGS_TOPIC, deviceReadingsTopic, deviceRepliesTopic } from '@rpm/contracts';
 import { connectAsync, type IClientOptions } from 'mqtt';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { Client } from 'pg';
 import { AppProcess } from '../../../../test/support/app-process';
 import { createClinic, type ClinicFixture } from '../../../../test/support/fixtures';
 import { freePort } from '../../../../test/support/free-port';
+import { TEST_INTERNAL_PASSWORD as INTERNAL_PASSWORD, gatewayEnv } from '../../../../test/support/gateway-env';
 import { createTestDatabase } from '../../../../test/support/test-services';
 import { waitFor } from '../../../../test/support/wait-for';
 
-const INTERNAL_PASSWORD = 'internal-secret-for-tests';
-
-/** What every gateway under test needs besides its database: its own ports and spool directory. */
-async function gatewayEnv(databaseUrl: string, mqttPort: number): Promise<Record<string, string>> {
-  return {
-    DATABASE_URL: databaseUrl,
-    MQTT_HOST: '127.0.0.1',
-    MQTT_PORT: String(mqttPort),
-    GATEWAY_HTTP_HOST: '127.0.0.1',
-    GATEWAY_HTTP_PORT: String(await freePort()),
-    SPOOL_DIR: await mkdtemp(path.join(tmpdir(), 'rpm-spool-')),
-    INTERNAL_MQTT_PASSWORD: INTERNAL_PASSWORD,
-  };
-}
 const reading = () => JSON.stringify({ metric: 'heart_rate', value: 61, unit: 'bpm', measuredAt: new Date().toISOString() });
 
 describe('embedded broker: device identity and topic access', () => {
@@ -50,9 +34,9 @@ describe('embedded broker: device identity and topic access', () => {
   beforeAll(async () => {
     databaseUrl = await createTestDatabase();
     [alice, bob] = [await createClinic(databaseUrl, 'alice'), await createClinic(databaseUrl, 'bob')];
-    const port = await freePort();
-    brokerUrl = `mqtt://127.0.0.1:${port}`;
-    gateway = await AppProcess.start('gateway', await gatewayEnv(databaseUrl, port), port);
+    const underTest = await gatewayEnv(databaseUrl);
+    brokerUrl = underTest.mqttUrl;
+    gateway = await AppProcess.start('gateway', underTest.env, underTest.mqttPort);
   });
 
   afterAll(() => gateway?.stop());
@@ -122,19 +106,14 @@ describe('embedded broker: PUBACK means spooled on disk', () => {
   it('keeps acknowledging while the store is down, and refuses without PUBACK once the spool is full', async () => {
     const databaseUrl = await createTestDatabase();
     const clinic = await createClinic(databaseUrl, 'outage');
-    const [port, deadInfluxPort] = [await freePort(), await freePort()];
-    const gateway = await AppProcess.start(
-      'gateway',
-      {
-        ...(await gatewayEnv(databaseUrl, port)),
-        INFLUX_URL: `http://127.0.0.1:${deadInfluxPort}`,
-        INFLUX_TOKEN: 'token',
-        SPOOL_MAX_MB: '0.002', // about five readings
-      },
-      port,
-    );
+    const underTest = await gatewayEnv(databaseUrl, {
+      INFLUX_URL: `http://127.0.0.1:${await freePort()}`,
+      INFLUX_TOKEN: 'token',
+      SPOOL_MAX_MB: '0.002', // about five readings
+    });
+    const gateway = await AppProcess.start('gateway', underTest.env, underTest.mqttPort);
     try {
-      const device = await connectAsync(`mqtt://127.0.0.1:${port}`, {
+      const device = await connectAsync(underTest.mqttUrl, {
         protocolVersion: 4,
         username: clinic.device.deviceId,
         password: clinic.device.secret,
