@@ -166,12 +166,6 @@ const REJECTION_MEANINGS: Record<RejectionCode, { meaning: string; action: strin
     meaning: `A batch holds more than ${MAX_BATCH_SIZE} readings. Nothing in it was stored.`,
     action: `Split it into batches of at most ${MAX_BATCH_SIZE} and send them.`,
   },
-  store_unavailable: {
-    meaning:
-      'The gateway could not store the reading. In normal operation v1 gateways do not send this code: when they ' +
-      'cannot store, they close the connection without a PUBACK instead (see "Publishing readings").',
-    action: 'Keep the reading and send it again later.',
-  },
 };
 
 /**

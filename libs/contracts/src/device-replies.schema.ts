@@ -1,6 +1,10 @@
 import { z } from 'zod';
 
-/** Machine-readable reasons a reading is refused. Devices may branch on these codes. */
+/**
+ * Machine-readable reasons a reading is refused. Devices may branch on these codes. A reading the gateway
+ * cannot take for its own reasons (spool full, rate limit) gets no code: the connection closes without a
+ * PUBACK and the device resends, since MQTT 3.1.1 has no negative acknowledgement.
+ */
 export const REJECTION_CODES = [
   'malformed_json',
   'invalid_payload',
@@ -8,7 +12,6 @@ export const REJECTION_CODES = [
   'out_of_range',
   'future_timestamp',
   'batch_too_large',
-  'store_unavailable',
 ] as const;
 export const rejectionCodeSchema = z.enum(REJECTION_CODES);
 export type RejectionCode = z.infer<typeof rejectionCodeSchema>;
