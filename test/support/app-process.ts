@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import path from 'node:path';
-import { waitFor } from './wait-for';
+import { GiveUp, waitFor } from './wait-for';
 
 /** One app (`node dist/apps/<name>/src/main.js`) as an operator runs it, ready once `port` accepts. */
 export class AppProcess {
@@ -18,7 +18,7 @@ export class AppProcess {
     const started = new AppProcess(child);
     try {
       await waitFor(`${app} to accept connections on ${port}`, async () => {
-        if (child.exitCode !== null) throw new Error(`${app} exited with ${child.exitCode}`);
+        if (child.exitCode !== null) throw new GiveUp(`${app} exited with ${child.exitCode}`);
         return (await portOpen(port)) ? true : undefined;
       });
     } catch (error) {

@@ -4,13 +4,16 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from './free-port';
-import { waitFor } from './wait-for';
+import { GiveUp, waitFor } from './wait-for';
 
 /** influxd on free ports with its data in a temporary directory, gone when stopped. */
 export class InfluxdServer {
+  private process?: ChildProcess;
+  private stderr = '';
+
   private constructor(
     readonly url: string,
-    private readonly process: ChildProcess,
+    private readonly configPath: string,
     private readonly dataDir: string,
   ) {}
 
@@ -42,32 +45,46 @@ export class InfluxdServer {
         '',
       ].join('\n'),
     );
-    const child = spawn('influxd', ['run', '-config', configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr?.on('data', (chunk) => (stderr = (stderr + chunk).slice(-4000)));
-    const url = `http://127.0.0.1:${httpPort}`;
+    const server = new InfluxdServer(`http://127.0.0.1:${httpPort}`, configPath, dataDir);
+    try {
+      await server.resume();
+    } catch (error) {
+      rmSync(dataDir, { recursive: true, force: true });
+      throw error;
+    }
+    return server;
+  }
+
+  /** Starts (again) the influxd process on the same port and data. */
+  async resume(): Promise<void> {
+    const child = spawn('influxd', ['run', '-config', this.configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
+    this.process = child;
+    child.stderr?.on('data', (chunk) => (this.stderr = (this.stderr + chunk).slice(-4000)));
     try {
       await waitFor('influxd to answer /ping', async () => {
-        if (child.exitCode !== null) throw new Error(`influxd exited with ${child.exitCode}: ${stderr}`);
-        const response = await fetch(`${url}/ping`);
+        if (child.exitCode !== null) throw new GiveUp(`influxd exited with ${child.exitCode}: ${this.stderr}`);
+        const response = await fetch(`${this.url}/ping`);
         return response.status === 204 ? true : undefined;
       });
     } catch (error) {
       child.kill('SIGKILL');
-      rmSync(dataDir, { recursive: true, force: true });
       throw error;
     }
-    return new InfluxdServer(url, child, dataDir);
+  }
+
+  /** Stops the influxd process, keeping its data, as an outage would. */
+  async halt(): Promise<void> {
+    const child = this.process;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    const killTimer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(killTimer);
   }
 
   async stop(): Promise<void> {
-    if (this.process.exitCode === null) {
-      const exited = new Promise((resolve) => this.process.once('exit', resolve));
-      this.process.kill('SIGTERM');
-      const killTimer = setTimeout(() => this.process.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(killTimer);
-    }
+    await this.halt();
     rmSync(this.dataDir, { recursive: true, force: true });
   }
 }

@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from './free-port';
-import { waitFor } from './wait-for';
+import { GiveUp, waitFor } from './wait-for';
 
 const LAUNCHER = path.resolve(__dirname, '../../dist/scripts/start-platform.js');
 
@@ -46,7 +46,7 @@ export class PlatformProcess {
       await waitFor(
         'the platform to start',
         async () => {
-          if (child.exitCode !== null) throw new Error(`launcher exited with ${child.exitCode}`);
+          if (child.exitCode !== null) throw new GiveUp(`launcher exited with ${child.exitCode}`);
           return platform.output.includes('the platform is running') ? true : undefined;
         },
         60_000,

@@ -1,4 +1,10 @@
-/** Polls `probe` until it returns a value other than undefined, or fails with the last error seen. */
+/** Thrown by a probe to stop waiting at once (the process being waited on has exited, say). */
+export class GiveUp extends Error {}
+
+/**
+ * Polls `probe` until it returns a value other than undefined. A probe that throws is retried until
+ * the timeout, which then reports the last error; one that throws GiveUp ends the wait at once.
+ */
 export async function waitFor<T>(description: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000, intervalMs = 100): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
@@ -7,6 +13,7 @@ export async function waitFor<T>(description: string, probe: () => Promise<T | u
       const value = await probe();
       if (value !== undefined) return value;
     } catch (error) {
+      if (error instanceof GiveUp) throw new Error(`gave up waiting for ${description}: ${error.message}`);
       lastError = error;
     }
     if (Date.now() > deadline) {

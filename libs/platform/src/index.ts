@@ -1,3 +1,4 @@
 export * from './storage.providers';
 export * from './storage-shutdown.service';
 export * from './json-logger';
+export * from './mqtt-connected';

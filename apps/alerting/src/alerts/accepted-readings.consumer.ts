@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { ACCEPTED_READINGS_TOPIC, acceptedReadingsEventSchema } from '@rpm/contracts';
-import { connectAsync, type MqttClient } from 'mqtt';
+import { connected } from '@rpm/platform';
+import { connect, type MqttClient } from 'mqtt';
 import { ALERTING_CONFIG, type AlertingConfig } from '../alerting.config';
 import { ReadingEvaluator } from './reading-evaluator';
 
@@ -20,18 +21,20 @@ export class AcceptedReadingsConsumer implements OnApplicationBootstrap, OnAppli
 
   async onApplicationBootstrap(): Promise<void> {
     const { url, username, password, clientId } = this.config.mqtt;
-    const client = await connectAsync(url, { protocolVersion: 4, clientId, clean: false, username, password, reconnectPeriod: 1000 });
+    // handleMessage must be in place before the CONNACK: a resumed session redelivers unacknowledged
+    // events right after it, and mqtt.js's default handler would acknowledge them unprocessed.
+    const client = connect(url, { protocolVersion: 4, clientId, clean: false, username, password, reconnectPeriod: 1000 });
     this.client = client;
     client.handleMessage = (packet, callback) => {
       this.handle(packet.payload as Buffer).then(
         () => callback(),
         (error: Error) => {
           this.logger.error({ message: 'evaluation failed, event not acknowledged', error: error.message });
-          client.end(true);
-          setTimeout(() => client.reconnect(), 1000);
+          client.end(true, () => setTimeout(() => client.reconnect(), 1000));
         },
       );
     };
+    await connected(client);
     await client.subscribeAsync(ACCEPTED_READINGS_TOPIC, { qos: 1 });
     this.logger.log({ message: 'alerting subscribed to accepted readings' });
   }

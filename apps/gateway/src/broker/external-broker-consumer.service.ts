@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { ALL_DEVICE_READINGS_TOPIC, deviceIdFromReadingsTopic } from '@rpm/contracts';
-import { connectAsync, type MqttClient } from 'mqtt';
+import { connected } from '@rpm/platform';
+import { connect, type MqttClient } from 'mqtt';
 import { hostname } from 'node:os';
 import { DeviceDirectory } from '../devices/device-directory';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../gateway.config';
@@ -27,7 +28,9 @@ export class ExternalBrokerConsumer implements OnApplicationBootstrap, OnApplica
   async onApplicationBootstrap(): Promise<void> {
     const mqtt = this.config.mqtt;
     if (mqtt.mode !== 'external') return;
-    const client = await connectAsync(mqtt.url, {
+    // handleMessage must be in place before the CONNACK: a resumed session redelivers unacknowledged
+    // messages right after it, and mqtt.js's default handler would acknowledge them unprocessed.
+    const client = connect(mqtt.url, {
       protocolVersion: 5,
       clientId: mqtt.clientId ?? `rpm-gateway-${hostname()}`,
       clean: false,
@@ -47,6 +50,7 @@ export class ExternalBrokerConsumer implements OnApplicationBootstrap, OnApplica
         },
       );
     };
+    await connected(client);
     this.relay.attach(this);
     await client.subscribeAsync(`$share/${mqtt.shareGroup}/${ALL_DEVICE_READINGS_TOPIC}`, { qos: 1 });
     this.logger.log({ message: 'consuming device readings from external broker', shareGroup: mqtt.shareGroup });

@@ -9,7 +9,7 @@ import { ReadingSpool } from './reading-spool';
 
 const BATCH_SIZE = 5000;
 const EVENT_CHUNK = 500;
-const MAX_BACKOFF_MS = 5000;
+const MAX_BACKOFF_MS = 2000;
 
 /**
  * Moves spooled readings to the store in batches, announces them to alerting, then releases them.

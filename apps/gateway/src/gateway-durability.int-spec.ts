@@ -1,0 +1,105 @@
+import type { NormalizedReading } from '@rpm/contracts';
+import { InfluxReadingStore } from '@rpm/timeseries';
+import { AppProcess } from '../../../test/support/app-process';
+import { DeviceFleet, readingKey, registerDevices } from '../../../test/support/device-fleet';
+import { createClinic } from '../../../test/support/fixtures';
+import { gatewayEnv } from '../../../test/support/gateway-env';
+import { InfluxdServer } from '../../../test/support/influxd-server';
+import { createTestDatabase, testServices, uniqueInfluxDatabase } from '../../../test/support/test-services';
+import { waitFor } from '../../../test/support/wait-for';
+
+const DEVICES = 100;
+const READINGS_PER_DEVICE = 100;
+const KILLS = 5;
+
+async function storedKeys(store: InfluxReadingStore, patientId: string): Promise<{ keys: string[]; rows: NormalizedReading[] }> {
+  const rows = await store.query({ patientId, from: new Date(0), to: new Date(Date.now() + 3600_000), limit: 100_000 });
+  return { rows, keys: rows.map((row) => readingKey(row.deviceId, row.seq!)) };
+}
+
+describe('gateway durability against real InfluxDB', () => {
+  it(`loses no acknowledged reading and stores none twice across ${KILLS} kill -9 of the gateway during ${DEVICES * READINGS_PER_DEVICE} readings from ${DEVICES} devices`, async () => {
+    const databaseUrl = await createTestDatabase();
+    const clinic = await createClinic(databaseUrl, 'crash');
+    const devices = await registerDevices(databaseUrl, clinic.patientId, DEVICES);
+    const influx = { INFLUX_URL: testServices().influxUrl, INFLUX_DATABASE: uniqueInfluxDatabase() };
+    const underTest = await gatewayEnv(databaseUrl, { ...influx, DEVICE_MAX_MESSAGES_PER_SECOND: '1000' });
+    let gateway = await AppProcess.start('gateway', underTest.env, underTest.mqttPort);
+    const fleet = await DeviceFleet.connect(underTest.mqttUrl, devices);
+    const store = new InfluxReadingStore({ url: influx.INFLUX_URL, database: influx.INFLUX_DATABASE });
+    try {
+      const streaming = fleet.publish(READINGS_PER_DEVICE, 40);
+      for (let kill = 0; kill < KILLS; kill++) {
+        await new Promise((resolve) => setTimeout(resolve, 300 + Math.random() * 900));
+        await gateway.stop('SIGKILL');
+        gateway = await AppProcess.start('gateway', underTest.env, underTest.mqttPort);
+      }
+      await streaming;
+      expect(fleet.acknowledged.size).toBe(DEVICES * READINGS_PER_DEVICE);
+
+      const { keys, rows } = await waitFor(
+        'every acknowledged reading in InfluxDB',
+        async () => {
+          const stored = await storedKeys(store, clinic.patientId);
+          return stored.keys.length >= fleet.acknowledged.size ? stored : undefined;
+        },
+        60_000,
+        500,
+      );
+      const missing = [...fleet.acknowledged].filter((key) => !keys.includes(key));
+      expect(missing).toEqual([]);
+      expect(new Set(keys).size).toBe(keys.length);
+      expect(rows).toHaveLength(DEVICES * READINGS_PER_DEVICE);
+    } finally {
+      await fleet.close();
+      await gateway.stop();
+    }
+  }, 180_000);
+
+  it('keeps acknowledging through a 60 s InfluxDB outage, loses nothing, and drains the backlog when it returns', async () => {
+    const influxd = await InfluxdServer.start();
+    const databaseUrl = await createTestDatabase();
+    const clinic = await createClinic(databaseUrl, 'outage');
+    const devices = await registerDevices(databaseUrl, clinic.patientId, 20);
+    const influx = { INFLUX_URL: influxd.url, INFLUX_DATABASE: 'rpm' };
+    const underTest = await gatewayEnv(databaseUrl, influx);
+    const gateway = await AppProcess.start('gateway', underTest.env, underTest.mqttPort);
+    const fleet = await DeviceFleet.connect(underTest.mqttUrl, devices);
+    const store = new InfluxReadingStore({ url: influx.INFLUX_URL, database: influx.INFLUX_DATABASE });
+    try {
+      // 20 devices, one reading every 200 ms each: about 100 readings/s for 75 s.
+      const streaming = fleet.publish(375, 200);
+      await new Promise((resolve) => setTimeout(resolve, 5000));
+      await influxd.halt();
+      const outageStarted = Date.now();
+      await new Promise((resolve) => setTimeout(resolve, 60_000));
+      const acknowledgedDuringOutage = fleet.acknowledged.size;
+      const health = (await (await fetch(`${underTest.httpUrl}/health/ready`)).json()) as { status: string; checks: { store: string } };
+      await influxd.resume();
+      const restored = Date.now();
+      await streaming;
+
+      await waitFor(
+        'the backlog drained into InfluxDB',
+        async () => ((await storedKeys(store, clinic.patientId)).keys.length >= fleet.acknowledged.size ? true : undefined),
+        60_000,
+        200,
+      );
+      const drainedMs = Date.now() - restored;
+      const { keys } = await storedKeys(store, clinic.patientId);
+      process.stdout.write(
+        `outage figures: ${acknowledgedDuringOutage} readings acknowledged by ${Math.round((restored - outageStarted) / 1000)} s into the outage; ` +
+          `${fleet.acknowledged.size} acknowledged in all; backlog drained ${drainedMs} ms after InfluxDB returned; ` +
+          `lost ${[...fleet.acknowledged].filter((key) => !keys.includes(key)).length}, duplicates ${keys.length - new Set(keys).size}\n`,
+      );
+      expect(health).toEqual(expect.objectContaining({ status: 'degraded', checks: expect.objectContaining({ store: 'down' }) }));
+      expect(acknowledgedDuringOutage).toBeGreaterThan(5000);
+      expect([...fleet.acknowledged].filter((key) => !keys.includes(key))).toEqual([]);
+      expect(new Set(keys).size).toBe(keys.length);
+    } finally {
+      await fleet.close();
+      await gateway.stop();
+      await influxd.stop();
+    }
+  }, 240_000);
+});
