@@ -11,6 +11,14 @@ import { waitFor } from '../../../test/support/wait-for';
 const DEVICES = 100;
 const READINGS_PER_DEVICE = 100;
 const KILLS = 5;
+/** The issue asks for 60 s; OUTAGE_SECONDS shortens it while working on the drain path. */
+const OUTAGE_SECONDS = Number(process.env.OUTAGE_SECONDS ?? 60);
+
+async function pendingInSpool(gatewayHttpUrl: string): Promise<number> {
+  const metrics = await (await fetch(`${gatewayHttpUrl}/metrics`)).text();
+  const line = metrics.split('\n').find((candidate) => candidate.startsWith('rpm_gateway_spool_pending_readings '));
+  return Number(line?.split(' ')[1]);
+}
 
 async function storedKeys(store: InfluxReadingStore, patientId: string): Promise<{ keys: string[]; rows: NormalizedReading[] }> {
   const rows = await store.query({ patientId, from: new Date(0), to: new Date(Date.now() + 3600_000), limit: 100_000 });
@@ -56,7 +64,7 @@ describe('gateway durability against real InfluxDB', () => {
     }
   }, 180_000);
 
-  it('keeps acknowledging through a 60 s InfluxDB outage, loses nothing, and drains the backlog when it returns', async () => {
+  it(`keeps acknowledging through a ${OUTAGE_SECONDS} s InfluxDB outage, loses nothing, and drains the backlog when it returns`, async () => {
     const influxd = await InfluxdServer.start();
     const databaseUrl = await createTestDatabase();
     const clinic = await createClinic(databaseUrl, 'outage');
@@ -72,28 +80,30 @@ describe('gateway durability against real InfluxDB', () => {
       await new Promise((resolve) => setTimeout(resolve, 5000));
       await influxd.halt();
       const outageStarted = Date.now();
-      await new Promise((resolve) => setTimeout(resolve, 60_000));
+      await new Promise((resolve) => setTimeout(resolve, OUTAGE_SECONDS * 1000));
       const acknowledgedDuringOutage = fleet.acknowledged.size;
       const health = (await (await fetch(`${underTest.httpUrl}/health/ready`)).json()) as { status: string; checks: { store: string } };
+      const backlog = await pendingInSpool(underTest.httpUrl);
       await influxd.resume();
       const restored = Date.now();
+      // Devices keep sending about 100 readings/s: the backlog is drained once the spool is back to that.
+      await waitFor('the backlog drained', async () => ((await pendingInSpool(underTest.httpUrl)) < 100 ? true : undefined), 60_000, 20);
+      const drainedMs = Date.now() - restored;
       await streaming;
-
       await waitFor(
-        'the backlog drained into InfluxDB',
+        'every acknowledged reading in InfluxDB',
         async () => ((await storedKeys(store, clinic.patientId)).keys.length >= fleet.acknowledged.size ? true : undefined),
         60_000,
         200,
       );
-      const drainedMs = Date.now() - restored;
       const { keys } = await storedKeys(store, clinic.patientId);
       process.stdout.write(
         `outage figures: ${acknowledgedDuringOutage} readings acknowledged by ${Math.round((restored - outageStarted) / 1000)} s into the outage; ` +
-          `${fleet.acknowledged.size} acknowledged in all; backlog drained ${drainedMs} ms after InfluxDB returned; ` +
+          `backlog of ${backlog} readings drained ${drainedMs} ms after InfluxDB returned; ${fleet.acknowledged.size} acknowledged in all; ` +
           `lost ${[...fleet.acknowledged].filter((key) => !keys.includes(key)).length}, duplicates ${keys.length - new Set(keys).size}\n`,
       );
       expect(health).toEqual(expect.objectContaining({ status: 'degraded', checks: expect.objectContaining({ store: 'down' }) }));
-      expect(acknowledgedDuringOutage).toBeGreaterThan(5000);
+      expect(acknowledgedDuringOutage).toBeGreaterThan(OUTAGE_SECONDS * 80);
       expect([...fleet.acknowledged].filter((key) => !keys.includes(key))).toEqual([]);
       expect(new Set(keys).size).toBe(keys.length);
     } finally {
