@@ -20,10 +20,18 @@ export class ApiClient {
     return new ApiClient(baseUrl, token);
   }
 
-  async get<T = unknown>(path: string): Promise<{ status: number; body: T }> {
-    const response = await fetch(`${this.baseUrl}${path}`, {
-      headers: this.token ? { authorization: `Bearer ${this.token}` } : {},
-    });
+  get<T = unknown>(path: string): Promise<{ status: number; body: T }> {
+    return this.request<T>('GET', path);
+  }
+
+  post<T = unknown>(path: string, body: unknown = {}): Promise<{ status: number; body: T }> {
+    return this.request<T>('POST', path, body);
+  }
+
+  private async request<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+    const headers: Record<string, string> = this.token ? { authorization: `Bearer ${this.token}` } : {};
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const response = await fetch(`${this.baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     return { status: response.status, body: (await response.json()) as T };
   }
 }

@@ -1,11 +1,15 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { DataSourceShutdown, ReadingStoreShutdown, dataSourceProvider, readingStoreProvider } from '@rpm/platform';
 import { API_CONFIG, type ApiConfig } from './api.config';
 import { AuditLog } from './audit/audit-log';
 import { AuthController } from './auth/auth.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthService } from './auth/auth.service';
+import { DeviceRegistry } from './devices/device-registry';
+import { DevicesController } from './devices/devices.controller';
+import { PairingController } from './devices/pairing.controller';
 import { HealthController } from './health/health.controller';
 import { PatientAccess } from './patients/patient-access';
 import { PatientsController } from './patients/patients.controller';
@@ -15,7 +19,8 @@ export class ApiModule {
   static forConfig(config: ApiConfig): DynamicModule {
     return {
       module: ApiModule,
-      controllers: [AuthController, HealthController, PatientsController],
+      imports: [ThrottlerModule.forRoot([{ name: 'default', ttl: 60_000, limit: 10 }])],
+      controllers: [AuthController, DevicesController, HealthController, PairingController, PatientsController],
       providers: [
         { provide: API_CONFIG, useValue: config },
         dataSourceProvider(API_CONFIG),
@@ -24,6 +29,7 @@ export class ApiModule {
         ReadingStoreShutdown,
         AuditLog,
         AuthService,
+        DeviceRegistry,
         PatientAccess,
         { provide: APP_GUARD, useClass: AuthGuard },
       ],

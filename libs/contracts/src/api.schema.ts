@@ -21,3 +21,27 @@ export const alertsQuerySchema = z.object({
 
 export type LoginRequest = z.infer<typeof loginRequestSchema>;
 export type ReadingsQuery = z.infer<typeof readingsQuerySchema>;
+
+export const DEVICE_KINDS = ['glucose_meter', 'cgm', 'blood_pressure_cuff', 'wearable', 'pulse_oximeter', 'hub'] as const;
+export const deviceKindSchema = z.enum(DEVICE_KINDS);
+
+export const registerDeviceRequestSchema = z
+  .object({
+    kind: deviceKindSchema,
+    deviceId: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and -, at most 64')
+      .optional()
+      .describe('Defaults to a generated id; a device maker may use its serial number.'),
+  })
+  .strict();
+
+export const pairingCodeRequestSchema = z.object({ kind: deviceKindSchema }).strict();
+
+export const pairingClaimRequestSchema = z
+  .object({ code: z.string().trim().toUpperCase().regex(/^[A-Z0-9]{4}-?[A-Z0-9]{4}$/, 'a pairing code looks like ABCD-2345') })
+  .strict();
+
+export type RegisterDeviceRequest = z.infer<typeof registerDeviceRequestSchema>;
+export type PairingCodeRequest = z.infer<typeof pairingCodeRequestSchema>;
+export type PairingClaimRequest = z.infer<typeof pairingClaimRequestSchema>;

@@ -1,4 +1,5 @@
-import { Body, Controller, HttpCode, Post, UnauthorizedException } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, UnauthorizedException, UseGuards } from '@nestjs/common';
+import { Throttle, ThrottlerGuard } from '@nestjs/throttler';
 import { loginRequestSchema, type LoginRequest } from '@rpm/contracts';
 import { AuthService } from './auth.service';
 import { Public } from './public.decorator';
@@ -7,7 +8,10 @@ import { Public } from './public.decorator';
 export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
+  /** Rate-limited per address: ten attempts a minute, then 429. */
   @Public()
+  @UseGuards(ThrottlerGuard)
+  @Throttle({ default: { limit: 10, ttl: 60_000 } })
   @Post('login')
   @HttpCode(200)
   async login(@Body({ schema: loginRequestSchema }) body: LoginRequest): Promise<{ token: string; expiresAt: string }> {
