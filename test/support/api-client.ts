@@ -20,6 +20,11 @@ export class ApiClient {
     return new ApiClient(baseUrl, token);
   }
 
+  /** The Authorization header value, for requests this client does not make itself (a stream, say). */
+  get authorization(): string {
+    return `Bearer ${this.token}`;
+  }
+
   get<T = unknown>(path: string): Promise<{ status: number; body: T }> {
     return this.request<T>('GET', path);
   }

@@ -1,21 +1,48 @@
-import { databaseVariables, logLevelVariable } from '@rpm/config';
+import {
+  REPORT_WITH_OTHER_PROBLEMS,
+  checkInfluxCredentials,
+  databaseVariables,
+  logLevelVariable,
+  timeseriesConfigFrom,
+  timeseriesVariables,
+} from '@rpm/config';
 import { z } from 'zod';
+
+const minutes = (fallback: number) => z.coerce.number().positive().default(fallback);
 
 export const alertingVariables = {
   ...databaseVariables,
+  ...timeseriesVariables,
   ...logLevelVariable,
   MQTT_URL: z.url({ error: 'must be the broker URL the gateway announces readings on, e.g. mqtt://127.0.0.1:1883' }),
   MQTT_USERNAME: z.string().default('service:alerting'),
   MQTT_PASSWORD: z.string({ error: 'is required: with the embedded broker, the same value as INTERNAL_MQTT_PASSWORD' }),
   MQTT_CLIENT_ID: z.string().default('rpm-alerting'),
+  LATE_READING_MINUTES: minutes(15),
+  ESCALATE_URGENT_AFTER_MINUTES: minutes(15),
+  ESCALATE_WARNING_AFTER_MINUTES: minutes(240),
+  SCHEDULED_RULES_EVERY_SECONDS: z.coerce.number().positive().default(60),
+  ALERT_WEBHOOK_URL: z.url().optional(),
+  ALERT_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
 };
 
 export const alertingConfigSchema = z
   .object(alertingVariables)
+  .superRefine((env, ctx) => {
+    checkInfluxCredentials(env, ctx);
+    if (env.ALERT_WEBHOOK_URL && !env.ALERT_WEBHOOK_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['ALERT_WEBHOOK_SECRET'], message: 'is required with ALERT_WEBHOOK_URL: receivers verify the signature with it' });
+    }
+  }, REPORT_WITH_OTHER_PROBLEMS)
   .transform((env) => ({
     databaseUrl: env.DATABASE_URL,
+    timeseries: timeseriesConfigFrom(env),
     logLevel: env.LOG_LEVEL,
     mqtt: { url: env.MQTT_URL, username: env.MQTT_USERNAME, password: env.MQTT_PASSWORD, clientId: env.MQTT_CLIENT_ID },
+    lateReadingMs: env.LATE_READING_MINUTES * 60_000,
+    escalateAfterMs: { urgent: env.ESCALATE_URGENT_AFTER_MINUTES * 60_000, warning: env.ESCALATE_WARNING_AFTER_MINUTES * 60_000 },
+    scheduledRulesEveryMs: env.SCHEDULED_RULES_EVERY_SECONDS * 1000,
+    webhook: env.ALERT_WEBHOOK_URL ? { url: env.ALERT_WEBHOOK_URL, secret: env.ALERT_WEBHOOK_SECRET! } : undefined,
   }));
 
 export type AlertingConfig = z.infer<typeof alertingConfigSchema>;

@@ -1,22 +1,44 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { DataSourceShutdown, dataSourceProvider } from '@rpm/platform';
+import { ScheduleModule } from '@nestjs/schedule';
+import { DataSourceShutdown, ReadingStoreShutdown, dataSourceProvider, readingStoreProvider } from '@rpm/platform';
 import { ALERTING_CONFIG, type AlertingConfig } from './alerting.config';
 import { AcceptedReadingsConsumer } from './alerts/accepted-readings.consumer';
+import { AlertOutcomes } from './alerts/alert-outcomes';
 import { AlertRepository } from './alerts/alert.repository';
+import { PatientFacts } from './alerts/patient-facts';
 import { ReadingEvaluator } from './alerts/reading-evaluator';
+import { ALERT_CHANNELS, type AlertChannel } from './delivery/alert-channel';
+import { DeliveryQueue } from './delivery/delivery-queue';
+import { DeliveryWorker } from './delivery/delivery-worker';
+import { WebhookChannel } from './delivery/webhook-channel';
+import { EscalationJob } from './jobs/escalation.job';
+import { JobScheduler } from './jobs/job-scheduler';
+import { ScheduledRulesJob } from './jobs/scheduled-rules.job';
 
 @Module({})
 export class AlertingModule {
   static forConfig(config: AlertingConfig): DynamicModule {
+    const channels: AlertChannel[] = config.webhook ? [new WebhookChannel(config.webhook.url, config.webhook.secret)] : [];
     return {
       module: AlertingModule,
+      imports: [ScheduleModule.forRoot()],
       providers: [
         { provide: ALERTING_CONFIG, useValue: config },
+        { provide: ALERT_CHANNELS, useValue: channels },
         dataSourceProvider(ALERTING_CONFIG),
-        AlertRepository,
-        ReadingEvaluator,
-        AcceptedReadingsConsumer,
+        readingStoreProvider(ALERTING_CONFIG),
         DataSourceShutdown,
+        ReadingStoreShutdown,
+        AlertRepository,
+        AlertOutcomes,
+        PatientFacts,
+        ReadingEvaluator,
+        DeliveryQueue,
+        DeliveryWorker,
+        EscalationJob,
+        ScheduledRulesJob,
+        JobScheduler,
+        AcceptedReadingsConsumer,
       ],
     };
   }

@@ -2,6 +2,9 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { DataSourceShutdown, ReadingStoreShutdown, dataSourceProvider, readingStoreProvider } from '@rpm/platform';
+import { AlertActionsController } from './alerts/alert-actions.controller';
+import { AlertStream } from './alerts/alert-stream';
+import { AlertStreamController } from './alerts/alert-stream.controller';
 import { API_CONFIG, type ApiConfig } from './api.config';
 import { AuditLog } from './audit/audit-log';
 import { AuthController } from './auth/auth.controller';
@@ -20,13 +23,14 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [ThrottlerModule.forRoot([{ name: 'default', ttl: 60_000, limit: 10 }])],
-      controllers: [AuthController, DevicesController, HealthController, PairingController, PatientsController],
+      controllers: [AlertActionsController, AlertStreamController, AuthController, DevicesController, HealthController, PairingController, PatientsController],
       providers: [
         { provide: API_CONFIG, useValue: config },
         dataSourceProvider(API_CONFIG),
         readingStoreProvider(API_CONFIG),
         DataSourceShutdown,
         ReadingStoreShutdown,
+        AlertStream,
         AuditLog,
         AuthService,
         DeviceRegistry,

@@ -1,3 +1,3 @@
 export * from './units';
 export * from './normalize-reading';
-export * from './threshold-rules';
+export * from './rules';

@@ -16,7 +16,7 @@ export const readingsQuerySchema = z.object({
 });
 
 export const alertsQuerySchema = z.object({
-  status: z.enum(['open', 'acknowledged', 'resolved']).optional(),
+  status: z.enum(['open', 'acknowledged', 'snoozed', 'resolved']).optional(),
 });
 
 export type LoginRequest = z.infer<typeof loginRequestSchema>;
@@ -45,3 +45,8 @@ export const pairingClaimRequestSchema = z
 export type RegisterDeviceRequest = z.infer<typeof registerDeviceRequestSchema>;
 export type PairingCodeRequest = z.infer<typeof pairingCodeRequestSchema>;
 export type PairingClaimRequest = z.infer<typeof pairingClaimRequestSchema>;
+
+export const snoozeAlertRequestSchema = z.object({ minutes: z.number().int().min(5).max(24 * 60) }).strict();
+export const resolveAlertRequestSchema = z.object({ note: z.string().max(2000).optional() }).strict();
+export type SnoozeAlertRequest = z.infer<typeof snoozeAlertRequestSchema>;
+export type ResolveAlertRequest = z.infer<typeof resolveAlertRequestSchema>;

@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { NormalizedReading } from '@rpm/contracts';
-import type { ThresholdFinding } from '@rpm/clinical';
+import type { RuleOutcome } from '@rpm/clinical';
 import type { AlertReadingRef } from '@rpm/persistence';
 import { DataSource } from 'typeorm';
 
-const readingRef = (reading: NormalizedReading): AlertReadingRef => ({
+const readingRef = (reading: RuleOutcome['evidence'][number]): AlertReadingRef => ({
   deviceId: reading.deviceId,
   metric: reading.metric,
   measuredAt: reading.measuredAt,
@@ -13,35 +12,56 @@ const readingRef = (reading: NormalizedReading): AlertReadingRef => ({
   unit: reading.unit,
 });
 
-/** Alert episodes in PostgreSQL; a unique index allows one live episode per patient and rule. */
+export interface OpenedAlert {
+  id: string;
+  retrospective: boolean;
+}
+
+/**
+ * Alert episodes in PostgreSQL. A unique index allows one live episode (open, acknowledged or snoozed) per
+ * patient and rule, so concurrent evaluations, replays after a crash and several alerting instances all
+ * land on the same row.
+ */
 @Injectable()
 export class AlertRepository {
   constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
 
-  /**
-   * Opens an episode, or adds the reading to the live one. Idempotent: a redelivered reading is not
-   * added twice, so a restart that replays unacknowledged messages creates no duplicate.
-   */
-  async recordFinding(reading: NormalizedReading, finding: ThresholdFinding): Promise<void> {
-    const ref = JSON.stringify([readingRef(reading)]);
-    await this.dataSource.query(
-      `INSERT INTO alerts (patient_id, rule_id, rule_version, severity, status, title, reason, readings, opened_at, last_reading_at)
-       VALUES ($1, $2, $3, $4, 'open', $5, $6, $7::jsonb, $8, $8)
-       ON CONFLICT (patient_id, rule_id) WHERE status IN ('open', 'acknowledged')
+  /** Opens an episode or extends the live one; returns the alert when this call opened it. */
+  async recordFiring(patientId: string, outcome: RuleOutcome, asOf: string, retrospective: boolean): Promise<OpenedAlert | null> {
+    const { rule } = outcome;
+    const rows: { id: string; inserted: boolean; retrospective: boolean }[] = await this.dataSource.query(
+      `INSERT INTO alerts (patient_id, rule_id, rule_version, rule, severity, status, title, reason, readings, opened_at, last_reading_at, retrospective)
+       VALUES ($1, $2, $3, $4, $5, 'open', $6, $7, $8::jsonb, $9, $10, $11)
+       ON CONFLICT (patient_id, rule_id) WHERE status IN ('open', 'acknowledged', 'snoozed')
        DO UPDATE SET
-         readings = CASE WHEN alerts.readings @> EXCLUDED.readings THEN alerts.readings ELSE alerts.readings || EXCLUDED.readings END,
-         last_reading_at = GREATEST(alerts.last_reading_at, EXCLUDED.last_reading_at)`,
-      [reading.patientId, finding.ruleId, finding.ruleVersion, finding.severity, finding.title, finding.reason, ref, reading.measuredAt],
+         readings = (SELECT jsonb_agg(DISTINCT r) FROM jsonb_array_elements(alerts.readings || EXCLUDED.readings) r),
+         reason = CASE WHEN EXCLUDED.last_reading_at >= alerts.last_reading_at THEN EXCLUDED.reason ELSE alerts.reason END,
+         last_reading_at = GREATEST(alerts.last_reading_at, EXCLUDED.last_reading_at)
+       RETURNING id, (xmax = 0) AS inserted, retrospective`,
+      [
+        patientId,
+        rule.id,
+        rule.version,
+        JSON.stringify(rule),
+        rule.severity,
+        rule.title,
+        outcome.reason,
+        JSON.stringify(outcome.evidence.map(readingRef)),
+        outcome.since ?? asOf,
+        asOf,
+        retrospective,
+      ],
     );
+    const row = rows[0];
+    return row?.inserted ? { id: row.id, retrospective: row.retrospective } : null;
   }
 
-  /** Closes live episodes of these rules when a later reading no longer meets them. */
-  async resolveRecovered(reading: NormalizedReading, ruleIds: readonly string[]): Promise<void> {
-    if (ruleIds.length === 0) return;
+  /** Resolves the live episode of a rule once a later measurement shows recovery. */
+  async resolveRecovered(patientId: string, ruleId: string, asOf: string): Promise<void> {
     await this.dataSource.query(
-      `UPDATE alerts SET status = 'resolved', resolved_at = $3
-        WHERE patient_id = $1 AND rule_id = ANY($2) AND status IN ('open', 'acknowledged') AND last_reading_at < $3`,
-      [reading.patientId, ruleIds, reading.measuredAt],
+      `UPDATE alerts SET status = 'resolved', resolved_at = $3, resolution = 'recovered'
+        WHERE patient_id = $1 AND rule_id = $2 AND status IN ('open', 'acknowledged', 'snoozed') AND last_reading_at <= $3`,
+      [patientId, ruleId, asOf],
     );
   }
 }

@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-export type AlertStatus = 'open' | 'acknowledged' | 'resolved';
+export type AlertStatus = 'open' | 'acknowledged' | 'snoozed' | 'resolved';
 
 /** The reading an alert rests on: enough to find it again in the time-series store. */
 export interface AlertReadingRef {
@@ -59,4 +59,24 @@ export class AlertEntity {
 
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt!: Date;
+
+  /** The rule definition (parameters and version) as it was when the episode opened. */
+  @Column({ type: 'jsonb' })
+  rule!: Record<string, unknown>;
+
+  /** Opened from late or backfilled readings about an episode already over: recorded, never paged. */
+  @Column({ type: 'boolean' })
+  retrospective!: boolean;
+
+  @Column({ name: 'snoozed_until', type: 'timestamptz', nullable: true })
+  snoozedUntil!: Date | null;
+
+  @Column({ name: 'escalated_at', type: 'timestamptz', nullable: true })
+  escalatedAt!: Date | null;
+
+  @Column({ name: 'resolved_by', type: 'uuid', nullable: true })
+  resolvedBy!: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  resolution!: string | null;
 }

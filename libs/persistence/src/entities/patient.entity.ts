@@ -14,6 +14,10 @@ export class PatientEntity {
   @Column({ name: 'care_team_id', type: 'uuid' })
   careTeamId!: string;
 
+  /** IANA zone for time-of-day rule windows and the patient's local day. */
+  @Column({ name: 'time_zone', type: 'text' })
+  timeZone!: string;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

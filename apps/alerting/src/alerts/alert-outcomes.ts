@@ -1,0 +1,28 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { RuleOutcome } from '@rpm/clinical';
+import { DeliveryQueue } from '../delivery/delivery-queue';
+import { AlertRepository } from './alert.repository';
+
+/** Turns rule outcomes into episode changes: open or extend on firing, resolve on clear, leave on undetermined. */
+@Injectable()
+export class AlertOutcomes {
+  private readonly logger = new Logger(AlertOutcomes.name);
+
+  constructor(
+    private readonly alerts: AlertRepository,
+    private readonly deliveries: DeliveryQueue,
+  ) {}
+
+  async apply(patientId: string, outcomes: readonly RuleOutcome[], asOf: string, retrospective: boolean): Promise<void> {
+    for (const outcome of outcomes) {
+      if (outcome.state === 'firing') {
+        const opened = await this.alerts.recordFiring(patientId, outcome, asOf, retrospective);
+        if (!opened) continue;
+        this.logger.log({ message: 'alert opened', alertId: opened.id, patientId, ruleId: outcome.rule.id, retrospective: opened.retrospective });
+        if (!opened.retrospective) await this.deliveries.enqueue(opened.id, 'opened');
+      } else if (outcome.state === 'clear') {
+        await this.alerts.resolveRecovered(patientId, outcome.rule.id, asOf);
+      }
+    }
+  }
+}

@@ -1,0 +1,24 @@
+/** What a channel is told about an alert. Channels get no reading values beyond the alert's own sentence. */
+export interface AlertNotification {
+  event: 'opened' | 'escalated';
+  alertId: string;
+  patientId: string;
+  ruleId: string;
+  ruleVersion: number;
+  severity: string;
+  title: string;
+  reason: string;
+  openedAt: string;
+}
+
+/**
+ * One way of telling the care team: a signed webhook today; e-mail and SMS senders implement the same
+ * interface. send() resolves when the receiver accepted the notification and throws otherwise, and the
+ * delivery worker records each attempt and retries.
+ */
+export interface AlertChannel {
+  readonly name: string;
+  send(notification: AlertNotification): Promise<void>;
+}
+
+export const ALERT_CHANNELS = Symbol('ALERT_CHANNELS');

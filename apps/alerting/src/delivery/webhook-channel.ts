@@ -1,0 +1,33 @@
+import { createHmac } from 'node:crypto';
+import type { AlertChannel, AlertNotification } from './alert-channel';
+
+/**
+ * POSTs the notification as JSON with `x-rpm-timestamp` and `x-rpm-signature: sha256=<hex>`, the
+ * HMAC-SHA256 of `${timestamp}.${body}` under the shared secret, so a receiver can check origin and
+ * freshness (the scheme Stripe and Slack use).
+ */
+export class WebhookChannel implements AlertChannel {
+  readonly name = 'webhook';
+
+  constructor(
+    private readonly url: string,
+    private readonly secret: string,
+    private readonly timeoutMs = 10_000,
+  ) {}
+
+  static sign(secret: string, timestamp: string, body: string): string {
+    return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+  }
+
+  async send(notification: AlertNotification): Promise<void> {
+    const body = JSON.stringify(notification);
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const response = await fetch(this.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-rpm-timestamp': timestamp, 'x-rpm-signature': WebhookChannel.sign(this.secret, timestamp, body) },
+      body,
+      signal: AbortSignal.timeout(this.timeoutMs),
+    });
+    if (!response.ok) throw new Error(`webhook answered ${response.status}`);
+  }
+}

@@ -1,0 +1,45 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { ALERTING_CONFIG, type AlertingConfig } from '../alerting.config';
+import { DeliveryWorker } from '../delivery/delivery-worker';
+import { EscalationJob } from './escalation.job';
+import { ScheduledRulesJob } from './scheduled-rules.job';
+
+/**
+ * Registers the periodic jobs with @nestjs/schedule at intervals from the configuration. A job never
+ * overlaps itself; every job is safe to run on several instances at once.
+ */
+@Injectable()
+export class JobScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(JobScheduler.name);
+  private readonly running = new Set<string>();
+
+  constructor(
+    private readonly registry: SchedulerRegistry,
+    @Inject(ALERTING_CONFIG) private readonly config: AlertingConfig,
+    private readonly deliveries: DeliveryWorker,
+    private readonly escalation: EscalationJob,
+    private readonly scheduledRules: ScheduledRulesJob,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.every('deliveries', 2000, () => this.deliveries.runOnce());
+    this.every('escalation', 5000, () => this.escalation.runOnce());
+    this.every('scheduled-rules', this.config.scheduledRulesEveryMs, () => this.scheduledRules.runOnce());
+  }
+
+  onApplicationShutdown(): void {
+    for (const name of this.registry.getIntervals()) this.registry.deleteInterval(name);
+  }
+
+  private every(name: string, ms: number, job: () => Promise<unknown>): void {
+    const tick = () => {
+      if (this.running.has(name)) return;
+      this.running.add(name);
+      job()
+        .catch((error: Error) => this.logger.error({ message: `job ${name} failed; it runs again on its next tick`, error: error.message }))
+        .finally(() => this.running.delete(name));
+    };
+    this.registry.addInterval(name, setInterval(tick, ms));
+  }
+}

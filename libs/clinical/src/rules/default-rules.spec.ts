@@ -1,0 +1,194 @@
+import type { DeviceReading, NormalizedReading } from '@rpm/contracts';
+import { normalizeReading } from '../normalize-reading';
+import { DEFAULT_RULES } from './default-rules';
+import { evaluateRules, type RuleOutcome } from './evaluate-rules';
+
+const PATIENT = '7f1c2e2a-5a8e-4d55-9c43-0d6d1c1d0a11';
+const T0 = Date.parse('2026-11-22T08:00:00Z');
+const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
+
+function reading(device: Omit<DeviceReading, 'measuredAt'>, minutes: number, receivedLateMinutes = 0): NormalizedReading {
+  const normalized = normalizeReading({ ...device, measuredAt: at(minutes) } as DeviceReading);
+  if (!normalized.ok) throw new Error(normalized.message);
+  return {
+    patientId: PATIENT,
+    deviceId: 'device-1',
+    metric: device.metric,
+    measuredAt: at(minutes),
+    receivedAt: at(minutes + receivedLateMinutes),
+    seq: null,
+    ...normalized.reading,
+  };
+}
+const meter = (value: number, unit: 'mg/dL' | 'mmol/L' = 'mg/dL') => ({ metric: 'glucose', value, unit, source: 'meter' }) as const;
+const cgm = (value: number) => ({ metric: 'glucose', value, unit: 'mg/dL', source: 'cgm' }) as const;
+const bp = (systolic: number, diastolic: number) => ({ metric: 'blood_pressure', systolic, diastolic, unit: 'mmHg' }) as const;
+const spo2 = (value: number) => ({ metric: 'spo2', value, unit: '%' }) as const;
+const hr = (value: number) => ({ metric: 'heart_rate', value, unit: 'bpm' }) as const;
+
+function outcomes(readings: NormalizedReading[], nowMinutes?: number): Map<string, RuleOutcome> {
+  const now = new Date(nowMinutes === undefined ? Date.parse(readings[readings.length - 1].measuredAt) : T0 + nowMinutes * 60_000);
+  return new Map(evaluateRules(DEFAULT_RULES, { now, readings, timeZone: 'UTC' }).map((outcome) => [outcome.rule.id, outcome]));
+}
+const firing = (readings: NormalizedReading[], nowMinutes?: number) =>
+  [...outcomes(readings, nowMinutes).values()].filter((outcome) => outcome.state === 'firing').map((outcome) => outcome.rule.id);
+
+describe('default glucose level rules at both sides of each threshold, in both units (ADA; CLINICAL.md)', () => {
+  it.each([
+    // value, unit, rules that fire
+    [54, 'mg/dL', ['glucose.level1_hypo']],
+    [53.9, 'mg/dL', ['glucose.level2_hypo']],
+    [70, 'mg/dL', []],
+    [69.9, 'mg/dL', ['glucose.level1_hypo']],
+    [3.0, 'mmol/L', ['glucose.level1_hypo']], // 54.05 mg/dL converted, but compared with the published 3.0 mmol/L
+    [2.9, 'mmol/L', ['glucose.level2_hypo']],
+    [3.9, 'mmol/L', []],
+    [3.8, 'mmol/L', ['glucose.level1_hypo']],
+    [599, 'mg/dL', []], // one reading above 250: level 2 hyper needs two
+    [600, 'mg/dL', ['glucose.hhs_range']],
+    [33.3, 'mmol/L', ['glucose.hhs_range']],
+    [120, 'mg/dL', []],
+  ] as const)('%s %s fires %j', (value, unit, expected) => {
+    expect(firing([reading(meter(value, unit), 0)])).toEqual(expected);
+  });
+
+  it('level 2 hyperglycaemia needs two consecutive readings above 250 mg/dL (13.9 mmol/L)', () => {
+    expect(firing([reading(meter(251), 0), reading(meter(250), 60)])).toEqual([]);
+    expect(firing([reading(meter(251), 0), reading(meter(14.0, 'mmol/L'), 60)])).toEqual(['glucose.level2_hyper']);
+  });
+
+  it('says why in one sentence, naming the count, duration and lowest value of an episode', () => {
+    const readings = [reading(cgm(60), 0), reading(cgm(52), 5), reading(cgm(50), 10), reading(cgm(48), 15), reading(cgm(51), 20)];
+    const outcome = outcomes(readings).get('glucose.level2_hypo')!;
+    expect(outcome.state).toBe('firing');
+    expect(outcome.reason).toBe('Level 2 hypoglycaemia: 4 readings below 54 mg/dL over 15 min (lowest 48 mg/dL)');
+    expect(outcome.since).toBe(at(5));
+    expect(outcome.evidence.map((item) => item.values.value)).toEqual([52, 50, 48, 51]);
+  });
+
+  it.each([
+    // after a level 2 low, the next reading: state of the level 2 rule (clears only at >= 54 + 16 = 70)
+    [53, 'firing'],
+    [60, 'undetermined'],
+    [69.9, 'undetermined'],
+    [70, 'clear'],
+  ] as const)('hysteresis: after 48 mg/dL, a reading of %s leaves level 2 hypoglycaemia %s', (value, state) => {
+    expect(outcomes([reading(meter(48), 0), reading(meter(value), 15)]).get('glucose.level2_hypo')!.state).toBe(state);
+  });
+});
+
+describe('rate of change (Dexcom rate alerts: 2 and 3 mg/dL/min over 2 consecutive readings, below 150 mg/dL)', () => {
+  it.each([
+    [[140, 131, 122], []], // 1.8 mg/dL/min
+    [[140, 130, 120], ['glucose.falling_fast']], // exactly 2 mg/dL/min: "<= -2" fires
+    [[140, 129, 118], ['glucose.falling_fast']],
+    [[145, 129, 113], ['glucose.falling_very_fast']],
+    [[200, 185, 170], []], // above the 150 mg/dL gate
+    [[140, 129, 125], []], // only one fast interval
+  ] as const)('CGM %j fires %j', (values, expected) => {
+    const readings = values.map((value, index) => reading(cgm(value), index * 5));
+    expect(firing(readings).filter((id) => id.startsWith('glucose.falling'))).toEqual(expected);
+  });
+});
+
+describe('predicted low (Nightscout ar2, forecast <= 55 mg/dL within 20 min)', () => {
+  it.each([
+    [100, 90, false],
+    [90, 75, true],
+    [80, 72, false], // forecast bottoms at 61 mg/dL
+    [80, 68, true], // forecast 54 mg/dL at 15 min
+    [110, 108, false],
+  ] as const)('CGM %s then %s five minutes later: urgent low soon %s', (previous, current, fires) => {
+    const outcome = outcomes([reading(cgm(previous), 0), reading(cgm(current), 5)]).get('glucose.predicted_low')!;
+    expect(outcome.state === 'firing').toBe(fires);
+  });
+});
+
+describe('missing data: a silent CGM, not a late one (Nightscout: 15 min warn, 30 min urgent)', () => {
+  const lastCgm = [reading(cgm(120), 0)];
+  it.each([
+    [14, []],
+    [16, ['glucose.cgm_stale']],
+    [31, ['glucose.cgm_stale_urgent']],
+  ] as const)('%s min after the last CGM reading fires %j', (nowMinutes, expected) => {
+    expect(firing(lastCgm, nowMinutes).filter((id) => id.includes('stale'))).toEqual(expected);
+  });
+
+  it('does not page while old readings are still arriving (a backfill in progress)', () => {
+    const backfilling = [reading(cgm(120), 0, 40)]; // measured at 0, received at 40
+    expect(firing(backfilling, 45).filter((id) => id.includes('stale'))).toEqual([]);
+  });
+
+  it('a BP cuff silent for 3 days alerts; 2 days does not', () => {
+    expect(firing([reading(bp(130, 80), 0)], 2 * 1440).filter((id) => id === 'bp.no_readings')).toEqual([]);
+    expect(firing([reading(bp(130, 80), 0)], 3 * 1440 + 1).filter((id) => id === 'bp.no_readings')).toEqual(['bp.no_readings']);
+  });
+});
+
+describe('blood pressure (2017 ACC/AHA; home mean >= 135/85 over 7 days, day 1 discarded)', () => {
+  it.each([
+    [180, 100, []],
+    [181, 100, ['bp.crisis_systolic']],
+    [170, 120, []],
+    [170, 121, ['bp.crisis_diastolic']],
+    [90, 60, []],
+    [89, 60, ['bp.low_systolic']],
+  ] as const)('%s/%s mmHg fires %j', (systolic, diastolic, expected) => {
+    expect(firing([reading(bp(systolic, diastolic), 0)]).filter((id) => !id.startsWith('bp.home'))).toEqual(expected);
+  });
+
+  function week(systolic: number, diastolic: number): NormalizedReading[] {
+    // Morning and evening pairs for 7 days.
+    return Array.from({ length: 7 }, (_, day) => [7 * 60, 7 * 60 + 1, 19 * 60, 19 * 60 + 1].map((minute) => reading(bp(systolic, diastolic), day * 1440 + minute))).flat();
+  }
+  it.each([
+    [132, 82, 'clear'],
+    [134, 84, 'undetermined'], // inside the 3 mmHg hysteresis band
+    [135, 80, 'firing'],
+    [128, 85, 'firing'],
+  ] as const)('a week of %s/%s mmHg: home mean rule %s', (systolic, diastolic, state) => {
+    const readings = week(systolic, diastolic);
+    expect(outcomes(readings).get('bp.home_mean_uncontrolled')!.state).toBe(state);
+  });
+
+  it('does not judge a home mean on too few readings', () => {
+    expect(outcomes([reading(bp(150, 95), 0), reading(bp(150, 95), 1500)]).get('bp.home_mean_uncontrolled')!.state).toBe('undetermined');
+  });
+});
+
+describe('wearables (NEWS2; NHS oximetry)', () => {
+  it.each([
+    [[95, 95], []],
+    [[94, 94], ['spo2.low']],
+    [[94, 95], []],
+    [[92, 92], ['spo2.low_urgent']],
+  ] as const)('SpO2 %j fires %j', (values, expected) => {
+    expect(firing(values.map((value, index) => reading(spo2(value), index)))).toEqual(expected);
+  });
+
+  it.each([
+    [[125, 125, 125], [0, 5, 9], []], // under 10 minutes
+    [[125, 125, 125], [0, 5, 10], ['heart_rate.high']],
+    [[135, 140, 138], [0, 5, 10], ['heart_rate.very_high']],
+    [[40, 40], [0, 1], ['heart_rate.very_low']],
+  ] as const)('heart rate %j at minutes %j fires %j', (values, minutes, expected) => {
+    expect(firing(values.map((value, index) => reading(hr(value), minutes[index])))).toEqual(expected);
+  });
+});
+
+describe('CGM window statistics need sufficient data (Battelino 2019: >= 70% of readings over 14 days)', () => {
+  function fortnight(valueAt: (index: number) => number, everyMinutes = 5): NormalizedReading[] {
+    const count = Math.floor((14 * 1440) / everyMinutes);
+    return Array.from({ length: count }, (_, index) => reading(cgm(valueAt(index)), index * everyMinutes));
+  }
+  it('fires time-in-range and variability rules on a swinging fortnight', () => {
+    const readings = fortnight((index) => (index % 4 === 0 ? 60 : index % 4 === 2 ? 260 : 140));
+    const fired = firing(readings, 14 * 1440);
+    expect(fired).toEqual(expect.arrayContaining(['glucose.tir_low', 'glucose.tbr_high', 'glucose.cv_high']));
+  });
+  it('clears them on a steady fortnight and stays undetermined with sparse data', () => {
+    const steady = outcomes(fortnight(() => 120), 14 * 1440);
+    expect(steady.get('glucose.tir_low')!.state).toBe('clear');
+    expect(outcomes(fortnight(() => 60, 30), 14 * 1440).get('glucose.tir_low')!.state).toBe('undetermined');
+  });
+});

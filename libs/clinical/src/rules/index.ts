@@ -1,0 +1,6 @@
+export * from './rule-definition.schema';
+export * from './rule-outcome';
+export * from './evaluate-rules';
+export * from './default-rules';
+export * from './glucose-summary';
+export { forecastGlucose } from './predicted-low.evaluator';

@@ -1,0 +1,155 @@
+import type { DeviceReading } from '@rpm/contracts';
+import { Client } from 'pg';
+import { SimulatedDevice } from '../../device-simulators/src/simulated-device';
+import { ApiClient } from '../support/api-client';
+import { createClinic, type ClinicFixture } from '../support/fixtures';
+import { PlatformProcess } from '../support/platform-process';
+import { createTestDatabase } from '../support/test-services';
+import { waitFor } from '../support/wait-for';
+import { WebhookReceiver } from '../support/webhook-receiver';
+
+interface Alert {
+  id: string;
+  ruleId: string;
+  severity: string;
+  status: string;
+  reason: string;
+  retrospective: boolean;
+  escalatedAt: string | null;
+}
+
+const WEBHOOK_SECRET = 'webhook-secret-for-tests';
+const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
+const cgm = (value: number, minutes: number, seq: number): DeviceReading => ({
+  metric: 'glucose',
+  value,
+  unit: 'mg/dL',
+  source: 'cgm',
+  measuredAt: minutesAgo(minutes),
+  seq,
+});
+
+describe('alerting scenarios over MQTT against the running platform', () => {
+  let platform: PlatformProcess;
+  let databaseUrl: string;
+  let webhook: WebhookReceiver;
+
+  async function patientWithDevice(label: string) {
+    const clinic = await createClinic(databaseUrl, label);
+    const device = await SimulatedDevice.connect(platform.mqttUrl, clinic.device);
+    const doctor = await ApiClient.login(platform.httpUrl, clinic.doctor.email, clinic.doctor.password);
+    const alerts = async (status?: string) =>
+      (await doctor.get<{ alerts: Alert[] }>(`/patients/${clinic.patientId}/alerts${status ? `?status=${status}` : ''}`)).body.alerts;
+    return { clinic, device, doctor, alerts };
+  }
+  const webhooksFor = (alertId: string) => webhook.received.filter((hook) => hook.body.alertId === alertId);
+
+  beforeAll(async () => {
+    databaseUrl = await createTestDatabase();
+    webhook = await WebhookReceiver.start(WEBHOOK_SECRET);
+    platform = await PlatformProcess.start({
+      DATABASE_URL: databaseUrl,
+      DEMO_SEED: 'false',
+      LATE_READING_MINUTES: '45',
+      ESCALATE_URGENT_AFTER_MINUTES: '0.05',
+      SCHEDULED_RULES_EVERY_SECONDS: '1',
+      ALERT_WEBHOOK_URL: webhook.url,
+      ALERT_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    });
+  }, 90_000);
+
+  afterAll(async () => {
+    await platform?.stop();
+    await webhook?.stop();
+  });
+
+  it('a hypo episode gives one alert with its reason, pages once, and resolves on recovery', async () => {
+    const { device, alerts } = await patientWithDevice('hypo');
+    const episode = [118, 104, 88, 72, 61, 52, 49, 47, 50, 58, 66, 79, 92];
+    for (const [index, value] of episode.entries()) await device.publish(cgm(value, (episode.length - index) * 5 - 4, index));
+
+    const resolved = await waitFor('the level 2 episode resolved', async () => {
+      const level2 = (await alerts()).filter((alert) => alert.ruleId === 'glucose.level2_hypo');
+      return level2.length === 1 && level2[0].status === 'resolved' ? level2 : undefined;
+    });
+    expect(resolved[0]).toEqual(
+      expect.objectContaining({ severity: 'urgent', retrospective: false, reason: expect.stringMatching(/^Level 2 hypoglycaemia: 4 readings below 54 mg\/dL over 15 min \(lowest 47 mg\/dL\)$/) }),
+    );
+    const all = await alerts();
+    const perRule = all.reduce<Record<string, number>>((count, alert) => ({ ...count, [alert.ruleId]: (count[alert.ruleId] ?? 0) + 1 }), {});
+    expect(Object.values(perRule).every((count) => count === 1)).toBe(true);
+    const paged = await waitFor('the page for the episode', async () => (webhooksFor(resolved[0].id).length ? webhooksFor(resolved[0].id) : undefined));
+    expect(paged[0]).toEqual({ body: expect.objectContaining({ event: 'opened', ruleId: 'glucose.level2_hypo', severity: 'urgent' }), signatureValid: true });
+    await device.close();
+  });
+
+  it('a blood pressure crisis pages urgently, streams live to the care team, and escalates unless acknowledged', async () => {
+    const acknowledged = await patientWithDevice('crisis-ack');
+    const ignored = await patientWithDevice('crisis-ignored');
+    const events: string[] = [];
+    const stream = await fetch(`${platform.httpUrl}/alerts/stream`, { headers: { authorization: acknowledged.doctor.authorization } });
+    const reader = stream.body!.getReader();
+    void (async () => {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        events.push(Buffer.from(value).toString());
+      }
+    })().catch(() => undefined);
+
+    const crisis: DeviceReading = { metric: 'blood_pressure', systolic: 186, diastolic: 112, pulse: 88, unit: 'mmHg', measuredAt: minutesAgo(0.2) };
+    await acknowledged.device.publish(crisis);
+    await ignored.device.publish(crisis);
+    const [alertA] = await waitFor('the crisis alert', async () => {
+      const open = await acknowledged.alerts('open');
+      return open.length ? open : undefined;
+    });
+    expect(alertA).toEqual(expect.objectContaining({ ruleId: 'bp.crisis_systolic', severity: 'urgent', reason: 'Hypertensive crisis: blood_pressure systolic 186 mmHg is above 180 mmHg' }));
+    const { status, body } = await acknowledged.doctor.post<Alert>(`/patients/${acknowledged.clinic.patientId}/alerts/${alertA.id}/acknowledge`);
+    expect(status).toBe(200);
+    expect(body.status).toBe('acknowledged');
+
+    const [alertB] = await waitFor('the unacknowledged alert escalated', async () => {
+      const open = (await ignored.alerts('open')).filter((alert) => alert.escalatedAt);
+      return open.length ? open : undefined;
+    });
+    await waitFor('the escalation webhook', async () => (webhooksFor(alertB.id).some((hook) => hook.body.event === 'escalated') ? true : undefined));
+    await new Promise((resolve) => setTimeout(resolve, 4000)); // past the escalation time of the acknowledged one
+    expect((await acknowledged.alerts()).find((alert) => alert.id === alertA.id)?.escalatedAt).toBeNull();
+    expect(webhooksFor(alertA.id).map((hook) => hook.body.event)).toEqual(['opened']);
+    expect(events.join('')).toContain(`"alertId":"${alertA.id}"`);
+    expect(events.join('')).not.toContain(alertB.id);
+    await reader.cancel();
+    await Promise.all([acknowledged.device.close(), ignored.device.close()]);
+  });
+
+  it('a silent CGM alerts from the clock, while a late backfill of an old low is recorded without paging', async () => {
+    const silent: ClinicFixture = await createClinic(databaseUrl, 'silent');
+    // A CGM that delivered its last reading 40 minutes ago and nothing since.
+    const sql = new Client({ connectionString: databaseUrl });
+    await sql.connect();
+    await sql.query(
+      `INSERT INTO readings (patient_id, device_id, metric, measured_at, received_at, seq, unit, "values", original, context)
+       VALUES ($1, $2, 'glucose', $3, $3, 1, 'mg/dL', '{"value":120}', '{"unit":"mg/dL","values":{"value":120}}', '{"source":"cgm"}')`,
+      [silent.patientId, silent.device.deviceId, minutesAgo(40)],
+    );
+    await sql.end();
+    const doctor = await ApiClient.login(platform.httpUrl, silent.doctor.email, silent.doctor.password);
+    const stale = await waitFor('the stale CGM alert', async () => {
+      const { body } = await doctor.get<{ alerts: Alert[] }>(`/patients/${silent.patientId}/alerts?status=open`);
+      return body.alerts.length ? body.alerts : undefined;
+    });
+    expect(stale).toEqual([expect.objectContaining({ ruleId: 'glucose.cgm_stale_urgent', reason: expect.stringMatching(/^CGM data stale: no CGM glucose reading for 4\d min/) })]);
+
+    const { device, alerts } = await patientWithDevice('backfill');
+    await device.publish({ readings: [cgm(62, 180, 1), cgm(50, 175, 2), cgm(48, 170, 3), cgm(64, 165, 4), cgm(80, 160, 5), cgm(110, 2, 6)] });
+    const recorded = await waitFor('the retrospective episode', async () => {
+      const level2 = (await alerts()).filter((alert) => alert.ruleId === 'glucose.level2_hypo');
+      return level2.length ? level2 : undefined;
+    });
+    expect(recorded).toEqual([expect.objectContaining({ retrospective: true, status: 'resolved' })]);
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    expect(webhooksFor(recorded[0].id)).toEqual([]);
+    await device.close();
+  });
+});
