@@ -1,3 +1,4 @@
 export * from './units';
 export * from './normalize-reading';
 export * from './rules';
+export * from './follow-up';
