@@ -152,4 +152,29 @@ describe('alerting scenarios over MQTT against the running platform', () => {
     expect(webhooksFor(recorded[0].id)).toEqual([]);
     await device.close();
   });
+
+  it('an urgent alert steps the follow-up plan up at once; the clinician confirms or overrides the change', async () => {
+    const { clinic, device, doctor } = await patientWithDevice('plan');
+    const plan = `/patients/${clinic.patientId}/follow-up`;
+    const enrolled = await doctor.post<{ plan: { pathway: string; intervalDays: number; status: string } }>(plan, { pathway: 'hypertension' });
+    expect(enrolled.status).toBe(201);
+    expect(enrolled.body.plan).toEqual(expect.objectContaining({ pathway: 'hypertension', intervalDays: 30, status: 'scheduled' }));
+    expect((await doctor.post(plan, { pathway: 'diabetes' })).status).toBe(409);
+
+    await device.publish({ metric: 'blood_pressure', systolic: 192, diastolic: 118, unit: 'mmHg', measuredAt: minutesAgo(0.1) });
+    type View = { plan: { tier: string; intervalDays: number }; changes: { id: number; kind: string; reason: string; status: string }[] };
+    const stepped = await waitFor('the plan stepped up', async () => {
+      const { body } = await doctor.get<View>(plan);
+      return body.plan.tier === 'high' ? body : undefined;
+    });
+    expect(stepped.plan.intervalDays).toBe(14);
+    expect(stepped.changes[0]).toEqual(expect.objectContaining({ kind: 'step_up', status: 'proposed', reason: 'step up to every 14 days: 1 urgent alert(s) in 30 days' }));
+
+    const overridden = await doctor.post<View>(`${plan}/changes/${stepped.changes[0].id}/override`, { intervalDays: 7 });
+    expect(overridden.status).toBe(200);
+    expect(overridden.body.plan.intervalDays).toBe(7);
+    expect(overridden.body.changes[0].status).toBe('overridden');
+    expect((await doctor.post(`${plan}/changes/${stepped.changes[0].id}/confirm`)).status).toBe(404);
+    await device.close();
+  });
 });

@@ -22,6 +22,7 @@ export const alertingVariables = {
   ESCALATE_URGENT_AFTER_MINUTES: minutes(15),
   ESCALATE_WARNING_AFTER_MINUTES: minutes(240),
   SCHEDULED_RULES_EVERY_SECONDS: z.coerce.number().positive().default(60),
+  FOLLOW_UP_EVERY_SECONDS: z.coerce.number().positive().default(3600),
   ALERT_WEBHOOK_URL: z.url().optional(),
   ALERT_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
 };
@@ -42,6 +43,7 @@ export const alertingConfigSchema = z
     lateReadingMs: env.LATE_READING_MINUTES * 60_000,
     escalateAfterMs: { urgent: env.ESCALATE_URGENT_AFTER_MINUTES * 60_000, warning: env.ESCALATE_WARNING_AFTER_MINUTES * 60_000 },
     scheduledRulesEveryMs: env.SCHEDULED_RULES_EVERY_SECONDS * 1000,
+    followUpEveryMs: env.FOLLOW_UP_EVERY_SECONDS * 1000,
     webhook: env.ALERT_WEBHOOK_URL ? { url: env.ALERT_WEBHOOK_URL, secret: env.ALERT_WEBHOOK_SECRET! } : undefined,
   }));
 

@@ -11,6 +11,8 @@ import { ALERT_CHANNELS, type AlertChannel } from './delivery/alert-channel';
 import { DeliveryQueue } from './delivery/delivery-queue';
 import { DeliveryWorker } from './delivery/delivery-worker';
 import { WebhookChannel } from './delivery/webhook-channel';
+import { FollowUpJob } from './follow-up/follow-up.job';
+import { PatientAssessment } from './follow-up/patient-assessment';
 import { EscalationJob } from './jobs/escalation.job';
 import { JobScheduler } from './jobs/job-scheduler';
 import { ScheduledRulesJob } from './jobs/scheduled-rules.job';
@@ -36,6 +38,8 @@ export class AlertingModule {
         DeliveryQueue,
         DeliveryWorker,
         EscalationJob,
+        FollowUpJob,
+        PatientAssessment,
         ScheduledRulesJob,
         JobScheduler,
         AcceptedReadingsConsumer,

@@ -13,6 +13,7 @@ import { AuthService } from './auth/auth.service';
 import { DeviceRegistry } from './devices/device-registry';
 import { DevicesController } from './devices/devices.controller';
 import { PairingController } from './devices/pairing.controller';
+import { FollowUpController } from './follow-up/follow-up.controller';
 import { HealthController } from './health/health.controller';
 import { PatientAccess } from './patients/patient-access';
 import { PatientsController } from './patients/patients.controller';
@@ -23,7 +24,7 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [ThrottlerModule.forRoot([{ name: 'default', ttl: 60_000, limit: 10 }])],
-      controllers: [AlertActionsController, AlertStreamController, AuthController, DevicesController, HealthController, PairingController, PatientsController],
+      controllers: [AlertActionsController, AlertStreamController, AuthController, DevicesController, FollowUpController, HealthController, PairingController, PatientsController],
       providers: [
         { provide: API_CONFIG, useValue: config },
         dataSourceProvider(API_CONFIG),

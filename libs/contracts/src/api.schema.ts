@@ -50,3 +50,10 @@ export const snoozeAlertRequestSchema = z.object({ minutes: z.number().int().min
 export const resolveAlertRequestSchema = z.object({ note: z.string().max(2000).optional() }).strict();
 export type SnoozeAlertRequest = z.infer<typeof snoozeAlertRequestSchema>;
 export type ResolveAlertRequest = z.infer<typeof resolveAlertRequestSchema>;
+
+export const enrolFollowUpRequestSchema = z.object({ pathway: z.enum(['diabetes', 'hypertension', 'post_surgery']) }).strict();
+export const overrideFollowUpRequestSchema = z
+  .object({ intervalDays: z.number().int().min(1).max(730), note: z.string().max(2000).optional() })
+  .strict();
+export type EnrolFollowUpRequest = z.infer<typeof enrolFollowUpRequestSchema>;
+export type OverrideFollowUpRequest = z.infer<typeof overrideFollowUpRequestSchema>;

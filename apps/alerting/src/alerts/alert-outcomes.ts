@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { RuleOutcome } from '@rpm/clinical';
 import { DeliveryQueue } from '../delivery/delivery-queue';
+import { FollowUpJob } from '../follow-up/follow-up.job';
 import { AlertRepository } from './alert.repository';
 
 /** Turns rule outcomes into episode changes: open or extend on firing, resolve on clear, leave on undetermined. */
@@ -11,6 +12,7 @@ export class AlertOutcomes {
   constructor(
     private readonly alerts: AlertRepository,
     private readonly deliveries: DeliveryQueue,
+    private readonly followUp: FollowUpJob,
   ) {}
 
   async apply(patientId: string, outcomes: readonly RuleOutcome[], asOf: string, retrospective: boolean): Promise<void> {
@@ -19,7 +21,10 @@ export class AlertOutcomes {
         const opened = await this.alerts.recordFiring(patientId, outcome, asOf, retrospective);
         if (!opened) continue;
         this.logger.log({ message: 'alert opened', alertId: opened.id, patientId, ruleId: outcome.rule.id, retrospective: opened.retrospective });
-        if (!opened.retrospective) await this.deliveries.enqueue(opened.id, 'opened');
+        if (opened.retrospective) continue;
+        await this.deliveries.enqueue(opened.id, 'opened');
+        // An urgent alert steps the follow-up plan up at once, not at the next scheduled review.
+        if (outcome.rule.severity === 'urgent') await this.followUp.reviewNow(patientId);
       } else if (outcome.state === 'clear') {
         await this.alerts.resolveRecovered(patientId, outcome.rule.id, asOf);
       }

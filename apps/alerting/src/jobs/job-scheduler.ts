@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { ALERTING_CONFIG, type AlertingConfig } from '../alerting.config';
 import { DeliveryWorker } from '../delivery/delivery-worker';
+import { FollowUpJob } from '../follow-up/follow-up.job';
 import { EscalationJob } from './escalation.job';
 import { ScheduledRulesJob } from './scheduled-rules.job';
 
@@ -20,12 +21,14 @@ export class JobScheduler implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly deliveries: DeliveryWorker,
     private readonly escalation: EscalationJob,
     private readonly scheduledRules: ScheduledRulesJob,
+    private readonly followUp: FollowUpJob,
   ) {}
 
   onApplicationBootstrap(): void {
     this.every('deliveries', 2000, () => this.deliveries.runOnce());
     this.every('escalation', 5000, () => this.escalation.runOnce());
     this.every('scheduled-rules', this.config.scheduledRulesEveryMs, () => this.scheduledRules.runOnce());
+    this.every('follow-up', this.config.followUpEveryMs, () => this.followUp.runOnce());
   }
 
   onApplicationShutdown(): void {
