@@ -11,6 +11,7 @@ import { WebhookReceiver } from '../support/webhook-receiver';
 interface Alert {
   id: string;
   ruleId: string;
+  ruleVersion: number;
   severity: string;
   status: string;
   reason: string;
@@ -175,6 +176,31 @@ describe('alerting scenarios over MQTT against the running platform', () => {
     expect(overridden.body.plan.intervalDays).toBe(7);
     expect(overridden.body.changes[0].status).toBe('overridden');
     expect((await doctor.post(`${plan}/changes/${stepped.changes[0].id}/confirm`)).status).toBe(404);
+    await device.close();
+  });
+
+  it("a care team's override changes a patient's threshold under a new version, which the alert records", async () => {
+    const { clinic, device, doctor, alerts } = await patientWithDevice('override');
+    const rules = `/patients/${clinic.patientId}/rules`;
+    // This patient's team wants to hear about systolic pressure above 160 rather than 180.
+    const saved = await doctor.put<{ version: number; effective: { threshold: Record<string, number> } }>(`${rules}/bp.crisis_systolic`, {
+      params: { threshold: { mmHg: 160 }, title: 'Systolic above the care plan limit' },
+    });
+    expect(saved.status).toBe(200);
+    expect(saved.body).toEqual(expect.objectContaining({ version: 2, effective: expect.objectContaining({ threshold: { mmHg: 160 } }) }));
+    expect((await doctor.put(`${rules}/bp.crisis_systolic`, { params: { kind: 'threshold' } })).status).toBe(400);
+    expect((await doctor.put(`${rules}/bp.crisis_systolic`, { params: { threshold: 'high' } })).status).toBe(400);
+    expect((await doctor.put(`${rules}/no.such_rule`, { params: {} })).status).toBe(404);
+
+    await device.publish({ metric: 'blood_pressure', systolic: 165, diastolic: 95, unit: 'mmHg', measuredAt: minutesAgo(0.1) });
+    const [alert] = await waitFor('the alert under the overridden rule', async () => {
+      const open = await alerts('open');
+      return open.length ? open : undefined;
+    });
+    expect(alert).toEqual(
+      expect.objectContaining({ ruleId: 'bp.crisis_systolic', reason: 'Systolic above the care plan limit: blood_pressure systolic 165 mmHg is above 160 mmHg' }),
+    );
+    expect(alert.ruleVersion).toBe(2);
     await device.close();
   });
 });

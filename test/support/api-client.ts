@@ -33,6 +33,10 @@ export class ApiClient {
     return this.request<T>('POST', path, body);
   }
 
+  put<T = unknown>(path: string, body: unknown = {}): Promise<{ status: number; body: T }> {
+    return this.request<T>('PUT', path, body);
+  }
+
   private async request<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
     const headers: Record<string, string> = this.token ? { authorization: `Bearer ${this.token}` } : {};
     if (body !== undefined) headers['content-type'] = 'application/json';

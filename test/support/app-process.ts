@@ -12,14 +12,16 @@ export class AppProcess {
     child.stderr?.on('data', (chunk) => (this.output = (this.output + chunk).slice(-20_000)));
   }
 
-  static async start(app: 'gateway' | 'alerting' | 'api', env: Record<string, string>, port: number): Promise<AppProcess> {
+  /** Ready once `readiness` (a TCP port, or a line in the app's log) shows it is serving. */
+  static async start(app: 'gateway' | 'alerting' | 'api', env: Record<string, string>, readiness: number | { logLine: string }): Promise<AppProcess> {
     const main = path.resolve(__dirname, `../../dist/apps/${app}/src/main.js`);
     const child = spawn(process.execPath, [main], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const started = new AppProcess(child);
     try {
-      await waitFor(`${app} to accept connections on ${port}`, async () => {
+      await waitFor(`${app} to be ready`, async () => {
         if (child.exitCode !== null) throw new GiveUp(`${app} exited with ${child.exitCode}`);
-        return (await portOpen(port)) ? true : undefined;
+        const ready = typeof readiness === 'number' ? await portOpen(readiness) : started.output.includes(readiness.logLine);
+        return ready ? true : undefined;
       });
     } catch (error) {
       child.kill('SIGKILL');

@@ -17,6 +17,7 @@ import { FollowUpController } from './follow-up/follow-up.controller';
 import { HealthController } from './health/health.controller';
 import { PatientAccess } from './patients/patient-access';
 import { PatientsController } from './patients/patients.controller';
+import { PatientRulesController } from './rules/patient-rules.controller';
 
 @Module({})
 export class ApiModule {
@@ -24,7 +25,7 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [ThrottlerModule.forRoot([{ name: 'default', ttl: 60_000, limit: 10 }])],
-      controllers: [AlertActionsController, AlertStreamController, AuthController, DevicesController, FollowUpController, HealthController, PairingController, PatientsController],
+      controllers: [AlertActionsController, AlertStreamController, AuthController, DevicesController, FollowUpController, HealthController, PairingController, PatientRulesController, PatientsController],
       providers: [
         { provide: API_CONFIG, useValue: config },
         dataSourceProvider(API_CONFIG),

@@ -57,3 +57,12 @@ export const overrideFollowUpRequestSchema = z
   .strict();
 export type EnrolFollowUpRequest = z.infer<typeof enrolFollowUpRequestSchema>;
 export type OverrideFollowUpRequest = z.infer<typeof overrideFollowUpRequestSchema>;
+
+/** A clinician's change to one default rule for one patient; the parameters are checked against the rule's kind. */
+export const ruleOverrideRequestSchema = z
+  .object({
+    disabled: z.boolean().default(false),
+    params: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict();
+export type RuleOverrideRequest = z.infer<typeof ruleOverrideRequestSchema>;

@@ -1,0 +1,71 @@
+import { Client } from 'pg';
+import { SimulatedDevice } from '../../../device-simulators/src/simulated-device';
+import { AppProcess } from '../../../test/support/app-process';
+import { registerDevices } from '../../../test/support/device-fleet';
+import { createClinic } from '../../../test/support/fixtures';
+import { TEST_INTERNAL_PASSWORD, gatewayEnv } from '../../../test/support/gateway-env';
+import { createTestDatabase } from '../../../test/support/test-services';
+import { waitFor } from '../../../test/support/wait-for';
+
+const PATIENTS = 20;
+/** One hypo episode per patient: level 1, then level 2, then recovery past both hysteresis bands. */
+const EPISODE = [112, 96, 80, 66, 55, 50, 46, 49, 58, 71, 84, 97];
+
+describe('alerting durability', () => {
+  it('loses no alert and opens none twice across kill -9 of the alerting app mid-stream', async () => {
+    const databaseUrl = await createTestDatabase();
+    const clinics = await Promise.all(Array.from({ length: PATIENTS }, (_, n) => createClinic(databaseUrl, `crash${n}`)));
+    const devices = (await Promise.all(clinics.map((clinic) => registerDevices(databaseUrl, clinic.patientId, 1)))).flat();
+    const underTest = await gatewayEnv(databaseUrl);
+    const gateway = await AppProcess.start('gateway', underTest.env, underTest.mqttPort);
+    const alertingEnv = {
+      DATABASE_URL: databaseUrl,
+      MQTT_URL: underTest.mqttUrl,
+      MQTT_PASSWORD: TEST_INTERNAL_PASSWORD,
+      LATE_READING_MINUTES: '120',
+      LOG_LEVEL: 'log',
+    };
+    const startAlerting = () => AppProcess.start('alerting', alertingEnv, { logLine: 'alerting subscribed to accepted readings' });
+    let alerting = await startAlerting();
+    const simulated = await Promise.all(devices.map((device) => SimulatedDevice.connect(underTest.mqttUrl, device)));
+    const sql = new Client({ connectionString: databaseUrl });
+    await sql.connect();
+    try {
+      const streaming = Promise.all(
+        simulated.map(async (device) => {
+          for (const [index, value] of EPISODE.entries()) {
+            const measuredAt = new Date(Date.now() - (EPISODE.length - index) * 5 * 60_000).toISOString();
+            await device.publish({ metric: 'glucose', value, unit: 'mg/dL', source: 'cgm', measuredAt, seq: index });
+            await new Promise((resolve) => setTimeout(resolve, 60));
+          }
+        }),
+      );
+      for (let kill = 0; kill < 3; kill++) {
+        await new Promise((resolve) => setTimeout(resolve, 150 + Math.random() * 200));
+        await alerting.stop('SIGKILL');
+        alerting = await startAlerting();
+      }
+      await streaming;
+
+      const perPatient = await waitFor(
+        'every episode evaluated and resolved',
+        async () => {
+          const { rows } = await sql.query<{ patient_id: string; rule_id: string; episodes: number; resolved: number }>(
+            `SELECT patient_id, rule_id, count(*)::int AS episodes, count(*) FILTER (WHERE status = 'resolved')::int AS resolved
+               FROM alerts WHERE rule_id IN ('glucose.level1_hypo', 'glucose.level2_hypo') GROUP BY 1, 2`,
+          );
+          const done = rows.length === PATIENTS * 2 && rows.every((row) => row.resolved === row.episodes);
+          return done ? rows : undefined;
+        },
+        60_000,
+        250,
+      );
+      expect(perPatient.every((row) => row.episodes === 1)).toBe(true);
+    } finally {
+      await sql.end();
+      await Promise.all(simulated.map((device) => device.close()));
+      await alerting.stop();
+      await gateway.stop();
+    }
+  }, 120_000);
+});
