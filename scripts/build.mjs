@@ -5,7 +5,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
-const sourceDirs = ['apps', 'libs', 'device-simulators', 'scripts', 'test'];
+const sourceDirs = ['apps', 'libs', 'device-simulators', 'scripts', 'test', 'bench'];
 const outDir = path.join(root, 'dist');
 const swcrc = JSON.parse(await readFile(path.join(root, '.swcrc'), 'utf8'));
 const tsconfig = JSON.parse(await readFile(path.join(root, 'tsconfig.json'), 'utf8'));

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import path from 'node:path';
+import { repoRoot } from './repo-root';
 import { GiveUp, waitFor } from './wait-for';
 
 /** One app (`node dist/apps/<name>/src/main.js`) as an operator runs it, ready once `port` accepts. */
@@ -14,7 +15,7 @@ export class AppProcess {
 
   /** Ready once `readiness` (a TCP port, or a line in the app's log) shows it is serving. */
   static async start(app: 'gateway' | 'alerting' | 'api', env: Record<string, string>, readiness: number | { logLine: string }): Promise<AppProcess> {
-    const main = path.resolve(__dirname, `../../dist/apps/${app}/src/main.js`);
+    const main = path.join(repoRoot(), `dist/apps/${app}/src/main.js`);
     const child = spawn(process.execPath, [main], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const started = new AppProcess(child);
     try {

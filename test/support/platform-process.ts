@@ -3,9 +3,10 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from './free-port';
+import { repoRoot } from './repo-root';
 import { GiveUp, waitFor } from './wait-for';
 
-const LAUNCHER = path.resolve(__dirname, '../../dist/scripts/start-platform.js');
+const LAUNCHER = path.join(repoRoot(), 'dist/scripts/start-platform.js');
 
 /** The platform as a user runs it (`npm start`'s launcher, three app processes), on free ports. */
 export class PlatformProcess {

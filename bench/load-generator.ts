@@ -1,0 +1,129 @@
+import { ACCEPTED_READINGS_TOPIC, acceptedReadingsEventSchema, deviceReadingsTopic } from '@rpm/contracts';
+import * as hdr from 'hdr-histogram-js';
+import { connectAsync, type MqttClient } from 'mqtt';
+import type { DeviceCredential } from '../device-simulators/src/simulated-device';
+
+export interface StepResult {
+  targetRate: number;
+  seconds: number;
+  sent: number;
+  acknowledged: number;
+  storedEvents: number;
+  /** Readings whose stored event never arrived (per-device sequence gaps). */
+  missing: number;
+  achievedRate: number;
+  pubackMs: Percentiles;
+  storedMs: Percentiles;
+}
+
+export interface Percentiles {
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+const percentiles = (histogram: hdr.Histogram): Percentiles => ({
+  p50: histogram.getValueAtPercentile(50),
+  p95: histogram.getValueAtPercentile(95),
+  p99: histogram.getValueAtPercentile(99),
+  max: histogram.maxValue,
+});
+
+/**
+ * Open-loop load: readings are scheduled at a constant total rate spread over the devices, and latency
+ * is measured from each reading's scheduled send time (so a stalled sender cannot hide queueing: no
+ * coordinated omission). "Stored" is when the gateway announces the reading after its store write.
+ */
+export class LoadGenerator {
+  private seqBase = 0;
+
+  private constructor(
+    private readonly devices: { credential: DeviceCredential; client: MqttClient }[],
+    private readonly observer: MqttClient | undefined,
+  ) {}
+
+  static async connect(brokerUrl: string, credentials: DeviceCredential[], observer?: { username: string; password: string }): Promise<LoadGenerator> {
+    const devices = [];
+    for (const credential of credentials) {
+      const client = await connectAsync(brokerUrl, {
+        protocolVersion: 4,
+        clientId: credential.deviceId,
+        username: credential.deviceId,
+        password: credential.secret,
+        reconnectPeriod: 0,
+      });
+      devices.push({ credential, client });
+    }
+    const watcher = observer
+      ? await connectAsync(brokerUrl, { protocolVersion: 4, clientId: `bench-observer-${process.pid}`, username: observer.username, password: observer.password, reconnectPeriod: 0 })
+      : undefined;
+    if (watcher) await watcher.subscribeAsync(ACCEPTED_READINGS_TOPIC, { qos: 1 });
+    return new LoadGenerator(devices, watcher);
+  }
+
+  async step(targetRate: number, seconds: number, payload: (seq: number, at: number) => string = defaultPayload): Promise<StepResult> {
+    const puback = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 120_000, numberOfSignificantValueDigits: 3 });
+    const stored = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 120_000, numberOfSignificantValueDigits: 3 });
+    const total = Math.round(targetRate * seconds);
+    const scheduledAt = new Map<string, number>();
+    const seen = new Set<string>();
+    let acknowledged = 0;
+    const onEvent = (_topic: string, message: Buffer) => {
+      const event = acceptedReadingsEventSchema.safeParse(JSON.parse(message.toString()));
+      if (!event.success) return;
+      const now = Date.now();
+      for (const reading of event.data.readings) {
+        const key = `${reading.deviceId}#${reading.seq}`;
+        const at = scheduledAt.get(key);
+        if (at === undefined || seen.has(key)) continue;
+        seen.add(key);
+        stored.recordValue(Math.max(1, now - at));
+      }
+    };
+    this.observer?.on('message', onEvent);
+    const base = this.seqBase;
+    this.seqBase += total;
+    const start = Date.now() + 50;
+    const intervalMs = 1000 / targetRate;
+    const publishes: Promise<void>[] = [];
+    for (let n = 0; n < total; n++) {
+      const due = start + n * intervalMs;
+      const wait = due - Date.now();
+      if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+      const device = this.devices[n % this.devices.length];
+      const seq = base + n;
+      scheduledAt.set(`${device.credential.deviceId}#${seq}`, due);
+      publishes.push(
+        device.client.publishAsync(deviceReadingsTopic(device.credential.deviceId), payload(seq, due), { qos: 1 }).then(() => {
+          acknowledged++;
+          puback.recordValue(Math.max(1, Date.now() - due));
+        }),
+      );
+    }
+    const sendEnd = Date.now();
+    await Promise.race([Promise.all(publishes), new Promise((resolve) => setTimeout(resolve, 30_000))]);
+    const deadline = Date.now() + 30_000;
+    while (this.observer && seen.size < total && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    this.observer?.off('message', onEvent);
+    return {
+      targetRate,
+      seconds,
+      sent: total,
+      acknowledged,
+      storedEvents: seen.size,
+      missing: this.observer ? total - seen.size : 0,
+      achievedRate: Math.round(total / ((sendEnd - start) / 1000)),
+      pubackMs: percentiles(puback),
+      storedMs: percentiles(stored),
+    };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.devices.map(({ client }) => client.endAsync(true)), this.observer?.endAsync(true)]);
+  }
+}
+
+function defaultPayload(seq: number, at: number): string {
+  return JSON.stringify({ metric: 'heart_rate', value: 60 + (seq % 60), unit: 'bpm', measuredAt: new Date(at - 60_000).toISOString(), seq });
+}
