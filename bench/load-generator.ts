@@ -27,7 +27,7 @@ const percentiles = (histogram: hdr.Histogram): Percentiles => ({
   p50: histogram.getValueAtPercentile(50),
   p95: histogram.getValueAtPercentile(95),
   p99: histogram.getValueAtPercentile(99),
-  max: histogram.maxValue,
+  max: Math.round(histogram.maxValue),
 });
 
 /**

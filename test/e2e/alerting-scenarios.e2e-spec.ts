@@ -7,6 +7,7 @@ import { PlatformProcess } from '../support/platform-process';
 import { createTestDatabase } from '../support/test-services';
 import { waitFor } from '../support/wait-for';
 import { WebhookReceiver } from '../support/webhook-receiver';
+import { SmtpSink } from '../support/smtp-sink';
 
 interface Alert {
   id: string;
@@ -34,6 +35,7 @@ describe('alerting scenarios over MQTT against the running platform', () => {
   let platform: PlatformProcess;
   let databaseUrl: string;
   let webhook: WebhookReceiver;
+  let smtp: SmtpSink;
 
   async function patientWithDevice(label: string) {
     const clinic = await createClinic(databaseUrl, label);
@@ -48,6 +50,7 @@ describe('alerting scenarios over MQTT against the running platform', () => {
   beforeAll(async () => {
     databaseUrl = await createTestDatabase();
     webhook = await WebhookReceiver.start(WEBHOOK_SECRET);
+    smtp = await SmtpSink.start();
     platform = await PlatformProcess.start({
       DATABASE_URL: databaseUrl,
       DEMO_SEED: 'false',
@@ -56,12 +59,15 @@ describe('alerting scenarios over MQTT against the running platform', () => {
       SCHEDULED_RULES_EVERY_SECONDS: '1',
       ALERT_WEBHOOK_URL: webhook.url,
       ALERT_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      ALERT_EMAIL_SMTP_URL: smtp.url,
+      ALERT_ESCALATION_EMAIL: 'on-call@example.org',
     });
   }, 90_000);
 
   afterAll(async () => {
     await platform?.stop();
     await webhook?.stop();
+    smtp?.stop();
   });
 
   it('a hypo episode gives one alert with its reason, pages once, and resolves on recovery', async () => {
@@ -118,6 +124,12 @@ describe('alerting scenarios over MQTT against the running platform', () => {
     await new Promise((resolve) => setTimeout(resolve, 4000)); // past the escalation time of the acknowledged one
     expect((await acknowledged.alerts()).find((alert) => alert.id === alertA.id)?.escalatedAt).toBeNull();
     expect(webhooksFor(alertA.id).map((hook) => hook.body.event)).toEqual(['opened']);
+    // E-mail: the care team hears of both; only the unacknowledged one also goes to the on-call address.
+    await waitFor('the escalation e-mail', async () => (smtp.received.includes('ESCALATED, not acknowledged: [urgent] Hypertensive crisis') ? true : undefined));
+    expect(smtp.received).toContain(acknowledged.clinic.doctor.email);
+    expect(smtp.received).toContain(`Alert ${alertB.id}`);
+    expect(smtp.received).toContain('on-call@example.org');
+    expect(smtp.received.split('ESCALATED, not acknowledged: [urgent] Hypertensive crisis').length - 1).toBe(1);
     expect(events.join('')).toContain(`"alertId":"${alertA.id}"`);
     expect(events.join('')).not.toContain(alertB.id);
     await reader.cancel();

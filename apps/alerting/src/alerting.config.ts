@@ -23,6 +23,9 @@ export const alertingVariables = {
   ESCALATE_WARNING_AFTER_MINUTES: minutes(240),
   SCHEDULED_RULES_EVERY_SECONDS: z.coerce.number().positive().default(60),
   FOLLOW_UP_EVERY_SECONDS: z.coerce.number().positive().default(3600),
+  ALERT_EMAIL_SMTP_URL: z.url({ error: 'must be an SMTP URL such as smtp://user:password@mail.example.org:587' }).optional(),
+  ALERT_EMAIL_FROM: z.string().default('RPM alerts <alerts@localhost>'),
+  ALERT_ESCALATION_EMAIL: z.email().optional(),
   ALERT_WEBHOOK_URL: z.url().optional(),
   ALERT_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
 };
@@ -45,6 +48,7 @@ export const alertingConfigSchema = z
     scheduledRulesEveryMs: env.SCHEDULED_RULES_EVERY_SECONDS * 1000,
     followUpEveryMs: env.FOLLOW_UP_EVERY_SECONDS * 1000,
     webhook: env.ALERT_WEBHOOK_URL ? { url: env.ALERT_WEBHOOK_URL, secret: env.ALERT_WEBHOOK_SECRET! } : undefined,
+    email: env.ALERT_EMAIL_SMTP_URL ? { smtpUrl: env.ALERT_EMAIL_SMTP_URL, from: env.ALERT_EMAIL_FROM, escalationAddress: env.ALERT_ESCALATION_EMAIL } : undefined,
   }));
 
 export type AlertingConfig = z.infer<typeof alertingConfigSchema>;

@@ -11,6 +11,8 @@ import { ALERT_CHANNELS, type AlertChannel } from './delivery/alert-channel';
 import { DeliveryQueue } from './delivery/delivery-queue';
 import { DeliveryWorker } from './delivery/delivery-worker';
 import { WebhookChannel } from './delivery/webhook-channel';
+import { EmailChannel } from './delivery/email-channel';
+import { DataSource } from 'typeorm';
 import { FollowUpJob } from './follow-up/follow-up.job';
 import { PatientAssessment } from './follow-up/patient-assessment';
 import { EscalationJob } from './jobs/escalation.job';
@@ -20,13 +22,19 @@ import { ScheduledRulesJob } from './jobs/scheduled-rules.job';
 @Module({})
 export class AlertingModule {
   static forConfig(config: AlertingConfig): DynamicModule {
-    const channels: AlertChannel[] = config.webhook ? [new WebhookChannel(config.webhook.url, config.webhook.secret)] : [];
     return {
       module: AlertingModule,
       imports: [ScheduleModule.forRoot()],
       providers: [
         { provide: ALERTING_CONFIG, useValue: config },
-        { provide: ALERT_CHANNELS, useValue: channels },
+        {
+          provide: ALERT_CHANNELS,
+          inject: [DataSource],
+          useFactory: (dataSource: DataSource): AlertChannel[] => [
+            ...(config.webhook ? [new WebhookChannel(config.webhook.url, config.webhook.secret)] : []),
+            ...(config.email ? [new EmailChannel(config.email.smtpUrl, config.email.from, config.email.escalationAddress, dataSource)] : []),
+          ],
+        },
         dataSourceProvider(ALERTING_CONFIG),
         readingStoreProvider(ALERTING_CONFIG),
         DataSourceShutdown,

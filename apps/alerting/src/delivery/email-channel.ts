@@ -1,0 +1,45 @@
+import { createTransport, type Transporter } from 'nodemailer';
+import type { DataSource } from 'typeorm';
+import type { AlertChannel, AlertNotification } from './alert-channel';
+
+/**
+ * E-mails the clinicians of the patient's care teams; an escalation also goes to the escalation address
+ * (the on-call clinician or a team lead's mailbox). The message names the alert, never the patient's
+ * name: the link back is the alert id, opened in the doctor's page after log-in.
+ */
+export class EmailChannel implements AlertChannel {
+  readonly name = 'email';
+  private readonly transport: Transporter;
+
+  constructor(
+    smtpUrl: string,
+    private readonly from: string,
+    private readonly escalationAddress: string | undefined,
+    private readonly dataSource: DataSource,
+  ) {
+    this.transport = createTransport(smtpUrl);
+  }
+
+  async send(notification: AlertNotification): Promise<void> {
+    const rows: { email: string }[] = await this.dataSource.query(
+      `SELECT DISTINCT u.email FROM patients p JOIN care_team_members m ON m.care_team_id = p.care_team_id JOIN users u ON u.id = m.user_id
+        WHERE p.id = $1 AND u.role IN ('doctor', 'nurse')`,
+      [notification.patientId],
+    );
+    const to = rows.map((row) => row.email);
+    if (notification.event === 'escalated' && this.escalationAddress) to.push(this.escalationAddress);
+    if (to.length === 0) throw new Error('the patient has no clinician with an e-mail address');
+    const prefix = notification.event === 'escalated' ? 'ESCALATED, not acknowledged: ' : '';
+    await this.transport.sendMail({
+      from: this.from,
+      to,
+      subject: `${prefix}[${notification.severity}] ${notification.title}`,
+      text: [
+        notification.reason,
+        '',
+        `Alert ${notification.alertId} (rule ${notification.ruleId} v${notification.ruleVersion}), opened ${notification.openedAt}.`,
+        'Acknowledge it in the doctor\'s page to stop escalation.',
+      ].join('\n'),
+    });
+  }
+}
