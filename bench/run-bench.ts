@@ -73,7 +73,7 @@ async function main(): Promise<void> {
   await migrateDatabase(databaseUrl);
   try {
     say('peer: raw InfluxDB writes (5,000-line batches) ...');
-    const rawInflux = await rawInfluxPeer(influxd.url);
+    const rawInflux = process.env.BENCH_SKIP_PEERS ? 0 : await rawInfluxPeer(influxd.url);
     say(`peer: raw InfluxDB ${rawInflux} points/s`);
 
     const clinic = await createClinic(databaseUrl, 'bench');
@@ -84,13 +84,19 @@ async function main(): Promise<void> {
     const aedes = spawn(process.execPath, [path.join(__dirname, 'aedes-noop-broker.js'), String(aedesPort)], { stdio: ['ignore', 'pipe', 'inherit'] });
     await new Promise((resolve) => aedes.stdout!.once('data', resolve));
     const aedesLoad = await LoadGenerator.connect(`mqtt://127.0.0.1:${aedesPort}`, devices);
-    const aedesSteps = await steps('aedes no-op', (rate) => aedesLoad.step(rate, STEP_SECONDS));
+    const aedesSteps = process.env.BENCH_SKIP_PEERS ? [] : await steps('aedes no-op', (rate) => aedesLoad.step(rate, STEP_SECONDS));
     await aedesLoad.close();
     aedes.kill();
 
     say('ours: gateway (auth, validation, spool, InfluxDB) ...');
-    const underTest = await gatewayEnv(databaseUrl, { INFLUX_URL: influxd.url, INFLUX_DATABASE: 'bench', DEVICE_MAX_MESSAGES_PER_SECOND: '100000' });
-    const gateway = await AppProcess.start('gateway', underTest.env, underTest.mqttPort);
+    const underTest = await gatewayEnv(databaseUrl, {
+      INFLUX_URL: influxd.url,
+      INFLUX_DATABASE: 'bench',
+      DEVICE_MAX_MESSAGES_PER_SECOND: '100000',
+    });
+    // e.g. BENCH_GATEWAY_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/profile" to see where the gateway spends its time.
+    const nodeArgs = process.env.BENCH_GATEWAY_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    const gateway = await AppProcess.start('gateway', underTest.env, underTest.mqttPort, nodeArgs);
     const load = await LoadGenerator.connect(underTest.mqttUrl, devices, { username: 'service:bench', password: TEST_INTERNAL_PASSWORD });
     const memoryIdleMb = await gatewayMemory(underTest.httpUrl);
     const ours = await steps('gateway', (rate) => load.step(rate, STEP_SECONDS));

@@ -14,9 +14,14 @@ export class AppProcess {
   }
 
   /** Ready once `readiness` (a TCP port, or a line in the app's log) shows it is serving. */
-  static async start(app: 'gateway' | 'alerting' | 'api', env: Record<string, string>, readiness: number | { logLine: string }): Promise<AppProcess> {
+  static async start(
+    app: 'gateway' | 'alerting' | 'api',
+    env: Record<string, string>,
+    readiness: number | { logLine: string },
+    nodeArgs: string[] = [],
+  ): Promise<AppProcess> {
     const main = path.join(repoRoot(), `dist/apps/${app}/src/main.js`);
-    const child = spawn(process.execPath, [main], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...nodeArgs, main], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const started = new AppProcess(child);
     try {
       await waitFor(`${app} to be ready`, async () => {
