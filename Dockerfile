@@ -12,4 +12,6 @@ ENV NODE_ENV=production
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
+# The gateway's spool lives under /app/data: mount a volume there so acknowledged readings survive restarts.
+RUN mkdir -p /app/data && chown node:node /app/data
 USER node

@@ -36,6 +36,7 @@ describe('alerting scenarios over MQTT against the running platform', () => {
   let databaseUrl: string;
   let webhook: WebhookReceiver;
   let smtp: SmtpSink;
+  let smsGateway: WebhookReceiver;
 
   async function patientWithDevice(label: string) {
     const clinic = await createClinic(databaseUrl, label);
@@ -51,6 +52,7 @@ describe('alerting scenarios over MQTT against the running platform', () => {
     databaseUrl = await createTestDatabase();
     webhook = await WebhookReceiver.start(WEBHOOK_SECRET);
     smtp = await SmtpSink.start();
+    smsGateway = await WebhookReceiver.start('unused');
     platform = await PlatformProcess.start({
       DATABASE_URL: databaseUrl,
       DEMO_SEED: 'false',
@@ -61,6 +63,8 @@ describe('alerting scenarios over MQTT against the running platform', () => {
       ALERT_WEBHOOK_SECRET: WEBHOOK_SECRET,
       ALERT_EMAIL_SMTP_URL: smtp.url,
       ALERT_ESCALATION_EMAIL: 'on-call@example.org',
+      ALERT_SMS_GATEWAY_URL: smsGateway.url,
+      ALERT_SMS_GATEWAY_TOKEN: 'sms-token',
     });
   }, 90_000);
 
@@ -68,6 +72,7 @@ describe('alerting scenarios over MQTT against the running platform', () => {
     await platform?.stop();
     await webhook?.stop();
     smtp?.stop();
+    await smsGateway?.stop();
   });
 
   it('a hypo episode gives one alert with its reason, pages once, and resolves on recovery', async () => {
@@ -104,6 +109,10 @@ describe('alerting scenarios over MQTT against the running platform', () => {
       }
     })().catch(() => undefined);
 
+    const sql = new Client({ connectionString: databaseUrl });
+    await sql.connect();
+    await sql.query('UPDATE users SET phone = $1 WHERE email = $2', ['+447700900123', acknowledged.clinic.doctor.email]);
+    await sql.end();
     const crisis: DeviceReading = { metric: 'blood_pressure', systolic: 186, diastolic: 112, pulse: 88, unit: 'mmHg', measuredAt: minutesAgo(0.2) };
     await acknowledged.device.publish(crisis);
     await ignored.device.publish(crisis);
@@ -130,6 +139,12 @@ describe('alerting scenarios over MQTT against the running platform', () => {
     expect(smtp.received).toContain(`Alert ${alertB.id}`);
     expect(smtp.received).toContain('on-call@example.org');
     expect(smtp.received.split('ESCALATED, not acknowledged: [urgent] Hypertensive crisis').length - 1).toBe(1);
+    // SMS: urgent alerts to the care team's clinicians who have a mobile number.
+    const texts = await waitFor('the SMS', async () => {
+      const sent = smsGateway.received.filter((message) => message.body.to === '+447700900123');
+      return sent.length ? sent : undefined;
+    });
+    expect(texts[0].body.text).toBe(`Hypertensive crisis: blood_pressure systolic 186 mmHg is above 180 mmHg [${alertA.id.slice(0, 8)}]`);
     expect(events.join('')).toContain(`"alertId":"${alertA.id}"`);
     expect(events.join('')).not.toContain(alertB.id);
     await reader.cancel();

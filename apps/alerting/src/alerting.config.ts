@@ -26,6 +26,8 @@ export const alertingVariables = {
   ALERT_EMAIL_SMTP_URL: z.url({ error: 'must be an SMTP URL such as smtp://user:password@mail.example.org:587' }).optional(),
   ALERT_EMAIL_FROM: z.string().default('RPM alerts <alerts@localhost>'),
   ALERT_ESCALATION_EMAIL: z.email().optional(),
+  ALERT_SMS_GATEWAY_URL: z.url().optional(),
+  ALERT_SMS_GATEWAY_TOKEN: z.string().min(1).optional(),
   ALERT_WEBHOOK_URL: z.url().optional(),
   ALERT_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
 };
@@ -34,6 +36,9 @@ export const alertingConfigSchema = z
   .object(alertingVariables)
   .superRefine((env, ctx) => {
     checkInfluxCredentials(env, ctx);
+    if (env.ALERT_SMS_GATEWAY_URL && !env.ALERT_SMS_GATEWAY_TOKEN) {
+      ctx.addIssue({ code: 'custom', path: ['ALERT_SMS_GATEWAY_TOKEN'], message: 'is required with ALERT_SMS_GATEWAY_URL' });
+    }
     if (env.ALERT_WEBHOOK_URL && !env.ALERT_WEBHOOK_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['ALERT_WEBHOOK_SECRET'], message: 'is required with ALERT_WEBHOOK_URL: receivers verify the signature with it' });
     }
@@ -48,6 +53,7 @@ export const alertingConfigSchema = z
     scheduledRulesEveryMs: env.SCHEDULED_RULES_EVERY_SECONDS * 1000,
     followUpEveryMs: env.FOLLOW_UP_EVERY_SECONDS * 1000,
     webhook: env.ALERT_WEBHOOK_URL ? { url: env.ALERT_WEBHOOK_URL, secret: env.ALERT_WEBHOOK_SECRET! } : undefined,
+    sms: env.ALERT_SMS_GATEWAY_URL ? { url: env.ALERT_SMS_GATEWAY_URL, token: env.ALERT_SMS_GATEWAY_TOKEN! } : undefined,
     email: env.ALERT_EMAIL_SMTP_URL ? { smtpUrl: env.ALERT_EMAIL_SMTP_URL, from: env.ALERT_EMAIL_FROM, escalationAddress: env.ALERT_ESCALATION_EMAIL } : undefined,
   }));
 

@@ -12,6 +12,7 @@ import { DeliveryQueue } from './delivery/delivery-queue';
 import { DeliveryWorker } from './delivery/delivery-worker';
 import { WebhookChannel } from './delivery/webhook-channel';
 import { EmailChannel } from './delivery/email-channel';
+import { SmsChannel } from './delivery/sms-channel';
 import { DataSource } from 'typeorm';
 import { FollowUpJob } from './follow-up/follow-up.job';
 import { PatientAssessment } from './follow-up/patient-assessment';
@@ -33,6 +34,7 @@ export class AlertingModule {
           useFactory: (dataSource: DataSource): AlertChannel[] => [
             ...(config.webhook ? [new WebhookChannel(config.webhook.url, config.webhook.secret)] : []),
             ...(config.email ? [new EmailChannel(config.email.smtpUrl, config.email.from, config.email.escalationAddress, dataSource)] : []),
+            ...(config.sms ? [new SmsChannel(config.sms.url, config.sms.token, dataSource)] : []),
           ],
         },
         dataSourceProvider(ALERTING_CONFIG),

@@ -5,8 +5,9 @@ import { DeviceRevocationNotify1763840000000 } from './migrations/1763840000000-
 import { PairingCodes1763850000000 } from './migrations/1763850000000-pairing-codes';
 import { AlertLifecycle1763860000000 } from './migrations/1763860000000-alert-lifecycle';
 import { FollowUp1763870000000 } from './migrations/1763870000000-follow-up';
+import { UserPhone1763880000000 } from './migrations/1763880000000-user-phone';
 
-export const MIGRATIONS = [InitialSchema1763830000000, DeviceRevocationNotify1763840000000, PairingCodes1763850000000, AlertLifecycle1763860000000, FollowUp1763870000000];
+export const MIGRATIONS = [InitialSchema1763830000000, DeviceRevocationNotify1763840000000, PairingCodes1763850000000, AlertLifecycle1763860000000, FollowUp1763870000000, UserPhone1763880000000];
 
 /** The schema is owned by migrations (`npm run db:migrate`); TypeORM never synchronizes it. */
 export function createDataSource(databaseUrl: string): DataSource {

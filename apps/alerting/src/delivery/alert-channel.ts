@@ -12,8 +12,8 @@ export interface AlertNotification {
 }
 
 /**
- * One way of telling the care team: a signed webhook and e-mail (SMTP) today; an SMS sender implements
- * the same interface. send() resolves when the receiver accepted the notification and throws otherwise, and the
+ * One way of telling the care team: a signed webhook, e-mail (SMTP) and SMS (an SMS gateway's HTTP API)
+ * implement it. send() resolves when the receiver accepted the notification and throws otherwise, and the
  * delivery worker records each attempt and retries.
  */
 export interface AlertChannel {

@@ -16,6 +16,10 @@ export class UserEntity {
   @Column({ type: 'text' })
   role!: UserRole;
 
+  /** E.164 mobile number for SMS alerts. */
+  @Column({ type: 'text', nullable: true })
+  phone!: string | null;
+
   @Column({ name: 'password_hash', type: 'text' })
   passwordHash!: string;
 

@@ -1,0 +1,39 @@
+import type { DataSource } from 'typeorm';
+import type { AlertChannel, AlertNotification } from './alert-channel';
+
+/**
+ * Urgent alerts by SMS to the care team's clinicians who have a mobile number, through an SMS gateway's
+ * HTTP API: one POST of {to, text} per recipient with a bearer token (the shape most SMS gateways and
+ * in-house relays accept; a provider with another shape is one small class like this one). Warnings
+ * are not texted: SMS is for what cannot wait.
+ */
+export class SmsChannel implements AlertChannel {
+  readonly name = 'sms';
+
+  constructor(
+    private readonly gatewayUrl: string,
+    private readonly token: string,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  async send(notification: AlertNotification): Promise<void> {
+    if (notification.severity !== 'urgent') return;
+    const rows: { phone: string }[] = await this.dataSource.query(
+      `SELECT DISTINCT u.phone FROM patients p JOIN care_team_members m ON m.care_team_id = p.care_team_id JOIN users u ON u.id = m.user_id
+        WHERE p.id = $1 AND u.phone IS NOT NULL`,
+      [notification.patientId],
+    );
+    const prefix = notification.event === 'escalated' ? 'ESCALATED: ' : '';
+    // 160 characters: one SMS segment. The alert id lets the clinician find it after log-in.
+    const text = `${prefix}${notification.reason}`.slice(0, 140) + ` [${notification.alertId.slice(0, 8)}]`;
+    for (const { phone } of rows) {
+      const response = await fetch(this.gatewayUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${this.token}` },
+        body: JSON.stringify({ to: phone, text }),
+        signal: AbortSignal.timeout(10_000),
+      });
+      if (!response.ok) throw new Error(`SMS gateway answered ${response.status}`);
+    }
+  }
+}
