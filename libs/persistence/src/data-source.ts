@@ -6,8 +6,9 @@ import { PairingCodes1763850000000 } from './migrations/1763850000000-pairing-co
 import { AlertLifecycle1763860000000 } from './migrations/1763860000000-alert-lifecycle';
 import { FollowUp1763870000000 } from './migrations/1763870000000-follow-up';
 import { UserPhone1763880000000 } from './migrations/1763880000000-user-phone';
+import { AuditHashChain1763890000000 } from './migrations/1763890000000-audit-hash-chain';
 
-export const MIGRATIONS = [InitialSchema1763830000000, DeviceRevocationNotify1763840000000, PairingCodes1763850000000, AlertLifecycle1763860000000, FollowUp1763870000000, UserPhone1763880000000];
+export const MIGRATIONS = [InitialSchema1763830000000, DeviceRevocationNotify1763840000000, PairingCodes1763850000000, AlertLifecycle1763860000000, FollowUp1763870000000, UserPhone1763880000000, AuditHashChain1763890000000];
 
 /** The schema is owned by migrations (`npm run db:migrate`); TypeORM never synchronizes it. */
 export function createDataSource(databaseUrl: string): DataSource {
