@@ -33,6 +33,10 @@ export class ApiClient {
     return this.request<T>('POST', path, body);
   }
 
+  patch<T = unknown>(path: string, body: unknown = {}): Promise<{ status: number; body: T }> {
+    return this.request<T>('PATCH', path, body);
+  }
+
   put<T = unknown>(path: string, body: unknown = {}): Promise<{ status: number; body: T }> {
     return this.request<T>('PUT', path, body);
   }

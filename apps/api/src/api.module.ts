@@ -16,7 +16,9 @@ import { PairingController } from './devices/pairing.controller';
 import { FollowUpController } from './follow-up/follow-up.controller';
 import { HealthController } from './health/health.controller';
 import { PatientAccess } from './patients/patient-access';
+import { PatientSummaryController } from './patients/patient-summary.controller';
 import { PatientsController } from './patients/patients.controller';
+import { VisitsController } from './visits/visits.controller';
 import { PatientRulesController } from './rules/patient-rules.controller';
 
 @Module({})
@@ -25,7 +27,7 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [ThrottlerModule.forRoot([{ name: 'default', ttl: 60_000, limit: 10 }])],
-      controllers: [AlertActionsController, AlertStreamController, AuthController, DevicesController, FollowUpController, HealthController, PairingController, PatientRulesController, PatientsController],
+      controllers: [AlertActionsController, AlertStreamController, AuthController, DevicesController, FollowUpController, HealthController, PairingController, PatientRulesController, PatientSummaryController, PatientsController, VisitsController],
       providers: [
         { provide: API_CONFIG, useValue: config },
         dataSourceProvider(API_CONFIG),

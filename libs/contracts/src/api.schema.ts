@@ -66,3 +66,21 @@ export const ruleOverrideRequestSchema = z
   })
   .strict();
 export type RuleOverrideRequest = z.infer<typeof ruleOverrideRequestSchema>;
+
+export const VISIT_TYPES = ['clinic', 'telephone', 'video', 'home', 'hospital_discharge'] as const;
+export const createVisitRequestSchema = z
+  .object({
+    occurredAt: z.iso.datetime({ offset: true }),
+    type: z.enum(VISIT_TYPES),
+    notes: z.string().max(10_000).optional(),
+    outcome: z.string().max(2000).optional(),
+  })
+  .strict();
+export const updateVisitRequestSchema = createVisitRequestSchema.partial().strict();
+export const pageQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+});
+export type CreateVisitRequest = z.infer<typeof createVisitRequestSchema>;
+export type UpdateVisitRequest = z.infer<typeof updateVisitRequestSchema>;
+export type PageQuery = z.infer<typeof pageQuerySchema>;

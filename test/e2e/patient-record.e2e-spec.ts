@@ -1,0 +1,75 @@
+import { SimulatedDevice } from '../../device-simulators/src/simulated-device';
+import { ApiClient } from '../support/api-client';
+import { createClinic, type ClinicFixture } from '../support/fixtures';
+import { PlatformProcess } from '../support/platform-process';
+import { createTestDatabase } from '../support/test-services';
+import { waitFor } from '../support/wait-for';
+
+interface Visit {
+  id: string;
+  occurredAt: string;
+  type: string;
+  clinicianId: string;
+  notes: string | null;
+  outcome: string | null;
+}
+
+describe("a patient's record: visits and summaries, for the care team only", () => {
+  let platform: PlatformProcess;
+  let clinic: ClinicFixture;
+  let outsider: ClinicFixture;
+  let doctor: ApiClient;
+  let stranger: ApiClient;
+
+  beforeAll(async () => {
+    const databaseUrl = await createTestDatabase();
+    platform = await PlatformProcess.start({ DATABASE_URL: databaseUrl, DEMO_SEED: 'false' });
+    [clinic, outsider] = [await createClinic(databaseUrl, 'record'), await createClinic(databaseUrl, 'elsewhere')];
+    doctor = await ApiClient.login(platform.httpUrl, clinic.doctor.email, clinic.doctor.password);
+    stranger = await ApiClient.login(platform.httpUrl, outsider.doctor.email, outsider.doctor.password);
+  });
+  afterAll(() => platform?.stop());
+
+  it('records, edits and pages through visits in the name of the caller, refusing fields a client may not set', async () => {
+    const visits = `/patients/${clinic.patientId}/visits`;
+    const created = await doctor.post<Visit>(visits, { occurredAt: '2026-11-20T10:00:00Z', type: 'clinic', notes: 'started basal insulin' });
+    expect(created.status).toBe(201);
+    expect(created.body).toEqual(expect.objectContaining({ type: 'clinic', notes: 'started basal insulin', clinicianId: expect.any(String) }));
+    await doctor.post(visits, { occurredAt: '2026-11-21T10:00:00Z', type: 'telephone' });
+    expect((await doctor.post(visits, { occurredAt: '2026-11-21T10:00:00Z', type: 'clinic', clinicianId: outsider.patientId })).status).toBe(400);
+
+    const edited = await doctor.patch<Visit>(`${visits}/${created.body.id}`, { outcome: 'review in 2 weeks' });
+    expect(edited.body).toEqual(expect.objectContaining({ notes: 'started basal insulin', outcome: 'review in 2 weeks' }));
+
+    const firstPage = await doctor.get<{ visits: Visit[]; page: { total: number } }>(`${visits}?limit=1`);
+    expect(firstPage.body.page.total).toBe(2);
+    expect(firstPage.body.visits.map((visit) => visit.type)).toEqual(['telephone']);
+    expect((await doctor.get(`${visits}?limit=5000`)).status).toBe(400);
+
+    for (const attempt of [stranger.get(visits), stranger.post(visits, { occurredAt: '2026-11-21T10:00:00Z', type: 'clinic' }), stranger.patch(`${visits}/${created.body.id}`, { notes: 'x' })]) {
+      expect((await attempt).status).toBe(404);
+    }
+  });
+
+  it('summarises home blood pressure and adherence from the readings', async () => {
+    const device = await SimulatedDevice.connect(platform.mqttUrl, clinic.device);
+    for (let day = 0; day < 5; day++) {
+      for (const [hour, systolic] of [[7, 138], [19, 132]] as const) {
+        const measuredAt = new Date(Date.now() - day * 86_400_000 - (24 - hour) * 3_600_000).toISOString();
+        await device.publish({ metric: 'blood_pressure', systolic, diastolic: 84, unit: 'mmHg', measuredAt, seq: day * 2 + (hour === 7 ? 0 : 1) });
+      }
+    }
+    await device.close();
+    const summary = await waitFor('the summary over ten readings', async () => {
+      const { body } = await doctor.get<{ bloodPressure: { readings: number } | null; adherence: { daysWithData: number } }>(`/patients/${clinic.patientId}/summary`);
+      return body.bloodPressure?.readings === 10 ? body : undefined;
+    });
+    expect(summary).toEqual({
+      glucose: null,
+      bloodPressure: { systolic: 135, diastolic: 84, readings: 10, controlled: false },
+      adherence: expect.objectContaining({ ofDays: 30, meetsRpmThreshold: false }),
+    });
+    expect(summary.adherence.daysWithData).toBeGreaterThanOrEqual(5);
+    expect((await stranger.get(`/patients/${clinic.patientId}/summary`)).status).toBe(404);
+  });
+});
