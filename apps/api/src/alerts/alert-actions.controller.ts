@@ -8,8 +8,8 @@ import {
 import { AlertEntity } from '@rpm/persistence';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
-import { CurrentUser, RequestId, type AuthenticatedUser } from '../auth/current-user';
-import { PatientAccess } from '../patients/patient-access';
+import { CurrentUser, type AuthenticatedUser } from '../auth/current-user';
+import { PatientRoute } from '../patients/patient-route.decorator';
 
 const uuid = z.uuid();
 
@@ -21,44 +21,39 @@ const uuid = z.uuid();
 export class AlertActionsController {
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
-    private readonly access: PatientAccess,
   ) {}
 
   @Post('acknowledge')
   @HttpCode(200)
+  @PatientRoute('alerts.acknowledge')
   async acknowledge(
     @Param('patientId', { schema: uuid }) patientId: string,
     @Param('alertId', { schema: uuid }) alertId: string,
     @CurrentUser() user: AuthenticatedUser,
-    @RequestId() requestId: string,
   ): Promise<AlertEntity> {
-    await this.access.authorize(user, patientId, 'alerts.acknowledge', requestId);
     return this.transition(patientId, alertId, `status = 'acknowledged', acknowledged_at = now(), acknowledged_by = $3, snoozed_until = NULL`, [user.id], ['open', 'snoozed']);
   }
 
   @Post('snooze')
   @HttpCode(200)
+  @PatientRoute('alerts.snooze')
   async snooze(
     @Param('patientId', { schema: uuid }) patientId: string,
     @Param('alertId', { schema: uuid }) alertId: string,
     @Body({ schema: snoozeAlertRequestSchema }) body: SnoozeAlertRequest,
-    @CurrentUser() user: AuthenticatedUser,
-    @RequestId() requestId: string,
   ): Promise<AlertEntity> {
-    await this.access.authorize(user, patientId, 'alerts.snooze', requestId);
     return this.transition(patientId, alertId, `status = 'snoozed', snoozed_until = now() + make_interval(mins => $3)`, [body.minutes], ['open', 'acknowledged', 'snoozed']);
   }
 
   @Post('resolve')
   @HttpCode(200)
+  @PatientRoute('alerts.resolve')
   async resolve(
     @Param('patientId', { schema: uuid }) patientId: string,
     @Param('alertId', { schema: uuid }) alertId: string,
     @Body({ schema: resolveAlertRequestSchema }) body: ResolveAlertRequest,
     @CurrentUser() user: AuthenticatedUser,
-    @RequestId() requestId: string,
   ): Promise<AlertEntity> {
-    await this.access.authorize(user, patientId, 'alerts.resolve', requestId);
     return this.transition(
       patientId,
       alertId,

@@ -6,8 +6,8 @@ import {
   type RegisterDeviceRequest,
 } from '@rpm/contracts';
 import { z } from 'zod';
-import { CurrentUser, RequestId, type AuthenticatedUser } from '../auth/current-user';
-import { PatientAccess } from '../patients/patient-access';
+import { CurrentUser, type AuthenticatedUser } from '../auth/current-user';
+import { PatientRoute } from '../patients/patient-route.decorator';
 import { DeviceRegistry, type DeviceView, type IssuedCredential } from './device-registry';
 
 const patientIdSchema = z.uuid();
@@ -18,51 +18,43 @@ const deviceIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 export class DevicesController {
   constructor(
     private readonly registry: DeviceRegistry,
-    private readonly access: PatientAccess,
   ) {}
 
   @Post('devices')
+  @PatientRoute('devices.register')
   async register(
     @Param('patientId', { schema: patientIdSchema }) patientId: string,
     @Body({ schema: registerDeviceRequestSchema }) body: RegisterDeviceRequest,
-    @CurrentUser() user: AuthenticatedUser,
-    @RequestId() requestId: string,
   ): Promise<IssuedCredential> {
-    await this.access.authorize(user, patientId, 'devices.register', requestId);
     return this.registry.register(patientId, body.kind, body.deviceId);
   }
 
   @Get('devices')
+  @PatientRoute('devices.list')
   async list(
     @Param('patientId', { schema: patientIdSchema }) patientId: string,
-    @CurrentUser() user: AuthenticatedUser,
-    @RequestId() requestId: string,
   ): Promise<{ devices: DeviceView[] }> {
-    await this.access.authorize(user, patientId, 'devices.list', requestId);
     return { devices: await this.registry.list(patientId) };
   }
 
   @Post('devices/:deviceId/revoke')
   @HttpCode(200)
+  @PatientRoute('devices.revoke')
   async revoke(
     @Param('patientId', { schema: patientIdSchema }) patientId: string,
     @Param('deviceId', { schema: deviceIdSchema }) deviceId: string,
-    @CurrentUser() user: AuthenticatedUser,
-    @RequestId() requestId: string,
   ): Promise<DeviceView> {
-    await this.access.authorize(user, patientId, 'devices.revoke', requestId);
     return this.registry.revoke(patientId, deviceId);
   }
 
   /** A one-time code, valid 24 h, for the patient's hub or app to claim a device credential (see POST /pairing/claim). */
   @Post('pairing-codes')
+  @PatientRoute('devices.pairing_code')
   async pairingCode(
     @Param('patientId', { schema: patientIdSchema }) patientId: string,
     @Body({ schema: pairingCodeRequestSchema }) body: PairingCodeRequest,
     @CurrentUser() user: AuthenticatedUser,
-    @RequestId() requestId: string,
   ): Promise<{ code: string; expiresAt: string }> {
-    await this.access.authorize(user, patientId, 'devices.pairing_code', requestId);
     return this.registry.issuePairingCode(patientId, body.kind, user.id);
   }
 }

@@ -8,8 +8,8 @@ import {
 } from '@rpm/contracts';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
-import { CurrentUser, RequestId, type AuthenticatedUser } from '../auth/current-user';
-import { PatientAccess } from '../patients/patient-access';
+import { CurrentUser, type AuthenticatedUser } from '../auth/current-user';
+import { PatientRoute } from '../patients/patient-route.decorator';
 
 const uuid = z.uuid();
 const changeId = z.coerce.number().int().positive();
@@ -22,17 +22,14 @@ const changeId = z.coerce.number().int().positive();
 export class FollowUpController {
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
-    private readonly access: PatientAccess,
   ) {}
 
   @Post()
+  @PatientRoute('follow_up.enrol')
   async enrol(
     @Param('patientId', { schema: uuid }) patientId: string,
     @Body({ schema: enrolFollowUpRequestSchema }) body: EnrolFollowUpRequest,
-    @CurrentUser() user: AuthenticatedUser,
-    @RequestId() requestId: string,
   ) {
-    await this.access.authorize(user, patientId, 'follow_up.enrol', requestId);
     const now = new Date();
     const plan = initialPlan(body.pathway, now);
     const inserted: unknown[] = await this.dataSource.query(
@@ -45,34 +42,32 @@ export class FollowUpController {
   }
 
   @Get()
-  async get(@Param('patientId', { schema: uuid }) patientId: string, @CurrentUser() user: AuthenticatedUser, @RequestId() requestId: string) {
-    await this.access.authorize(user, patientId, 'follow_up.get', requestId);
+  @PatientRoute('follow_up.get')
+  async get(@Param('patientId', { schema: uuid }) patientId: string,) {
     return this.view(patientId);
   }
 
   @Post('changes/:changeId/confirm')
   @HttpCode(200)
+  @PatientRoute('follow_up.confirm')
   async confirm(
     @Param('patientId', { schema: uuid }) patientId: string,
     @Param('changeId', { schema: changeId }) id: number,
     @CurrentUser() user: AuthenticatedUser,
-    @RequestId() requestId: string,
   ) {
-    await this.access.authorize(user, patientId, 'follow_up.confirm', requestId);
     await this.decide(patientId, id, 'confirmed', user.id);
     return this.view(patientId);
   }
 
   @Post('changes/:changeId/override')
   @HttpCode(200)
+  @PatientRoute('follow_up.override')
   async override(
     @Param('patientId', { schema: uuid }) patientId: string,
     @Param('changeId', { schema: changeId }) id: number,
     @Body({ schema: overrideFollowUpRequestSchema }) body: OverrideFollowUpRequest,
     @CurrentUser() user: AuthenticatedUser,
-    @RequestId() requestId: string,
   ) {
-    await this.access.authorize(user, patientId, 'follow_up.override', requestId);
     await this.dataSource.transaction(async (manager) => {
       await this.decide(patientId, id, 'overridden', user.id);
       await manager.query(

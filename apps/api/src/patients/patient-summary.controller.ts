@@ -3,8 +3,7 @@ import { summarizeGlucose } from '@rpm/clinical';
 import { READING_STORE } from '@rpm/platform';
 import type { ReadingStore } from '@rpm/timeseries';
 import { z } from 'zod';
-import { CurrentUser, RequestId, type AuthenticatedUser } from '../auth/current-user';
-import { PatientAccess } from './patient-access';
+import { PatientRoute } from './patient-route.decorator';
 
 const uuid = z.uuid();
 const DAY = 86_400_000;
@@ -17,12 +16,11 @@ const DAY = 86_400_000;
 export class PatientSummaryController {
   constructor(
     @Inject(READING_STORE) private readonly store: ReadingStore,
-    private readonly access: PatientAccess,
   ) {}
 
   @Get()
-  async summary(@Param('patientId', { schema: uuid }) patientId: string, @CurrentUser() user: AuthenticatedUser, @RequestId() requestId: string) {
-    await this.access.authorize(user, patientId, 'patients.summary', requestId);
+  @PatientRoute('patients.summary')
+  async summary(@Param('patientId', { schema: uuid }) patientId: string,) {
     const now = Date.now();
     const [glucose, bp, month] = await Promise.all([
       this.store.query({ patientId, metric: 'glucose', from: new Date(now - 14 * DAY), to: new Date(now + 1), limit: 10_000 }),

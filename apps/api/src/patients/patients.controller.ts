@@ -7,7 +7,7 @@ import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { AuditLog } from '../audit/audit-log';
 import { CurrentUser, RequestId, type AuthenticatedUser } from '../auth/current-user';
-import { PatientAccess } from './patient-access';
+import { PatientRoute } from './patient-route.decorator';
 
 const patientIdSchema = z.uuid();
 const DEFAULT_RANGE_MS = 7 * 24 * 3600 * 1000;
@@ -17,7 +17,6 @@ export class PatientsController {
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(READING_STORE) private readonly readings: ReadingStore,
-    private readonly access: PatientAccess,
     private readonly audit: AuditLog,
   ) {}
 
@@ -33,36 +32,30 @@ export class PatientsController {
   }
 
   @Get(':patientId')
+  @PatientRoute('patients.get')
   async get(
     @Param('patientId', { schema: patientIdSchema }) patientId: string,
-    @CurrentUser() user: AuthenticatedUser,
-    @RequestId() requestId: string,
   ): Promise<PatientEntity> {
-    await this.access.authorize(user, patientId, 'patients.get', requestId);
     return this.dataSource.getRepository(PatientEntity).findOneByOrFail({ id: patientId });
   }
 
   @Get(':patientId/readings')
+  @PatientRoute('patients.readings')
   async readingsOf(
     @Param('patientId', { schema: patientIdSchema }) patientId: string,
     @Query({ schema: readingsQuerySchema }) query: ReadingsQuery,
-    @CurrentUser() user: AuthenticatedUser,
-    @RequestId() requestId: string,
   ): Promise<{ readings: NormalizedReading[] }> {
-    await this.access.authorize(user, patientId, 'patients.readings', requestId);
     const to = query.to ? new Date(query.to) : new Date();
     const from = query.from ? new Date(query.from) : new Date(to.getTime() - DEFAULT_RANGE_MS);
     return { readings: await this.readings.query({ patientId, metric: query.metric, from, to, limit: query.limit }) };
   }
 
   @Get(':patientId/alerts')
+  @PatientRoute('patients.alerts')
   async alertsOf(
     @Param('patientId', { schema: patientIdSchema }) patientId: string,
     @Query({ schema: alertsQuerySchema }) query: z.infer<typeof alertsQuerySchema>,
-    @CurrentUser() user: AuthenticatedUser,
-    @RequestId() requestId: string,
   ): Promise<{ alerts: AlertEntity[] }> {
-    await this.access.authorize(user, patientId, 'patients.alerts', requestId);
     const alerts = await this.dataSource.getRepository(AlertEntity).find({
       where: query.status ? { patientId, status: query.status } : { patientId },
       order: { openedAt: 'DESC' },

@@ -3,8 +3,8 @@ import { DEFAULT_RULES, effectiveRules, type RuleDefinition, type RuleOverride }
 import { ruleOverrideRequestSchema, type RuleOverrideRequest } from '@rpm/contracts';
 import { DataSource } from 'typeorm';
 import { z, ZodError } from 'zod';
-import { CurrentUser, RequestId, type AuthenticatedUser } from '../auth/current-user';
-import { PatientAccess } from '../patients/patient-access';
+import { CurrentUser, type AuthenticatedUser } from '../auth/current-user';
+import { PatientRoute } from '../patients/patient-route.decorator';
 
 const uuid = z.uuid();
 const ruleId = z.string().regex(/^[a-z0-9_.]+$/);
@@ -20,12 +20,11 @@ const FIXED_FIELDS = ['id', 'kind', 'version', 'metric'];
 export class PatientRulesController {
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
-    private readonly access: PatientAccess,
   ) {}
 
   @Get()
-  async list(@Param('patientId', { schema: uuid }) patientId: string, @CurrentUser() user: AuthenticatedUser, @RequestId() requestId: string) {
-    await this.access.authorize(user, patientId, 'rules.list', requestId);
+  @PatientRoute('rules.list')
+  async list(@Param('patientId', { schema: uuid }) patientId: string,) {
     const overrides = await this.overrides(patientId);
     const effective = new Map(effectiveRules(DEFAULT_RULES, overrides).map((rule) => [rule.id, rule]));
     return {
@@ -34,14 +33,13 @@ export class PatientRulesController {
   }
 
   @Put(':ruleId')
+  @PatientRoute('rules.override')
   async override(
     @Param('patientId', { schema: uuid }) patientId: string,
     @Param('ruleId', { schema: ruleId }) id: string,
     @Body({ schema: ruleOverrideRequestSchema }) body: RuleOverrideRequest,
     @CurrentUser() user: AuthenticatedUser,
-    @RequestId() requestId: string,
   ): Promise<{ ruleId: string; version: number; disabled: boolean; effective: RuleDefinition | null }> {
-    await this.access.authorize(user, patientId, 'rules.override', requestId);
     const base = DEFAULT_RULES.find((rule) => rule.id === id);
     if (!base) throw new NotFoundException('no such rule');
     const fixed = Object.keys(body.params).filter((key) => FIXED_FIELDS.includes(key));

@@ -9,8 +9,8 @@ import {
 } from '@rpm/contracts';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
-import { CurrentUser, RequestId, type AuthenticatedUser } from '../auth/current-user';
-import { PatientAccess } from '../patients/patient-access';
+import { CurrentUser, type AuthenticatedUser } from '../auth/current-user';
+import { PatientRoute } from '../patients/patient-route.decorator';
 
 const uuid = z.uuid();
 const COLUMNS = `id, occurred_at AS "occurredAt", type, clinician_id AS "clinicianId", notes, outcome, created_at AS "createdAt"`;
@@ -20,17 +20,14 @@ const COLUMNS = `id, occurred_at AS "occurredAt", type, clinician_id AS "clinici
 export class VisitsController {
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
-    private readonly access: PatientAccess,
   ) {}
 
   @Get()
+  @PatientRoute('visits.list')
   async list(
     @Param('patientId', { schema: uuid }) patientId: string,
     @Query({ schema: pageQuerySchema }) page: PageQuery,
-    @CurrentUser() user: AuthenticatedUser,
-    @RequestId() requestId: string,
   ) {
-    await this.access.authorize(user, patientId, 'visits.list', requestId);
     const [visits, [{ total }]] = await Promise.all([
       this.dataSource.query(`SELECT ${COLUMNS} FROM visits WHERE patient_id = $1 ORDER BY occurred_at DESC LIMIT $2 OFFSET $3`, [patientId, page.limit, page.offset]),
       this.dataSource.query('SELECT count(*)::int AS total FROM visits WHERE patient_id = $1', [patientId]),
@@ -40,13 +37,12 @@ export class VisitsController {
 
   /** The clinician is the caller: a client cannot record a visit in someone else's name. */
   @Post()
+  @PatientRoute('visits.create')
   async create(
     @Param('patientId', { schema: uuid }) patientId: string,
     @Body({ schema: createVisitRequestSchema }) body: CreateVisitRequest,
     @CurrentUser() user: AuthenticatedUser,
-    @RequestId() requestId: string,
   ) {
-    await this.access.authorize(user, patientId, 'visits.create', requestId);
     const [visit] = await this.dataSource.query(
       `INSERT INTO visits (patient_id, occurred_at, type, clinician_id, notes, outcome) VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
       [patientId, body.occurredAt, body.type, user.id, body.notes ?? null, body.outcome ?? null],
@@ -55,14 +51,12 @@ export class VisitsController {
   }
 
   @Patch(':visitId')
+  @PatientRoute('visits.update')
   async update(
     @Param('patientId', { schema: uuid }) patientId: string,
     @Param('visitId', { schema: uuid }) visitId: string,
     @Body({ schema: updateVisitRequestSchema }) body: UpdateVisitRequest,
-    @CurrentUser() user: AuthenticatedUser,
-    @RequestId() requestId: string,
   ) {
-    await this.access.authorize(user, patientId, 'visits.update', requestId);
     const [visit] = await this.dataSource.query(
       // As a CTE the statement is a SELECT, so TypeORM returns the rows rather than [rows, count].
       `WITH updated AS (
