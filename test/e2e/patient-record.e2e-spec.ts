@@ -72,4 +72,20 @@ describe("a patient's record: visits and summaries, for the care team only", () 
     expect(summary.adherence.daysWithData).toBeGreaterThanOrEqual(5);
     expect((await stranger.get(`/patients/${clinic.patientId}/summary`)).status).toBe(404);
   });
+
+  it('serves long ranges downsampled and merges readings, visits and alerts on one timeline', async () => {
+    type Aggregate = { bucketMinutes: number; buckets: { count: number; fields: Record<string, { min: number; mean: number; max: number }> }[] };
+    const { body } = await doctor.get<Aggregate>(`/patients/${clinic.patientId}/readings/aggregate?metric=blood_pressure&bucketMinutes=1440`);
+    expect(body.bucketMinutes).toBe(1440);
+    expect(body.buckets.reduce((sum, bucket) => sum + bucket.count, 0)).toBe(10);
+    expect(body.buckets.every((bucket) => bucket.fields.systolic.min >= 132 && bucket.fields.systolic.max <= 138)).toBe(true);
+    expect((await doctor.get(`/patients/${clinic.patientId}/readings/aggregate?metric=weight`)).status).toBe(400);
+
+    const { body: timeline } = await doctor.get<{ entries: { type: string; at: string }[] }>(
+      `/patients/${clinic.patientId}/timeline?from=2026-11-01T00:00:00Z&to=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`,
+    );
+    const types = new Set(timeline.entries.map((entry) => entry.type));
+    expect(types).toEqual(new Set(['reading', 'visit']));
+    expect(timeline.entries.map((entry) => entry.at)).toEqual([...timeline.entries.map((entry) => entry.at)].sort());
+  });
 });

@@ -16,6 +16,7 @@ import { PairingController } from './devices/pairing.controller';
 import { FollowUpController } from './follow-up/follow-up.controller';
 import { HealthController } from './health/health.controller';
 import { PatientAccess } from './patients/patient-access';
+import { PatientStreamsController } from './patients/patient-streams.controller';
 import { PatientSummaryController } from './patients/patient-summary.controller';
 import { PatientsController } from './patients/patients.controller';
 import { VisitsController } from './visits/visits.controller';
@@ -27,7 +28,7 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [ThrottlerModule.forRoot([{ name: 'default', ttl: 60_000, limit: 10 }])],
-      controllers: [AlertActionsController, AlertStreamController, AuthController, DevicesController, FollowUpController, HealthController, PairingController, PatientRulesController, PatientSummaryController, PatientsController, VisitsController],
+      controllers: [AlertActionsController, AlertStreamController, AuthController, DevicesController, FollowUpController, HealthController, PairingController, PatientRulesController, PatientStreamsController, PatientSummaryController, PatientsController, VisitsController],
       providers: [
         { provide: API_CONFIG, useValue: config },
         dataSourceProvider(API_CONFIG),

@@ -84,3 +84,17 @@ export const pageQuerySchema = z.object({
 export type CreateVisitRequest = z.infer<typeof createVisitRequestSchema>;
 export type UpdateVisitRequest = z.infer<typeof updateVisitRequestSchema>;
 export type PageQuery = z.infer<typeof pageQuerySchema>;
+
+export const aggregateQuerySchema = z.object({
+  metric: metricSchema,
+  from: z.iso.datetime({ offset: true }).optional().describe('Default: 30 days before `to`.'),
+  to: z.iso.datetime({ offset: true }).optional().describe('Default: now.'),
+  bucketMinutes: z.coerce.number().int().min(1).max(7 * 1440).optional().describe('Default: the range in about 500 buckets, at least 5 min.'),
+});
+export const timelineQuerySchema = z.object({
+  from: z.iso.datetime({ offset: true }).optional().describe('Default: 7 days before `to`.'),
+  to: z.iso.datetime({ offset: true }).optional().describe('Default: now.'),
+  limit: z.coerce.number().int().min(1).max(5000).default(1000),
+});
+export type AggregateQueryParams = z.infer<typeof aggregateQuerySchema>;
+export type TimelineQuery = z.infer<typeof timelineQuerySchema>;

@@ -1,6 +1,6 @@
 import { InfluxDB, Point } from '@influxdata/influxdb-client';
 import { METRICS, type NormalizedReading } from '@rpm/contracts';
-import type { ReadingQuery, ReadingStore } from './reading-store';
+import type { AggregateQuery, ReadingBucket, ReadingQuery, ReadingStore } from './reading-store';
 
 export interface InfluxConnection {
   url: string;
@@ -14,6 +14,14 @@ export interface InfluxConnection {
 }
 
 const ORIGINAL_PREFIX = 'original_';
+/** The canonical numeric fields of each metric, for aggregation. */
+const AGGREGATED_FIELDS: Record<NormalizedReading['metric'], string[]> = {
+  glucose: ['value'],
+  blood_pressure: ['systolic', 'diastolic', 'pulse'],
+  heart_rate: ['value'],
+  spo2: ['value'],
+  steps: ['value'],
+};
 const CONTEXT_PREFIX = 'context_';
 const TAG_COLUMNS = new Set(['patient_id', 'device_id']);
 
@@ -144,6 +152,41 @@ export class InfluxReadingStore implements ReadingStore {
     );
     readings.sort((a, b) => a.measuredAt.localeCompare(b.measuredAt) || a.deviceId.localeCompare(b.deviceId) || a.metric.localeCompare(b.metric));
     return readings.slice(0, limit);
+  }
+
+  async aggregate(query: AggregateQuery): Promise<ReadingBucket[]> {
+    await this.init();
+    const fields = AGGREGATED_FIELDS[query.metric];
+    const selections = fields.flatMap((field) => [`min("${field}") AS "${field}_min"`, `mean("${field}") AS "${field}_mean"`, `max("${field}") AS "${field}_max"`]);
+    const minutes = Math.max(1, Math.floor(query.bucketMinutes));
+    // Bucket boundaries are aligned to `from` (InfluxQL's offset), as PostgreSQL's date_bin aligns them.
+    const offsetMinutes = Math.floor(query.from.getTime() / 60_000) % minutes;
+    const response = await this.influxQl(
+      `SELECT count("${fields[0]}") AS "count", ${selections.join(', ')} FROM "${query.metric}"
+        WHERE "patient_id" = $patientId AND time >= $from AND time < $to
+        GROUP BY time(${minutes}m, ${offsetMinutes}m) fill(none)`,
+      { patientId: query.patientId, from: query.from.toISOString(), to: query.to.toISOString() },
+      'GET',
+    );
+    const series = response.results[0]?.series?.[0];
+    if (!series) return [];
+    const column = (name: string) => series.columns.indexOf(name);
+    return series.values.map((row) => ({
+      bucketStart: new Date(Math.floor(Number(row[column('time')]) / 1000)).toISOString(),
+      count: Number(row[column('count')]),
+      fields: Object.fromEntries(
+        fields
+          .filter((field) => row[column(`${field}_mean`)] !== null)
+          .map((field) => [
+            field,
+            {
+              min: Number(row[column(`${field}_min`)]),
+              mean: Math.round(Number(row[column(`${field}_mean`)]) * 10) / 10,
+              max: Number(row[column(`${field}_max`)]),
+            },
+          ]),
+      ),
+    }));
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,6 @@
 import type { NormalizedReading } from '@rpm/contracts';
 import { Pool } from 'pg';
-import type { ReadingQuery, ReadingStore } from './reading-store';
+import type { AggregateQuery, ReadingBucket, ReadingQuery, ReadingStore } from './reading-store';
 
 const COLUMNS = 10;
 
@@ -69,6 +69,26 @@ export class PostgresReadingStore implements ReadingStore {
       original: row.original,
       context: row.context,
     }));
+  }
+
+  async aggregate(query: AggregateQuery): Promise<ReadingBucket[]> {
+    const result = await this.pool.query<{ bucket_start: Date; field: string; count: string; min: number; mean: number; max: number }>(
+      `SELECT date_bin(make_interval(mins => $5), measured_at, $3::timestamptz) AS bucket_start, field.key AS field,
+              count(*) AS count, min(field.value::float8) AS min, avg(field.value::float8) AS mean, max(field.value::float8) AS max
+         FROM readings, jsonb_each_text("values") AS field
+        WHERE patient_id = $1 AND metric = $2 AND measured_at >= $3 AND measured_at < $4
+        GROUP BY 1, 2 ORDER BY 1, 2`,
+      [query.patientId, query.metric, query.from, query.to, query.bucketMinutes],
+    );
+    const buckets = new Map<string, ReadingBucket>();
+    for (const row of result.rows) {
+      const bucketStart = row.bucket_start.toISOString();
+      const bucket = buckets.get(bucketStart) ?? { bucketStart, count: 0, fields: {} };
+      bucket.count = Math.max(bucket.count, Number(row.count));
+      bucket.fields[row.field] = { min: row.min, mean: Math.round(row.mean * 10) / 10, max: row.max };
+      buckets.set(bucketStart, bucket);
+    }
+    return [...buckets.values()];
   }
 
   async close(): Promise<void> {

@@ -101,4 +101,21 @@ describe.each(factories)('ReadingStore contract: %s', (_name, createStore) => {
   it('returns nothing for a patient without readings', async () => {
     expect(await store.query({ ...window, patientId: randomUUID() })).toEqual([]);
   });
+
+  it('aggregates each field into min, mean and max per bucket, leaving empty buckets out', async () => {
+    const patientId = randomUUID();
+    const at = (minutes: number) => new Date(Date.parse('2026-11-22T06:00:00Z') + minutes * 60_000).toISOString();
+    await store.write([
+      glucose(patientId, at(0), 100),
+      glucose(patientId, at(20), 140),
+      glucose(patientId, at(50), 120),
+      glucose(patientId, at(130), 80),
+      glucose(randomUUID(), at(10), 400),
+    ]);
+    const buckets = await store.aggregate({ patientId, metric: 'glucose', from: new Date(at(0)), to: new Date(at(180)), bucketMinutes: 60 });
+    expect(buckets).toEqual([
+      { bucketStart: at(0), count: 3, fields: { value: { min: 100, mean: 120, max: 140 } } },
+      { bucketStart: at(120), count: 1, fields: { value: { min: 80, mean: 80, max: 80 } } },
+    ]);
+  });
 });

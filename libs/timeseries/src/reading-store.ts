@@ -11,6 +11,21 @@ export interface ReadingQuery {
   limit: number;
 }
 
+export interface AggregateQuery {
+  patientId: string;
+  metric: Metric;
+  from: Date;
+  to: Date;
+  bucketMinutes: number;
+}
+
+/** Min, mean and max of each field of one metric in one time bucket, for charts of long ranges. */
+export interface ReadingBucket {
+  bucketStart: string;
+  count: number;
+  fields: Record<string, { min: number; mean: number; max: number }>;
+}
+
 /**
  * Where readings live. Writing the same reading twice (same device, metric, measuredAt and seq) keeps
  * one copy, so a redelivered message never shows up twice in a patient's stream.
@@ -20,6 +35,8 @@ export interface ReadingStore {
   write(readings: readonly NormalizedReading[]): Promise<void>;
   /** Readings in measurement order, oldest first. */
   query(query: ReadingQuery): Promise<NormalizedReading[]>;
+  /** Buckets of bucketMinutes from `from` (inclusive) to `to` (exclusive), oldest first; empty buckets left out. */
+  aggregate(query: AggregateQuery): Promise<ReadingBucket[]>;
   /** Creates the database if the server needs one and checks it answers; safe to call again after a failure. */
   init(): Promise<void>;
   close(): Promise<void>;

@@ -1,0 +1,77 @@
+import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
+import { aggregateQuerySchema, timelineQuerySchema, type AggregateQueryParams, type TimelineQuery } from '@rpm/contracts';
+import { READING_STORE } from '@rpm/platform';
+import type { ReadingBucket, ReadingStore } from '@rpm/timeseries';
+import { DataSource } from 'typeorm';
+import { z } from 'zod';
+import { PatientRoute } from './patient-route.decorator';
+
+const uuid = z.uuid();
+const DAY = 86_400_000;
+const TARGET_BUCKETS = 500;
+
+type TimelineEntry =
+  | { type: 'reading'; at: string; metric: string; values: Record<string, number>; unit: string; deviceId: string }
+  | { type: 'visit'; at: string; id: string; visitType: string; outcome: string | null }
+  | { type: 'alert'; at: string; id: string; ruleId: string; severity: string; status: string; title: string };
+
+/** Streams for charts: downsampled readings for long ranges, and readings, visits and alerts on one timeline. */
+@Controller('patients/:patientId')
+export class PatientStreamsController {
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(READING_STORE) private readonly store: ReadingStore,
+  ) {}
+
+  @Get('readings/aggregate')
+  @PatientRoute('patients.readings_aggregate')
+  async aggregate(
+    @Param('patientId', { schema: uuid }) patientId: string,
+    @Query({ schema: aggregateQuerySchema }) query: AggregateQueryParams,
+  ): Promise<{ bucketMinutes: number; buckets: ReadingBucket[] }> {
+    const to = query.to ? new Date(query.to) : new Date();
+    const from = query.from ? new Date(query.from) : new Date(to.getTime() - 30 * DAY);
+    const bucketMinutes = query.bucketMinutes ?? Math.max(5, Math.ceil((to.getTime() - from.getTime()) / 60_000 / TARGET_BUCKETS));
+    return { bucketMinutes, buckets: await this.store.aggregate({ patientId, metric: query.metric, from, to, bucketMinutes }) };
+  }
+
+  @Get('timeline')
+  @PatientRoute('patients.timeline')
+  async timeline(
+    @Param('patientId', { schema: uuid }) patientId: string,
+    @Query({ schema: timelineQuerySchema }) query: TimelineQuery,
+  ): Promise<{ entries: TimelineEntry[] }> {
+    const to = query.to ? new Date(query.to) : new Date();
+    const from = query.from ? new Date(query.from) : new Date(to.getTime() - 7 * DAY);
+    const [readings, visits, alerts] = await Promise.all([
+      this.store.query({ patientId, from, to, limit: query.limit }),
+      this.dataSource.query('SELECT id, occurred_at, type, outcome FROM visits WHERE patient_id = $1 AND occurred_at >= $2 AND occurred_at < $3', [patientId, from, to]),
+      this.dataSource.query('SELECT id, opened_at, rule_id, severity, status, title FROM alerts WHERE patient_id = $1 AND opened_at >= $2 AND opened_at < $3', [
+        patientId,
+        from,
+        to,
+      ]),
+    ]);
+    const entries: TimelineEntry[] = [
+      ...readings.map((reading) => ({ type: 'reading' as const, at: reading.measuredAt, metric: reading.metric, values: reading.values, unit: reading.unit, deviceId: reading.deviceId })),
+      ...visits.map((visit: { id: string; occurred_at: Date; type: string; outcome: string | null }) => ({
+        type: 'visit' as const,
+        at: visit.occurred_at.toISOString(),
+        id: visit.id,
+        visitType: visit.type,
+        outcome: visit.outcome,
+      })),
+      ...alerts.map((alert: { id: string; opened_at: Date; rule_id: string; severity: string; status: string; title: string }) => ({
+        type: 'alert' as const,
+        at: alert.opened_at.toISOString(),
+        id: alert.id,
+        ruleId: alert.rule_id,
+        severity: alert.severity,
+        status: alert.status,
+        title: alert.title,
+      })),
+    ];
+    entries.sort((a, b) => a.at.localeCompare(b.at));
+    return { entries: entries.slice(-query.limit) };
+  }
+}
