@@ -88,4 +88,24 @@ describe("a patient's record: visits and summaries, for the care team only", () 
     expect(types).toEqual(new Set(['reading', 'visit']));
     expect(timeline.entries.map((entry) => entry.at)).toEqual([...timeline.entries.map((entry) => entry.at)].sort());
   });
+
+  it("reports programme metrics over the caller's care teams only", async () => {
+    await doctor.post(`/patients/${clinic.patientId}/follow-up`, { pathway: 'hypertension' });
+    type Metrics = {
+      patients: number;
+      followUp: { coveragePercent: number; scheduled: number; overdueByRisk: unknown[] };
+      control: { bloodPressure: { measured: number; controlledPercent: number } };
+    };
+    const { status, body } = await doctor.get<Metrics>('/programme/metrics');
+    expect(status).toBe(200);
+    expect(body).toEqual(
+      expect.objectContaining({
+        patients: 1,
+        followUp: expect.objectContaining({ coveragePercent: 100, scheduled: 1, overdueByRisk: [] }),
+        control: expect.objectContaining({ bloodPressure: { measured: 1, controlledPercent: 0 } }),
+      }),
+    );
+    const { body: theirs } = await stranger.get<Metrics>('/programme/metrics');
+    expect(theirs).toEqual(expect.objectContaining({ patients: 1, followUp: expect.objectContaining({ coveragePercent: 0 }) }));
+  });
 });

@@ -19,6 +19,7 @@ import { PatientAccess } from './patients/patient-access';
 import { PatientStreamsController } from './patients/patient-streams.controller';
 import { PatientSummaryController } from './patients/patient-summary.controller';
 import { PatientsController } from './patients/patients.controller';
+import { ProgrammeMetricsController } from './programme/programme-metrics.controller';
 import { VisitsController } from './visits/visits.controller';
 import { PatientRulesController } from './rules/patient-rules.controller';
 
@@ -28,7 +29,7 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [ThrottlerModule.forRoot([{ name: 'default', ttl: 60_000, limit: 10 }])],
-      controllers: [AlertActionsController, AlertStreamController, AuthController, DevicesController, FollowUpController, HealthController, PairingController, PatientRulesController, PatientStreamsController, PatientSummaryController, PatientsController, VisitsController],
+      controllers: [AlertActionsController, AlertStreamController, AuthController, DevicesController, FollowUpController, HealthController, PairingController, PatientRulesController, PatientStreamsController, PatientSummaryController, PatientsController, ProgrammeMetricsController, VisitsController],
       providers: [
         { provide: API_CONFIG, useValue: config },
         dataSourceProvider(API_CONFIG),
