@@ -107,4 +107,26 @@ describe.each(stores)('one reading end to end, stored in %s', (_store, storeEnv)
     });
     expect(values).toEqual([48, 110]);
   });
+
+  it('exports the readings as FHIR Observations and the open alert as a Flag', async () => {
+    const doctor = await ApiClient.login(platform.httpUrl, DEMO.doctor.email, DEMO.doctor.password);
+    type Bundle = { resourceType: string; total: number; entry: { resource: Record<string, unknown> }[] };
+    const { body: observations } = await doctor.get<Bundle>(`${patientPath}/fhir/Observation`);
+    expect(observations).toEqual(expect.objectContaining({ resourceType: 'Bundle', total: 2 }));
+    expect(observations.entry[0].resource).toEqual(
+      expect.objectContaining({
+        resourceType: 'Observation',
+        code: expect.objectContaining({ coding: [expect.objectContaining({ system: 'http://loinc.org', code: '41653-7' })] }),
+        valueQuantity: { value: 48, unit: 'mg/dL', system: 'http://unitsofmeasure.org', code: 'mg/dL' },
+        subject: { reference: `Patient/${DEMO.patient.id}` },
+      }),
+    );
+    // The low of the first test recovered (110 mg/dL); a new one opens a new episode, exported as an active Flag.
+    await device.publish({ metric: 'glucose', value: 45, unit: 'mg/dL', source: 'meter', measuredAt: new Date().toISOString(), seq: 9 });
+    const flags = await waitFor('the open alert as a Flag', async () => {
+      const { body } = await doctor.get<Bundle>(`${patientPath}/fhir/Flag`);
+      return body.total > 0 ? body.entry.map((entry) => entry.resource) : undefined;
+    });
+    expect(flags).toEqual([expect.objectContaining({ resourceType: 'Flag', status: 'active', code: { text: expect.stringMatching(/^Level 2 hypoglycaemia/) } })]);
+  });
 });

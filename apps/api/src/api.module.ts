@@ -16,6 +16,7 @@ import { PairingController } from './devices/pairing.controller';
 import { FollowUpController } from './follow-up/follow-up.controller';
 import { HealthController } from './health/health.controller';
 import { PatientAccess } from './patients/patient-access';
+import { FhirController } from './patients/fhir.controller';
 import { PatientStreamsController } from './patients/patient-streams.controller';
 import { PatientSummaryController } from './patients/patient-summary.controller';
 import { PatientsController } from './patients/patients.controller';
@@ -29,7 +30,7 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [ThrottlerModule.forRoot([{ name: 'default', ttl: 60_000, limit: 10 }])],
-      controllers: [AlertActionsController, AlertStreamController, AuthController, DevicesController, FollowUpController, HealthController, PairingController, PatientRulesController, PatientStreamsController, PatientSummaryController, PatientsController, ProgrammeMetricsController, VisitsController],
+      controllers: [AlertActionsController, FhirController, AlertStreamController, AuthController, DevicesController, FollowUpController, HealthController, PairingController, PatientRulesController, PatientStreamsController, PatientSummaryController, PatientsController, ProgrammeMetricsController, VisitsController],
       providers: [
         { provide: API_CONFIG, useValue: config },
         dataSourceProvider(API_CONFIG),

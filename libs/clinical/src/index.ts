@@ -2,3 +2,4 @@ export * from './units';
 export * from './normalize-reading';
 export * from './rules';
 export * from './follow-up';
+export * from './fhir';
