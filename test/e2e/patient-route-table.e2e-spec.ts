@@ -3,7 +3,7 @@ import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { ApiModule } from '../../apps/api/src/api.module';
 import type { ApiConfig } from '../../apps/api/src/api.config';
 import { ApiClient } from '../support/api-client';
-import { createClinic, type ClinicFixture } from '../support/fixtures';
+import { createAdmin, createClinic, type ClinicFixture } from '../support/fixtures';
 import { PlatformProcess } from '../support/platform-process';
 import { createTestDatabase } from '../support/test-services';
 
@@ -28,14 +28,15 @@ function routeTable(): Route[] {
   });
 }
 
-describe('every patient route answers 404 for a patient outside the caller’s care teams', () => {
+describe('the route table: patient routes answer 404 outside the caller’s care teams, admin routes 403 to clinicians', () => {
   let platform: PlatformProcess;
   let patient: ClinicFixture;
   let stranger: ApiClient;
+  let databaseUrl: string;
   const patientRoutes = routeTable().filter((route) => route.path.includes(':patientId'));
 
   beforeAll(async () => {
-    const databaseUrl = await createTestDatabase();
+    databaseUrl = await createTestDatabase();
     platform = await PlatformProcess.start({ DATABASE_URL: databaseUrl, DEMO_SEED: 'false' });
     patient = await createClinic(databaseUrl, 'guarded');
     const outsider = await createClinic(databaseUrl, 'stranger');
@@ -60,5 +61,41 @@ describe('every patient route answers 404 for a patient outside the caller’s c
       body: method === 'GET' ? undefined : '{}',
     });
     expect(response.status).toBe(404);
+  });
+
+  it.each(routeTable().filter((route) => route.path.startsWith('/admin')).map((route) => [route.method, route.path]))(
+    'a clinician gets 403 from %s %s',
+    async (method, path) => {
+      const response = await fetch(`${platform.httpUrl}${path.replace(':careTeamId', patient.careTeamId)}`, {
+        method,
+        headers: { authorization: stranger.authorization, 'content-type': 'application/json' },
+        body: '{}',
+      });
+      expect(response.status).toBe(403);
+    },
+  );
+
+  it('an administrator sets up a team, a clinician and a patient, and only that team sees the patient', async () => {
+    const admin = await createAdmin(databaseUrl);
+    const api = await ApiClient.login(platform.httpUrl, admin.email, admin.password);
+    const { body: team } = await api.post<{ id: string }>('/admin/care-teams', { name: 'Heart failure clinic' });
+    const nurse = { email: `nurse.${Date.now()}@example.org`, password: 'a-long-enough-password', displayName: 'Nurse N', role: 'nurse' };
+    const { status, body: user } = await api.post<{ id: string; role: string }>('/admin/users', nurse);
+    expect(status).toBe(201);
+    expect(user.role).toBe('nurse');
+    expect((await api.post('/admin/users', nurse)).status).toBe(409);
+    expect((await api.post('/admin/users', { ...nurse, email: 'x@example.org', password: 'short' })).status).toBe(400);
+    await api.post(`/admin/care-teams/${team.id}/members`, { userId: user.id });
+    const { body: created } = await api.post<{ id: string; timeZone: string }>('/admin/patients', {
+      displayName: 'New Patient',
+      programme: 'hypertension',
+      careTeamId: team.id,
+      timeZone: 'Europe/London',
+    });
+    expect(created.timeZone).toBe('Europe/London');
+
+    const nurseApi = await ApiClient.login(platform.httpUrl, nurse.email, nurse.password);
+    expect((await nurseApi.get<{ id: string }[]>('/patients')).body.map((listed) => listed.id)).toEqual([created.id]);
+    expect((await stranger.get(`/patients/${created.id}`)).status).toBe(404);
   });
 });

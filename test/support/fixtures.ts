@@ -41,3 +41,19 @@ export async function createClinic(databaseUrl: string, label: string): Promise<
     await client.end();
   }
 }
+
+/** An administrator account straight into PostgreSQL (administrators create everyone else through the API). */
+export async function createAdmin(databaseUrl: string): Promise<{ email: string; password: string }> {
+  const admin = { email: `admin.${randomUUID().slice(0, 8)}@example.org`, password: `pw-${randomUUID()}` };
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query(`INSERT INTO users (email, display_name, role, password_hash) VALUES ($1, 'Admin', 'admin', $2)`, [
+      admin.email,
+      await hashPassword(admin.password),
+    ]);
+  } finally {
+    await client.end();
+  }
+  return admin;
+}

@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { DataSourceShutdown, ReadingStoreShutdown, dataSourceProvider, readingStoreProvider } from '@rpm/platform';
+import { AdminController } from './admin/admin.controller';
 import { AlertActionsController } from './alerts/alert-actions.controller';
 import { AlertStream } from './alerts/alert-stream';
 import { AlertStreamController } from './alerts/alert-stream.controller';
@@ -30,7 +31,7 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [ThrottlerModule.forRoot([{ name: 'default', ttl: 60_000, limit: 10 }])],
-      controllers: [AlertActionsController, FhirController, AlertStreamController, AuthController, DevicesController, FollowUpController, HealthController, PairingController, PatientRulesController, PatientStreamsController, PatientSummaryController, PatientsController, ProgrammeMetricsController, VisitsController],
+      controllers: [AdminController, AlertActionsController, FhirController, AlertStreamController, AuthController, DevicesController, FollowUpController, HealthController, PairingController, PatientRulesController, PatientStreamsController, PatientSummaryController, PatientsController, ProgrammeMetricsController, VisitsController],
       providers: [
         { provide: API_CONFIG, useValue: config },
         dataSourceProvider(API_CONFIG),

@@ -98,3 +98,27 @@ export const timelineQuerySchema = z.object({
 });
 export type AggregateQueryParams = z.infer<typeof aggregateQuerySchema>;
 export type TimelineQuery = z.infer<typeof timelineQuerySchema>;
+
+export const createCareTeamRequestSchema = z.object({ name: z.string().min(1).max(200) }).strict();
+export const createUserRequestSchema = z
+  .object({
+    email: z.email().max(254),
+    displayName: z.string().min(1).max(200),
+    role: z.enum(['doctor', 'nurse', 'admin']),
+    password: z.string().min(12, 'at least 12 characters').max(1024),
+    phone: z.string().regex(/^\+[1-9][0-9]{6,14}$/, 'E.164, e.g. +447700900123').optional(),
+  })
+  .strict();
+export const addCareTeamMemberRequestSchema = z.object({ userId: z.uuid() }).strict();
+export const createPatientRequestSchema = z
+  .object({
+    displayName: z.string().min(1).max(200),
+    programme: z.enum(['diabetes', 'hypertension', 'post_surgery', 'wearables']),
+    careTeamId: z.uuid(),
+    timeZone: z.string().refine((zone) => Intl.supportedValuesOf('timeZone').includes(zone) || zone === 'UTC', 'an IANA time zone').default('UTC'),
+  })
+  .strict();
+export type CreateCareTeamRequest = z.infer<typeof createCareTeamRequestSchema>;
+export type CreateUserRequest = z.infer<typeof createUserRequestSchema>;
+export type AddCareTeamMemberRequest = z.infer<typeof addCareTeamMemberRequestSchema>;
+export type CreatePatientRequest = z.infer<typeof createPatientRequestSchema>;
