@@ -1,7 +1,6 @@
 import { RequestMethod, type Type } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
-import { ApiModule } from '../../apps/api/src/api.module';
-import type { ApiConfig } from '../../apps/api/src/api.config';
+import { API_CONTROLLERS } from '../../apps/api/src/api.controllers';
 import { ApiClient } from '../support/api-client';
 import { createAdmin, createClinic, type ClinicFixture } from '../support/fixtures';
 import { PlatformProcess } from '../support/platform-process';
@@ -14,7 +13,7 @@ interface Route {
 
 /** Every route of the API, read from the controllers' own metadata, so a new route is covered unasked. */
 function routeTable(): Route[] {
-  const controllers = (ApiModule.forConfig({} as ApiConfig).controllers ?? []) as Type[];
+  const controllers: Type[] = API_CONTROLLERS;
   return controllers.flatMap((controller) => {
     const base = String(Reflect.getMetadata(PATH_METADATA, controller) ?? '');
     return Object.getOwnPropertyNames(controller.prototype)
@@ -97,5 +96,20 @@ describe('the route table: patient routes answer 404 outside the caller’s care
     const nurseApi = await ApiClient.login(platform.httpUrl, nurse.email, nurse.password);
     expect((await nurseApi.get<{ id: string }[]>('/patients')).body.map((listed) => listed.id)).toEqual([created.id]);
     expect((await stranger.get(`/patients/${created.id}`)).status).toBe(404);
+  });
+
+  it('publishes an OpenAPI document at /docs with every route and the zod schemas of its bodies', async () => {
+    const response = await fetch(`${platform.httpUrl}/docs`);
+    expect(response.status).toBe(200);
+    const document = (await response.json()) as { openapi: string; paths: Record<string, Record<string, { requestBody?: unknown; security?: unknown[] }>> };
+    expect(document.openapi).toBe('3.1.0');
+    for (const route of routeTable()) {
+      expect({ route, documented: Boolean(document.paths[route.path.replace(/:(\w+)/g, '{$1}')]?.[route.method.toLowerCase()]) }).toEqual({ route, documented: true });
+    }
+    const login = document.paths['/auth/login'].post;
+    expect(login.security).toEqual([]);
+    expect(login.requestBody).toEqual(
+      expect.objectContaining({ content: { 'application/json': { schema: expect.objectContaining({ required: ['email', 'password'] }) } } }),
+    );
   });
 });

@@ -1,0 +1,35 @@
+import type { Type } from '@nestjs/common';
+import { AdminController } from './admin/admin.controller';
+import { AlertActionsController } from './alerts/alert-actions.controller';
+import { AlertStreamController } from './alerts/alert-stream.controller';
+import { AuthController } from './auth/auth.controller';
+import { DevicesController } from './devices/devices.controller';
+import { FhirController } from './patients/fhir.controller';
+import { FollowUpController } from './follow-up/follow-up.controller';
+import { HealthController } from './health/health.controller';
+import { PairingController } from './devices/pairing.controller';
+import { PatientRulesController } from './rules/patient-rules.controller';
+import { PatientStreamsController } from './patients/patient-streams.controller';
+import { PatientSummaryController } from './patients/patient-summary.controller';
+import { PatientsController } from './patients/patients.controller';
+import { ProgrammeMetricsController } from './programme/programme-metrics.controller';
+import { VisitsController } from './visits/visits.controller';
+
+/** Every controller of the API: the module mounts them, and the OpenAPI document and the route-table test read them. */
+export const API_CONTROLLERS: Type[] = [
+  AdminController,
+  AlertActionsController,
+  AlertStreamController,
+  AuthController,
+  DevicesController,
+  FhirController,
+  FollowUpController,
+  HealthController,
+  PairingController,
+  PatientRulesController,
+  PatientStreamsController,
+  PatientSummaryController,
+  PatientsController,
+  ProgrammeMetricsController,
+  VisitsController,
+];
