@@ -94,7 +94,7 @@ describe('the route table: patient routes answer 404 outside the caller’s care
     expect(created.timeZone).toBe('Europe/London');
 
     const nurseApi = await ApiClient.login(platform.httpUrl, nurse.email, nurse.password);
-    expect((await nurseApi.get<{ id: string }[]>('/patients')).body.map((listed) => listed.id)).toEqual([created.id]);
+    expect((await nurseApi.get<{ patients: { id: string }[] }>('/patients')).body.patients.map((listed) => listed.id)).toEqual([created.id]);
     expect((await stranger.get(`/patients/${created.id}`)).status).toBe(404);
   });
 

@@ -69,7 +69,7 @@ describe.each(stores)('one reading end to end, stored in %s', (_store, storeEnv)
 
   it("returns nothing of the patient to a doctor outside the patient's care team", async () => {
     const stranger = await ApiClient.login(platform.httpUrl, outsider.doctor.email, outsider.doctor.password);
-    const { body: patients } = await stranger.get<{ id: string }[]>('/patients');
+    const { body: { patients } } = await stranger.get<{ patients: { id: string }[] }>('/patients');
     expect(patients.map((patient) => patient.id)).toEqual([outsider.patientId]);
     for (const path of [patientPath, `${patientPath}/readings`, `${patientPath}/alerts`]) {
       const response = await stranger.get(path);

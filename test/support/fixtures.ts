@@ -57,3 +57,21 @@ export async function createAdmin(databaseUrl: string): Promise<{ email: string;
   }
   return admin;
 }
+
+/** Another patient, with a glucose meter, in an existing care team. */
+export async function addPatient(databaseUrl: string, careTeamId: string, displayName: string): Promise<{ patientId: string; device: { deviceId: string; secret: string } }> {
+  const patient = { patientId: randomUUID(), device: { deviceId: `meter-${randomUUID().slice(0, 8)}`, secret: `secret-${randomUUID()}` } };
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query(`INSERT INTO patients (id, display_name, programme, care_team_id) VALUES ($1, $2, 'diabetes', $3)`, [patient.patientId, displayName, careTeamId]);
+    await client.query(`INSERT INTO devices (id, patient_id, kind, credential_hash) VALUES ($1, $2, 'glucose_meter', $3)`, [
+      patient.device.deviceId,
+      patient.patientId,
+      hashSecret(patient.device.secret),
+    ]);
+  } finally {
+    await client.end();
+  }
+  return patient;
+}

@@ -1,12 +1,14 @@
 import type { Type } from '@nestjs/common';
 import { AdminController } from './admin/admin.controller';
 import { AlertActionsController } from './alerts/alert-actions.controller';
+import { AlertCommentsController } from './alerts/alert-comments.controller';
 import { AlertStreamController } from './alerts/alert-stream.controller';
 import { AuthController } from './auth/auth.controller';
 import { DevicesController } from './devices/devices.controller';
 import { FhirController } from './patients/fhir.controller';
 import { FollowUpController } from './follow-up/follow-up.controller';
 import { HealthController } from './health/health.controller';
+import { MetricsController } from './observability/metrics.controller';
 import { PairingController } from './devices/pairing.controller';
 import { PatientRulesController } from './rules/patient-rules.controller';
 import { PatientStreamsController } from './patients/patient-streams.controller';
@@ -19,12 +21,14 @@ import { VisitsController } from './visits/visits.controller';
 export const API_CONTROLLERS: Type[] = [
   AdminController,
   AlertActionsController,
+  AlertCommentsController,
   AlertStreamController,
   AuthController,
   DevicesController,
   FhirController,
   FollowUpController,
   HealthController,
+  MetricsController,
   PairingController,
   PatientRulesController,
   PatientStreamsController,

@@ -10,7 +10,9 @@ import { AuditLog } from './audit/audit-log';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthService } from './auth/auth.service';
 import { DeviceRegistry } from './devices/device-registry';
+import { ApiMetrics } from './observability/api-metrics';
 import { PatientAccess } from './patients/patient-access';
+import { PatientWorklist } from './patients/patient-worklist';
 
 @Module({})
 export class ApiModule {
@@ -26,10 +28,12 @@ export class ApiModule {
         DataSourceShutdown,
         ReadingStoreShutdown,
         AlertStream,
+        ApiMetrics,
         AuditLog,
         AuthService,
         DeviceRegistry,
         PatientAccess,
+        PatientWorklist,
         { provide: APP_GUARD, useClass: AuthGuard },
       ],
     };

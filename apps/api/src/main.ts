@@ -7,6 +7,7 @@ import { jsonLogger } from '@rpm/platform';
 import { randomUUID } from 'node:crypto';
 import { apiConfigSchema } from './api.config';
 import { ApiModule } from './api.module';
+import { ApiMetrics } from './observability/api-metrics';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit(apiConfigSchema, 'api');
@@ -19,6 +20,12 @@ async function bootstrap(): Promise<void> {
     abortOnError: false,
   });
   app.useGlobalPipes(new StandardSchemaValidationPipe());
+  const metrics = app.get(ApiMetrics);
+  // A Fastify hook rather than a Nest interceptor: it also sees requests that guards refuse (401, 404, 429).
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onResponse', async (request, reply) => metrics.observe(request, reply.statusCode, reply.elapsedTime / 1000));
   app.enableShutdownHooks();
   try {
     await app.listen(config.http.port, config.http.host);

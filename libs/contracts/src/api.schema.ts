@@ -15,9 +15,8 @@ export const readingsQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(10_000).default(1_000),
 });
 
-export const alertsQuerySchema = z.object({
-  status: z.enum(['open', 'acknowledged', 'snoozed', 'resolved']).optional(),
-});
+export const ALERT_STATUSES = ['open', 'acknowledged', 'snoozed', 'resolved'] as const;
+export const ALERT_SEVERITIES = ['info', 'warning', 'urgent'] as const;
 
 export type LoginRequest = z.infer<typeof loginRequestSchema>;
 export type ReadingsQuery = z.infer<typeof readingsQuerySchema>;
@@ -96,6 +95,14 @@ export const timelineQuerySchema = z.object({
   to: z.iso.datetime({ offset: true }).optional().describe('Default: now.'),
   limit: z.coerce.number().int().min(1).max(5000).default(1000),
 });
+export const alertsQuerySchema = pageQuerySchema.extend({
+  status: z.enum(ALERT_STATUSES).optional(),
+  severity: z.enum(ALERT_SEVERITIES).optional(),
+});
+export const alertCommentRequestSchema = z.object({ text: z.string().trim().min(1).max(4000) }).strict();
+export type AlertsQuery = z.infer<typeof alertsQuerySchema>;
+export type AlertCommentRequest = z.infer<typeof alertCommentRequestSchema>;
+
 export type AggregateQueryParams = z.infer<typeof aggregateQuerySchema>;
 export type TimelineQuery = z.infer<typeof timelineQuerySchema>;
 

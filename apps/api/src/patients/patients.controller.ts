@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
-import { alertsQuerySchema, readingsQuerySchema, type NormalizedReading, type ReadingsQuery } from '@rpm/contracts';
+import { alertsQuerySchema, pageQuerySchema, readingsQuerySchema, type AlertsQuery, type NormalizedReading, type PageQuery, type ReadingsQuery } from '@rpm/contracts';
 import { AlertEntity, PatientEntity } from '@rpm/persistence';
 import { READING_STORE } from '@rpm/platform';
 import type { ReadingStore } from '@rpm/timeseries';
@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { AuditLog } from '../audit/audit-log';
 import { CurrentUser, RequestId, type AuthenticatedUser } from '../auth/current-user';
 import { PatientRoute } from './patient-route.decorator';
+import { PatientWorklist, type WorklistPatient } from './patient-worklist';
 
 const patientIdSchema = z.uuid();
 const DEFAULT_RANGE_MS = 7 * 24 * 3600 * 1000;
@@ -18,17 +19,18 @@ export class PatientsController {
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(READING_STORE) private readonly readings: ReadingStore,
     private readonly audit: AuditLog,
+    private readonly worklist: PatientWorklist,
   ) {}
 
+  /** The caller's patients, most in need of attention first (open urgent alerts, warnings, follow-up risk, overdue). */
   @Get()
-  async list(@CurrentUser() user: AuthenticatedUser, @RequestId() requestId: string): Promise<PatientEntity[]> {
+  async list(
+    @CurrentUser() user: AuthenticatedUser,
+    @RequestId() requestId: string,
+    @Query({ schema: pageQuerySchema }) page: PageQuery,
+  ): Promise<{ patients: WorklistPatient[]; page: PageQuery & { total: number } }> {
     await this.audit.record({ userId: user.id, action: 'patients.list', patientId: null, outcome: 'allowed', requestId });
-    return this.dataSource
-      .getRepository(PatientEntity)
-      .createQueryBuilder('patient')
-      .innerJoin('care_team_members', 'member', 'member.care_team_id = patient.care_team_id AND member.user_id = :userId', { userId: user.id })
-      .orderBy('patient.display_name')
-      .getMany();
+    return this.worklist.page(user.id, page);
   }
 
   @Get(':patientId')
@@ -54,13 +56,14 @@ export class PatientsController {
   @PatientRoute('patients.alerts')
   async alertsOf(
     @Param('patientId', { schema: patientIdSchema }) patientId: string,
-    @Query({ schema: alertsQuerySchema }) query: z.infer<typeof alertsQuerySchema>,
-  ): Promise<{ alerts: AlertEntity[] }> {
-    const alerts = await this.dataSource.getRepository(AlertEntity).find({
-      where: query.status ? { patientId, status: query.status } : { patientId },
-      order: { openedAt: 'DESC' },
-      take: 500,
+    @Query({ schema: alertsQuerySchema }) query: AlertsQuery,
+  ): Promise<{ alerts: AlertEntity[]; page: PageQuery & { total: number } }> {
+    const [alerts, total] = await this.dataSource.getRepository(AlertEntity).findAndCount({
+      where: { patientId, ...(query.status && { status: query.status }), ...(query.severity && { severity: query.severity }) },
+      order: { openedAt: 'DESC', id: 'ASC' },
+      take: query.limit,
+      skip: query.offset,
     });
-    return { alerts };
+    return { alerts, page: { limit: query.limit, offset: query.offset, total } };
   }
 }
