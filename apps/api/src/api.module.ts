@@ -6,6 +6,7 @@ import { AlertStream } from './alerts/alert-stream';
 import { API_CONFIG, type ApiConfig } from './api.config';
 import { API_CONTROLLERS } from './api.controllers';
 import { OpenApiController } from './docs/openapi.controller';
+import { WebAppController } from './web/web-app.controller';
 import { AuditLog } from './audit/audit-log';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthService } from './auth/auth.service';
@@ -20,7 +21,7 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [ThrottlerModule.forRoot([{ name: 'default', ttl: 60_000, limit: 10 }])],
-      controllers: [...API_CONTROLLERS, OpenApiController],
+      controllers: [...API_CONTROLLERS, OpenApiController, WebAppController],
       providers: [
         { provide: API_CONFIG, useValue: config },
         dataSourceProvider(API_CONFIG),

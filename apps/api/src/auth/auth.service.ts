@@ -25,6 +25,16 @@ export class AuthService {
     return { token, expiresAt };
   }
 
+  /** Ends the session of this token at once: a signed-out token is refused like a forged one. */
+  async logout(token: string): Promise<void> {
+    await this.dataSource.getRepository(SessionEntity).delete({ tokenHash: hashSecret(token) });
+  }
+
+  async profile(userId: string): Promise<{ id: string; email: string; displayName: string; role: string }> {
+    const user = await this.dataSource.getRepository(UserEntity).findOneByOrFail({ id: userId });
+    return { id: user.id, email: user.email, displayName: user.displayName, role: user.role };
+  }
+
   async userForToken(token: string): Promise<AuthenticatedUser | null> {
     const session = await this.dataSource
       .getRepository(SessionEntity)

@@ -1,0 +1,45 @@
+import { api, logOut, session } from './api.js';
+import { h } from './dom.js';
+import { renderLogin } from './login-view.js';
+import { renderPatientList } from './patient-list-view.js';
+import { renderPatient } from './patient-view.js';
+
+const root = document.getElementById('app')!;
+const signOut = document.getElementById('sign-out')!;
+const who = document.getElementById('who')!;
+let leaving: AbortController | null = null;
+
+function showWhoIsSignedIn(): void {
+  if (!session.token || who.textContent) return;
+  api<{ displayName: string; role: string }>('/auth/me')
+    .then((me) => (who.textContent = `${me.displayName} (${me.role})`))
+    .catch(() => undefined);
+}
+
+/** Hash routes: #/login, #/patients, #/patients/<id>. Each view's live stream closes when the view is left. */
+function route(): void {
+  leaving?.abort();
+  const current = new AbortController();
+  leaving = current;
+  const hash = location.hash || '#/patients';
+  signOut.hidden = !session.token;
+  showWhoIsSignedIn();
+  if (!session.token && hash !== '#/login') {
+    location.hash = '#/login';
+    return;
+  }
+  const patient = /^#\/patients\/([0-9a-f-]{36})$/.exec(hash);
+  const view = hash === '#/login' ? Promise.resolve(renderLogin(root)) : patient ? renderPatient(root, patient[1], current.signal) : renderPatientList(root, current.signal);
+  view.catch((error: Error) => {
+    if (!current.signal.aborted) root.replaceChildren(h('p', { class: 'error', role: 'alert' }, `Could not load this page: ${error.message}`));
+  });
+}
+
+signOut.addEventListener('click', () => {
+  void logOut().finally(() => {
+    who.textContent = '';
+    location.hash = '#/login';
+  });
+});
+window.addEventListener('hashchange', route);
+route();

@@ -1,0 +1,134 @@
+import { api } from './api.js';
+import { formatAgo, formatDate, formatDateTime, h } from './dom.js';
+import type { Alert, FollowUp, Summary, Visit } from './types.js';
+
+function card(label: string, value: string, good: boolean | null, target: string): HTMLElement {
+  return h('div', { class: `card ${good === null ? '' : good ? 'good' : 'bad'}` }, h('span', { class: 'label' }, label), h('strong', {}, value), h('span', { class: 'muted' }, target));
+}
+
+/** Consensus targets (Battelino 2019; 2017 ACC/AHA home 135/85; CPT 99454 16 days) beside each figure. */
+export function summaryCards(summary: Summary): HTMLElement {
+  const cards: HTMLElement[] = [];
+  const glucose = summary.glucose;
+  if (glucose) {
+    cards.push(
+      card('Time in range 70–180', `${glucose.tir}%`, glucose.tir > 70, 'target > 70%'),
+      card('Below 70 mg/dL', `${glucose.tbr70}%`, glucose.tbr70 < 4, 'target < 4%'),
+      card('Below 54 mg/dL', `${glucose.tbr54}%`, glucose.tbr54 < 1, 'target < 1%'),
+      card('Variability (CV)', `${glucose.cvPercent}%`, glucose.cvPercent <= 36, 'target ≤ 36%'),
+      card('GMI', `${glucose.gmiPercent}%`, null, `mean ${glucose.meanMgDl} mg/dL`),
+      card('CGM coverage', `${glucose.coveragePercent}%`, glucose.coveragePercent >= 70, '14 days, target ≥ 70%'),
+    );
+  }
+  const bp = summary.bloodPressure;
+  if (bp) cards.push(card('Home BP, 7-day mean', `${bp.systolic}/${bp.diastolic}`, bp.controlled, `target < 135/85 (${bp.readings} readings)`));
+  const { daysWithData, ofDays, meetsRpmThreshold } = summary.adherence;
+  cards.push(card('Days with data', `${daysWithData} of ${ofDays}`, meetsRpmThreshold, 'at least 16'));
+  return h('div', { class: 'cards' }, ...cards);
+}
+
+function alertCard(patientId: string, alert: Alert, refresh: () => Promise<void>): HTMLElement {
+  const base = `/patients/${patientId}/alerts/${alert.id}`;
+  const error = h('span', { class: 'error', role: 'alert' });
+  const act = (action: string, body: unknown = {}) => () => {
+    error.textContent = '';
+    api(`${base}/${action}`, { method: 'POST', body })
+      .then(refresh)
+      .catch((failure: Error) => (error.textContent = failure.message));
+  };
+  const comments = h('ol', { class: 'comments' });
+  const note = h('input', { type: 'text', name: 'comment', placeholder: 'Add a note (what was done, who was called)', maxlength: '4000' });
+  const loadComments = async () => {
+    const { comments: list } = await api<{ comments: { text: string; authorName: string; createdAt: string }[] }>(`${base}/comments`);
+    comments.replaceChildren(...list.map((comment) => h('li', {}, h('span', { class: 'muted' }, `${comment.authorName}, ${formatDateTime(comment.createdAt)}: `), comment.text)));
+  };
+  const open = alert.status === 'open' || alert.status === 'snoozed';
+  const element = h(
+    'li',
+    { class: `alert ${alert.severity} ${alert.status}`, 'data-alert-id': alert.id, 'data-status': alert.status },
+    h('div', { class: 'alert-head' }, h('span', { class: `badge ${alert.severity}` }, alert.severity), h('strong', {}, alert.title), h('span', { class: 'status' }, alert.status)),
+    h('p', {}, alert.reason),
+    h('p', { class: 'muted' }, `Opened ${formatDateTime(alert.openedAt)} (${formatAgo(alert.openedAt)})`, alert.retrospective ? ' · retrospective, from late readings' : ''),
+    h(
+      'div',
+      { class: 'actions' },
+      open ? h('button', { type: 'button', onclick: act('acknowledge') }, 'Acknowledge') : null,
+      alert.status !== 'resolved' ? h('button', { type: 'button', class: 'secondary', onclick: act('snooze', { minutes: 60 }) }, 'Snooze 1 h') : null,
+      alert.status !== 'resolved' ? h('button', { type: 'button', class: 'secondary', onclick: act('resolve', {}) }, 'Resolve') : null,
+      error,
+    ),
+    comments,
+    h(
+      'form',
+      {
+        class: 'comment-form',
+        onsubmit: (event) => {
+          event.preventDefault();
+          if (!note.value.trim()) return;
+          api(`${base}/comments`, { method: 'POST', body: { text: note.value } })
+            .then(() => ((note.value = ''), loadComments()))
+            .catch((failure: Error) => (error.textContent = failure.message));
+        },
+      },
+      note,
+    ),
+  );
+  void loadComments();
+  return element;
+}
+
+/** Alerts needing action first (open, snoozed), then acknowledged, then the latest resolved. */
+export async function renderAlerts(container: HTMLElement, patientId: string, onChange: () => void): Promise<Alert[]> {
+  const { alerts } = await api<{ alerts: Alert[] }>(`/patients/${patientId}/alerts?limit=200`);
+  const rank: Record<Alert['status'], number> = { open: 0, snoozed: 1, acknowledged: 2, resolved: 3 };
+  const ordered = [...alerts].sort((a, b) => rank[a.status] - rank[b.status]);
+  const refresh = async () => {
+    await renderAlerts(container, patientId, onChange);
+    onChange();
+  };
+  const shown = ordered.filter((alert, index) => alert.status !== 'resolved' || index < ordered.findIndex((candidate) => candidate.status === 'resolved') + 5);
+  container.replaceChildren(shown.length ? h('ol', { class: 'alerts' }, ...shown.map((alert) => alertCard(patientId, alert, refresh))) : h('p', { class: 'muted' }, 'No alerts.'));
+  return alerts;
+}
+
+export async function renderFollowUp(container: HTMLElement, patientId: string): Promise<void> {
+  let followUp: FollowUp;
+  try {
+    followUp = await api<FollowUp>(`/patients/${patientId}/follow-up`);
+  } catch {
+    container.replaceChildren(h('p', { class: 'muted' }, 'Not enrolled on a follow-up pathway.'));
+    return;
+  }
+  const { plan, changes } = followUp;
+  const proposed = changes.filter((change) => change.status === 'proposed');
+  container.replaceChildren(
+    h(
+      'dl',
+      { class: 'plan' },
+      h('dt', {}, 'Pathway'),
+      h('dd', {}, plan.pathway.replace('_', ' ')),
+      h('dt', {}, 'Risk'),
+      h('dd', {}, h('span', { class: `tier ${plan.tier}` }, `${plan.tier[0].toUpperCase()}${plan.tier.slice(1)}`)),
+      h('dt', {}, 'Contact'),
+      h('dd', {}, `every ${plan.intervalDays} days`),
+      h('dt', {}, 'Next due'),
+      h('dd', {}, formatDate(plan.nextDueAt), ` (${plan.status.replaceAll('_', ' ')})`),
+    ),
+    ...proposed.map((change) =>
+      h(
+        'div',
+        { class: 'proposal' },
+        h('p', {}, `Proposed: every ${change.fromIntervalDays} → ${change.toIntervalDays} days. ${change.reason}`),
+        h('button', { type: 'button', onclick: () => void api(`/patients/${patientId}/follow-up/changes/${change.id}/confirm`, { method: 'POST' }).then(() => renderFollowUp(container, patientId)) }, 'Confirm'),
+      ),
+    ),
+  );
+}
+
+export function renderVisits(container: HTMLElement, visits: Visit[]): void {
+  container.replaceChildren(
+    visits.length
+      ? h('ol', { class: 'visits' }, ...visits.map((visit) => h('li', {}, h('strong', {}, formatDate(visit.occurredAt)), ` ${visit.type.replace('_', ' ')}`, visit.outcome ? ` — ${visit.outcome}` : '', visit.notes ? h('p', { class: 'muted' }, visit.notes) : null)))
+      : h('p', { class: 'muted' }, 'No visits recorded.'),
+  );
+}

@@ -1,0 +1,157 @@
+import type { DeviceReading } from '@rpm/contracts';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { SimulatedDevice } from '../../device-simulators/src/simulated-device';
+import { ApiClient } from '../support/api-client';
+import { addPatient, createClinic, type ClinicFixture } from '../support/fixtures';
+import { ARTIFACTS_DIR, launchChromium } from '../support/headless-chromium';
+import { PlatformProcess } from '../support/platform-process';
+import { createTestDatabase } from '../support/test-services';
+import { waitFor } from '../support/wait-for';
+
+interface Alert {
+  id: string;
+  status: string;
+  severity: string;
+  acknowledgedBy: string | null;
+}
+
+const HOUR = 3_600_000;
+const hoursAgo = (hours: number) => new Date(Date.now() - hours * HOUR).toISOString();
+
+/** Meter readings every 4 hours over three days, ending in a level 2 hypo (48 mg/dL) just now. */
+const GLUCOSE: DeviceReading[] = [
+  ...Array.from({ length: 18 }, (_, index): DeviceReading => ({
+    metric: 'glucose',
+    value: [112, 168, 143, 201, 131, 98][index % 6],
+    unit: 'mg/dL',
+    source: 'meter',
+    measuredAt: hoursAgo(72 - index * 4),
+    seq: index,
+  })),
+  { metric: 'glucose', value: 48, unit: 'mg/dL', source: 'meter', measuredAt: hoursAgo(0.05), seq: 100 },
+];
+
+// The browser's own types are not in this Node project: just what the checks below touch.
+interface Canvas {
+  width: number;
+  height: number;
+  getContext(kind: '2d'): { getImageData(x: number, y: number, width: number, height: number): { data: ArrayLike<number> } };
+}
+type BrowserGlobals = { sessionStorage: { getItem(key: string): string | null } };
+
+/** Pixels of the chart's canvas in the glucose line's colour (#0969da): the line was really drawn. */
+async function linePixels(page: Page): Promise<number> {
+  return page.$eval('figure.chart[data-metric="glucose"] canvas', (element) => {
+    const canvas = element as unknown as Canvas;
+    const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+    let count = 0;
+    for (let index = 0; index < data.length; index += 4) {
+      if (Math.abs(data[index] - 0x09) < 24 && Math.abs(data[index + 1] - 0x69) < 24 && Math.abs(data[index + 2] - 0xda) < 24 && data[index + 3] > 200) count++;
+    }
+    return count;
+  });
+}
+
+describe("the doctor's web page in headless Chromium", () => {
+  let platform: PlatformProcess;
+  let databaseUrl: string;
+  let clinic: ClinicFixture;
+  let doctor: ApiClient;
+  let browser: Browser;
+  let page: Page;
+  const browserErrors: string[] = [];
+
+  beforeAll(async () => {
+    databaseUrl = await createTestDatabase();
+    browser = await launchChromium();
+    platform = await PlatformProcess.start({ DATABASE_URL: databaseUrl, DEMO_SEED: 'false' });
+    clinic = await createClinic(databaseUrl, 'web');
+    doctor = await ApiClient.login(platform.httpUrl, clinic.doctor.email, clinic.doctor.password);
+    const meter = await SimulatedDevice.connect(platform.mqttUrl, clinic.device);
+    for (const reading of GLUCOSE) await meter.publish(reading);
+    await meter.close();
+    await doctor.post(`/patients/${clinic.patientId}/visits`, { occurredAt: hoursAgo(50), type: 'clinic', outcome: 'basal insulin started' });
+    await doctor.post(`/patients/${clinic.patientId}/follow-up`, { pathway: 'diabetes' });
+    await waitFor('the hypo alert', async () => ((await openAlerts()).length > 0 ? true : undefined));
+
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    page.on('console', (message) => message.type() === 'error' && browserErrors.push(message.text()));
+    page.on('pageerror', (error) => browserErrors.push(error.message));
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await platform?.stop();
+  });
+
+  const openAlerts = async () => (await doctor.get<{ alerts: Alert[] }>(`/patients/${clinic.patientId}/alerts?status=open`)).body.alerts;
+  const screenshot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS_DIR, `${name}.png`), fullPage: true });
+
+  it('refuses a wrong password on the page and lets the doctor in with the right one', async () => {
+    await page.goto(`${platform.httpUrl}/`);
+    await page.fill('input[name=email]', clinic.doctor.email);
+    await page.fill('input[name=password]', 'not-the-password');
+    await page.click('button[type=submit]');
+    await page.waitForSelector('text=Wrong e-mail or password.');
+    browserErrors.length = 0; // Chromium logs the refused login's 401 itself; nothing after it may fail
+    await page.fill('input[name=password]', clinic.doctor.password);
+    await page.click('button[type=submit]');
+    await page.waitForSelector(`tr[data-patient-id="${clinic.patientId}"]`);
+    expect(await page.textContent(`tr[data-patient-id="${clinic.patientId}"]`)).toContain('1 urgent');
+    await screenshot('patient-list');
+  });
+
+  it("opens the patient's page: summaries, the glucose chart with every reading drawn, the alert, plan and visit", async () => {
+    await page.click(`tr[data-patient-id="${clinic.patientId}"] a`);
+    const chart = await page.waitForSelector('figure.chart[data-metric="glucose"] canvas');
+    expect(await page.getAttribute('figure.chart[data-metric="glucose"]', 'data-points')).toBe(String(GLUCOSE.length));
+    expect(await chart.isVisible()).toBe(true);
+    await waitFor('the glucose line on the canvas', async () => ((await linePixels(page)) > 200 ? true : undefined));
+    const side = await page.textContent('aside');
+    expect(side).toContain('Level 2 hypoglycaemia');
+    expect(side).toContain('every 90 days'.slice(0, 6)); // the plan is shown with its interval
+    expect(side).toContain('basal insulin started');
+    expect(await page.textContent('.cards')).toContain('Days with data');
+    await screenshot('patient-page');
+  });
+
+  it('acknowledges the alert from the page, in the name of the doctor', async () => {
+    const [alert] = await openAlerts();
+    await page.click(`li.alert[data-alert-id="${alert.id}"] button:has-text("Acknowledge")`);
+    await page.waitForSelector(`li.alert[data-alert-id="${alert.id}"][data-status="acknowledged"]`);
+    const { body } = await doctor.get<{ alerts: Alert[] }>(`/patients/${clinic.patientId}/alerts?status=acknowledged`);
+    expect(body.alerts.map((acknowledged) => acknowledged.id)).toEqual([alert.id]);
+    expect(body.alerts[0].acknowledgedBy).toEqual(expect.any(String));
+    await screenshot('alert-acknowledged');
+  });
+
+  it('shows a new alert of another patient in the live feed as it is raised', async () => {
+    await page.click('text=← All patients');
+    await page.waitForSelector('ol.feed', { state: 'attached' });
+    const other = await addPatient(databaseUrl, clinic.careTeamId, 'Live Feed Patient');
+    await page.waitForTimeout(500); // the stream is open before the alert is raised
+    const meter = await SimulatedDevice.connect(platform.mqttUrl, other.device);
+    await meter.publish({ metric: 'glucose', value: 45, unit: 'mg/dL', source: 'meter', measuredAt: hoursAgo(0.1), seq: 1 });
+    await meter.close();
+    await page.waitForSelector('ol.feed li:has-text("Live Feed Patient — Level 2 hypoglycaemia open")', { timeout: 20_000 });
+    await page.waitForSelector(`tr[data-patient-id="${other.patientId}"]:has-text("1 urgent")`);
+    const first = await page.getAttribute('table.worklist tbody tr:first-child', 'data-patient-id');
+    expect(first).toBe(other.patientId);
+    await screenshot('live-feed');
+  });
+
+  it('signs out: the token is refused by the API afterwards and the page asks for a login again', async () => {
+    expect(await page.textContent('#who')).toBe('Dr web (doctor)');
+    const token = await page.evaluate(() => (globalThis as unknown as BrowserGlobals).sessionStorage.getItem('rpm.token'));
+    await page.click('#sign-out');
+    await page.waitForSelector('input[name=password]');
+    const response = await fetch(`${platform.httpUrl}/patients`, { headers: { authorization: `Bearer ${token}` } });
+    expect(response.status).toBe(401);
+    await page.goto(`${platform.httpUrl}/app#/patients/${clinic.patientId}`);
+    await page.waitForSelector('input[name=password]');
+  });
+
+  it('raised no script error and no content-security-policy violation', () => {
+    expect(browserErrors).toEqual([]);
+  });
+});
