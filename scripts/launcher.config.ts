@@ -16,4 +16,5 @@ export const launcherVariables = {
   SPOOL_DIR: z.string().optional(),
   INTERNAL_MQTT_PASSWORD: z.string().min(16).optional(),
   DEMO_SEED: z.enum(['true', 'false']).optional(),
+  DEMO_COHORT: z.enum(['true', 'false', '1', '0']).optional(),
 };

@@ -5,6 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { connect, createServer } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+import { demoCohortPresent, seedDemoCohort, DEMO_COHORT } from './demo-cohort';
+import { startDemoCohortSimulation, type CohortSimulation } from './demo-cohort-simulation';
 import { DEMO, seedDemo } from './demo-seed';
 import { startEmbeddedPostgres, type RunningPostgres } from './embedded-postgres';
 import { launcherVariables } from './launcher.config';
@@ -13,6 +15,7 @@ import { launcherVariables } from './launcher.config';
  * `npm start`: the whole platform on one machine. Starts the embedded PostgreSQL unless DATABASE_URL is
  * set, migrates, seeds a demo patient on an empty embedded database, then runs the gateway, alerting and
  * the API as three processes, exactly as they run in production, and stops them all together.
+ * With the demo it also seeds a small cohort and simulates its devices (DEMO_COHORT).
  */
 const launcherSchema = z.object(launcherVariables);
 
@@ -71,8 +74,14 @@ async function main(): Promise<void> {
   const databaseUrl = config.DATABASE_URL ?? postgres!.url;
   const applied = await migrateDatabase(databaseUrl);
   if (applied.length) say(`applied migrations: ${applied.join(', ')}`);
-  const seeded = (config.DEMO_SEED ?? String(!config.DATABASE_URL)) === 'true' && (await seedDemo(databaseUrl));
+  const demoEnabled = (config.DEMO_SEED ?? String(!config.DATABASE_URL)) === 'true';
+  const seeded = demoEnabled && (await seedDemo(databaseUrl));
   if (seeded) say('seeded the demo doctor, patient and device');
+  // The cohort goes with the demo: seeded on the first start, simulated on every start while it is there.
+  const cohortEnabled = demoEnabled && ['true', '1'].includes(config.DEMO_COHORT ?? String(!config.DATABASE_URL));
+  const cohortSeeded = cohortEnabled && seeded && (await seedDemoCohort(databaseUrl));
+  if (cohortSeeded) say(`seeded a demo cohort of ${DEMO_COHORT.length} patients in the demo care team (${DEMO_COHORT.map((patient) => patient.name).join(', ')})`);
+  const simulateCohort = cohortEnabled && (cohortSeeded || (await demoCohortPresent(databaseUrl)));
 
   const internalPassword = config.INTERNAL_MQTT_PASSWORD ?? randomBytes(24).toString('base64url');
   const sharedEnv = { ...process.env, DATABASE_URL: databaseUrl, INTERNAL_MQTT_PASSWORD: internalPassword };
@@ -85,15 +94,18 @@ async function main(): Promise<void> {
   };
 
   const children = new Map<AppName, ChildProcess>();
+  let cohortSimulation: CohortSimulation | undefined;
   let stopping = false;
   const stopAll = async (exitCode: number) => {
     if (stopping) return;
     stopping = true;
     say('stopping ...');
+    // Signal the apps at once, not after the simulator: embedded-postgres' own signal hook may end this process soon.
+    const simulationStopped = cohortSimulation?.stop();
     const exits = [...children.values()]
       .filter((child) => child.exitCode === null)
       .map((child) => new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGTERM'))));
-    await Promise.race([Promise.all(exits), new Promise((resolve) => setTimeout(resolve, 10_000))]);
+    await Promise.race([Promise.all([...exits, simulationStopped]), new Promise((resolve) => setTimeout(resolve, 10_000))]);
     for (const child of children.values()) if (child.exitCode === null) child.kill('SIGKILL');
     await postgres?.stop().catch(() => undefined);
     process.exit(exitCode);
@@ -130,15 +142,28 @@ async function main(): Promise<void> {
     `gateway health:  http://${host(config.GATEWAY_HTTP_HOST)}:${config.GATEWAY_HTTP_PORT}/health/ready   (Prometheus: /metrics)`,
     `store:           ${process.env.INFLUX_URL ? `InfluxDB at ${process.env.INFLUX_URL}` : 'readings table in PostgreSQL (no INFLUX_URL set)'}`,
   ];
-  if (seeded || (config.DEMO_SEED ?? String(!config.DATABASE_URL)) === 'true') {
+  if (seeded || demoEnabled) {
     lines.push(
       `log in:          POST ${httpUrl}/auth/login {"email":"${DEMO.doctor.email}","password":"${DEMO.doctor.password}"}`,
       `demo device:     username ${DEMO.device.id}, password ${DEMO.device.secret}, topic rpm/v1/devices/${DEMO.device.id}/readings`,
       `demo patient:    ${DEMO.patient.id} (see README.md "Quick start" for mosquitto_pub and curl)`,
     );
   }
+  if (simulateCohort) {
+    lines.push(`demo cohort:     ${DEMO_COHORT.length} simulated patients in the demo care team (DEMO_COHORT=false turns them off)`);
+  }
   say(lines.join('\n[platform] '));
+
+  if (simulateCohort) {
+    // Over the broker like any device: the embedded one here, or the external one the gateway consumes.
+    const brokerUrl = embeddedBroker ? `mqtt://127.0.0.1:${config.MQTT_PORT}` : (process.env.MQTT_URL ?? `mqtt://127.0.0.1:${config.MQTT_PORT}`);
+    // Two weeks of history on the first start (the 14-day CGM summary needs them); later starts publish live only.
+    cohortSimulation = startDemoCohortSimulation(brokerUrl, cohortSeeded ? DEMO_COHORT_BACKFILL_DAYS : 0, say);
+  }
 }
+
+/** The CGM summary and the time-in-range rules look at 14 days (Battelino 2019, CLINICAL.md). */
+const DEMO_COHORT_BACKFILL_DAYS = 14;
 
 main().catch((error: Error) => {
   process.stderr.write(`[platform] cannot start: ${error.message}\n`);

@@ -1,57 +1,62 @@
-import { parseArgs } from 'node:util';
-import type { DeviceReading } from '@rpm/contracts';
-import { SimulatedDevice } from './simulated-device';
+import { parseCliOptions, USAGE, UsageError } from './cli-options';
+import { PublishProgress } from './progress';
+import { resolveDevices } from './resolve-devices';
+import { runSimulation } from './simulator';
+import { formatSummary } from './summary-report';
 
-const USAGE = `Usage: npm run sim -- [options]
+const log = (line: string) => process.stderr.write(`sim: ${line}\n`);
 
-Publishes glucose meter readings as one device over MQTT, using only the documented protocol v1.
-
-  --url URL          broker (default mqtt://localhost:1883)
-  --device ID        device id, also the MQTT username (default demo-glucose-meter)
-  --secret SECRET    device secret (default demo-device-secret)
-  --count N          readings to send (default 10)
-  --interval MS      pause between readings (default 1000)
-  --hypo             send values in the level 2 hypoglycaemia range (< 54 mg/dL)
-  --help             this text
-`;
-
-function positiveInteger(name: string, raw: string): number {
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) throw new Error(`--${name} must be a whole number, got "${raw}"`);
-  return value;
-}
-
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      url: { type: 'string', default: 'mqtt://localhost:1883' },
-      device: { type: 'string', default: 'demo-glucose-meter' },
-      secret: { type: 'string', default: 'demo-device-secret' },
-      count: { type: 'string', default: '10' },
-      interval: { type: 'string', default: '1000' },
-      hypo: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
-  });
-  if (values.help) return void process.stdout.write(USAGE);
-  const count = positiveInteger('count', values.count);
-  const interval = positiveInteger('interval', values.interval);
-  const device = await SimulatedDevice.connect(values.url, { deviceId: values.device, secret: values.secret });
+async function main(): Promise<number> {
+  let options;
   try {
-    for (let sent = 1; sent <= count; sent++) {
-      const value = values.hypo ? 45 + Math.round(Math.random() * 8) : 90 + Math.round(Math.random() * 60);
-      const reading: DeviceReading = { metric: 'glucose', value, unit: 'mg/dL', source: 'meter', measuredAt: new Date().toISOString(), seq: sent };
-      await device.publish(reading);
-      process.stdout.write(`\r${sent}/${count} readings acknowledged by the gateway`);
-      if (sent < count) await new Promise((resolve) => setTimeout(resolve, interval));
-    }
-    process.stdout.write('\n');
-  } finally {
-    await device.close();
+    options = parseCliOptions(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`sim: ${error.message}\n\n${USAGE}`);
+    return 2;
   }
+  if (options === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+
+  const devices = await resolveDevices(options, log);
+  const stop = new AbortController();
+  process.once('SIGINT', () => {
+    log('stopping (Ctrl-C again to quit at once) ...');
+    stop.abort();
+    process.once('SIGINT', () => process.exit(130));
+  });
+  const progress = new PublishProgress();
+  let lastLiveLog = Date.now();
+  const summary = await runSimulation({
+    brokerUrl: options.brokerUrl,
+    devices,
+    seed: options.seed,
+    days: options.days,
+    batchSize: options.batchSize,
+    scenarios: options.scenarios,
+    speed: options.speed,
+    live: options.live,
+    liveForMs: options.durationMinutes === undefined ? undefined : options.durationMinutes * 60_000,
+    signal: stop.signal,
+    onBackfillPlanned: (total) => progress.start(total),
+    onReadingsAcknowledged: (count) => progress.advance(count),
+    onLiveTick: ({ readingsSent }) => {
+      progress.stop();
+      if (Date.now() - lastLiveLog < 60_000) return;
+      lastLiveLog = Date.now();
+      log(`${options.speed ? `replaying at ${options.speed}x` : 'live'}: ${readingsSent} readings sent so far`);
+    },
+  }).finally(() => progress.stop());
+  process.stdout.write(options.json ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary));
+  return 0;
 }
 
-main().catch((error: Error & { code?: number }) => {
-  process.stderr.write(`\nsim: ${error.code === 4 ? 'the broker refused the device credential' : error.message}\n${USAGE}`);
-  process.exit(1);
-});
+main().then(
+  (status) => process.exit(status),
+  (error: Error) => {
+    process.stderr.write(`\nsim: ${error.message}\n`);
+    process.exit(1);
+  },
+);

@@ -12,6 +12,16 @@ export interface DeviceCredential {
   secret: string;
 }
 
+export interface SimulatedDeviceOptions {
+  /**
+   * Receives every reply instead of queueing it for nextReply(): for a long-running simulator that counts
+   * rejections and never asks for replies one by one.
+   */
+  onReply?: (reply: DeviceReply) => void;
+  /** Reconnect after a dropped connection (ms); 0, the default, fails fast as a test wants. */
+  reconnectPeriodMs?: number;
+}
+
 /**
  * A virtual device speaking only the documented protocol v1: MQTT 3.1.1, username = device id,
  * password = device secret, QoS 1 readings to its own topic, replies on its own reply topic.
@@ -23,26 +33,30 @@ export class SimulatedDevice {
   private constructor(
     private readonly client: MqttClient,
     readonly deviceId: string,
+    onReply?: (reply: DeviceReply) => void,
   ) {
     client.on('message', (_topic, payload) => {
       const reply = deviceReplySchema.parse(JSON.parse(payload.toString()));
+      if (onReply) return onReply(reply);
       const waiter = this.replyWaiters.shift();
       if (waiter) waiter(reply);
       else this.replies.push(reply);
     });
   }
 
-  static async connect(brokerUrl: string, credential: DeviceCredential): Promise<SimulatedDevice> {
+  static async connect(brokerUrl: string, credential: DeviceCredential, options: SimulatedDeviceOptions = {}): Promise<SimulatedDevice> {
     const client = await connectAsync(brokerUrl, {
       protocolVersion: 4,
       clientId: `sim-${credential.deviceId}`,
       username: credential.deviceId,
       password: credential.secret,
       clean: false,
-      reconnectPeriod: 0,
+      reconnectPeriod: options.reconnectPeriodMs ?? 0,
     });
+    // Subscribe before the first publish, as the protocol asks, so no reply is missed.
+    const device = new SimulatedDevice(client, credential.deviceId, options.onReply);
     await client.subscribeAsync(deviceRepliesTopic(credential.deviceId), { qos: 1 });
-    return new SimulatedDevice(client, credential.deviceId);
+    return device;
   }
 
   /** Resolves when the gateway acknowledges (PUBACK): the reading is stored. */
