@@ -50,7 +50,7 @@ export class PatientWorklist {
                   count(*) FILTER (WHERE severity = 'warning' AND status = 'open') AS warning,
                   count(*) FILTER (WHERE severity = 'info' AND status = 'open') AS info,
                   max(opened_at) AS last_alert_at
-             FROM alerts WHERE patient_id = p.id AND status <> 'resolved'
+             FROM alerts WHERE patient_id = p.id
          ) a ON true
          LEFT JOIN follow_up_plans f ON f.patient_id = p.id
         ORDER BY urgent DESC, warning DESC,

@@ -98,17 +98,26 @@ function drawContext(chart: uPlot, spec: ChartSpec): void {
   }
   ctx.font = `${Math.round(11 * devicePixelRatio)}px system-ui, sans-serif`;
   const lineHeight = 13 * devicePixelRatio;
-  for (const [index, marker] of spec.markers.entries()) {
+  const visible = spec.markers.filter((marker) => {
     const x = chart.valToPos(marker.at, 'x', true);
-    if (x < bbox.left || x > bbox.left + bbox.width) continue;
+    return x >= bbox.left && x <= bbox.left + bbox.width;
+  });
+  // A fortnight of a brittle diabetic can hold dozens of episodes: past a handful, markers are thin
+  // ticks without labels (the alert list beside the chart names them) so the readings stay readable.
+  const labelled = visible.length <= 6;
+  for (const [index, marker] of visible.entries()) {
+    const x = chart.valToPos(marker.at, 'x', true);
     ctx.strokeStyle = marker.color;
     ctx.fillStyle = marker.color;
     ctx.setLineDash(marker.dashed ? [6, 4] : []);
-    ctx.lineWidth = 2 * devicePixelRatio;
+    ctx.globalAlpha = labelled || marker.dashed ? 1 : 0.45;
+    ctx.lineWidth = (labelled ? 2 : 1) * devicePixelRatio;
     ctx.beginPath();
     ctx.moveTo(x, bbox.top);
     ctx.lineTo(x, bbox.top + bbox.height);
     ctx.stroke();
+    ctx.globalAlpha = 1;
+    if (!labelled && !marker.dashed) continue;
     // Labels take turns over three rows so neighbouring markers stay legible; near the right edge they go left.
     const width = ctx.measureText(marker.label).width;
     const labelX = x + width + 4 * devicePixelRatio > bbox.left + bbox.width ? x - width - 4 * devicePixelRatio : x + 4 * devicePixelRatio;

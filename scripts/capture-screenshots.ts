@@ -1,0 +1,62 @@
+// Screenshots of the doctor's web page over the demo cohort, for docs/images: the platform started as
+// `npm start` starts it (embedded PostgreSQL, the demo and its simulated cohort), then headless Chromium.
+import path from 'node:path';
+import { ApiClient } from '../test/support/api-client';
+import { launchChromium } from '../test/support/headless-chromium';
+import { PlatformProcess } from '../test/support/platform-process';
+import { repoRoot } from '../test/support/repo-root';
+import { waitFor } from '../test/support/wait-for';
+import { DEMO_COHORT } from './demo-cohort';
+import { DEMO } from './demo-seed';
+
+const say = (line: string) => process.stderr.write(`[screenshots] ${line}\n`);
+const outDir = path.join(repoRoot(), 'docs/images');
+const patientNamed = (name: string) => DEMO_COHORT.find((patient) => patient.name === name)!.id;
+const SHOTS = [
+  { file: 'patient-page-glucose.png', patientId: patientNamed('Daniel Okafor') },
+  { file: 'patient-page-blood-pressure.png', patientId: patientNamed('Thomas Becker') },
+  { file: 'patient-page-wearable.png', patientId: patientNamed('Robert Lindqvist') },
+];
+
+async function main(): Promise<void> {
+  say('starting the platform with the demo cohort ...');
+  const platform = await PlatformProcess.start({ DEMO_COHORT: 'true' });
+  const browser = await launchChromium();
+  try {
+    const doctor = await ApiClient.login(platform.httpUrl, DEMO.doctor.email, DEMO.doctor.password);
+    await waitFor(
+      "14 days of the cohort's readings and their alerts",
+      async () => {
+        const { body } = await doctor.get<{ glucose: { readings: number } | null }>(`/patients/${SHOTS[0].patientId}/summary`);
+        const alerts = await doctor.get<{ page: { total: number } }>(`/patients/${SHOTS[0].patientId}/alerts?limit=1`);
+        say(`glucose readings so far: ${body.glucose?.readings ?? 0}, alerts: ${alerts.body.page.total}`);
+        return (body.glucose?.readings ?? 0) > 3500 && alerts.body.page.total > 0 ? true : undefined;
+      },
+      180_000,
+      3_000,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 10_000)); // let alerting finish the backlog
+    const page = await browser.newPage({ viewport: { width: 1440, height: 1100 } });
+    await page.goto(`${platform.httpUrl}/app`);
+    await page.fill('input[name=email]', DEMO.doctor.email);
+    await page.fill('input[name=password]', DEMO.doctor.password);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('table.worklist tbody tr');
+    await page.screenshot({ path: path.join(outDir, 'patient-list.png') });
+    for (const shot of SHOTS) {
+      await page.goto(`${platform.httpUrl}/app#/patients/${shot.patientId}`);
+      await page.waitForSelector('figure.chart canvas');
+      await page.waitForTimeout(500);
+      await page.screenshot({ path: path.join(outDir, shot.file), fullPage: true });
+      say(`wrote docs/images/${shot.file}`);
+    }
+  } finally {
+    await browser.close();
+    await platform.stop();
+  }
+}
+
+main().catch((error: Error) => {
+  say(`failed: ${error.stack ?? error.message}`);
+  process.exit(1);
+});
