@@ -3,6 +3,7 @@ import { hashSecret } from '@rpm/security';
 import { Client } from 'pg';
 import type { ProvisionedDevice } from '../device-simulators/src/cohort/simulated-patient';
 import { DEMO } from './demo-seed';
+import { seedOnce } from './seed-transaction';
 
 /**
  * A small demo cohort in the demo care team, so the doctor sees varied, clinically plausible patients at
@@ -68,49 +69,41 @@ export const demoCohortDevices = (): ProvisionedDevice[] =>
 
 /** Adds the cohort to the demo care team once; false when it is there already. */
 export async function seedDemoCohort(databaseUrl: string): Promise<boolean> {
-  const client = new Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    const existing = await client.query('SELECT 1 FROM patients WHERE id = $1', [DEMO_COHORT[0].id]);
-    if (existing.rowCount) return false;
-    const doctor = await client.query('SELECT id FROM users WHERE email = $1', [DEMO.doctor.email]);
-    // Enrolled two weeks ago, when their history starts: an enrolment visit and a follow-up plan each, so
-    // the doctor's page shows visits and plans beside the readings.
-    const enrolledAt = new Date(Date.now() - 14 * 86_400_000);
-    await client.query('BEGIN');
-    for (const patient of DEMO_COHORT) {
-      const plan = initialPlan(patient.programme as Pathway, enrolledAt);
-      await client.query('INSERT INTO patients (id, display_name, programme, care_team_id) VALUES ($1, $2, $3, $4)', [
-        patient.id,
-        patient.name,
-        patient.programme,
-        DEMO.careTeamId,
-      ]);
-      for (const device of patient.devices) {
-        await client.query('INSERT INTO devices (id, patient_id, kind, credential_hash) VALUES ($1, $2, $3, $4)', [
-          device.deviceId,
+  return seedOnce(
+    databaseUrl,
+    async (client) => Boolean((await client.query('SELECT 1 FROM patients WHERE id = $1', [DEMO_COHORT[0].id])).rowCount),
+    async (client) => {
+      const doctor = await client.query('SELECT id FROM users WHERE email = $1', [DEMO.doctor.email]);
+      // Enrolled two weeks ago, when their history starts: an enrolment visit and a follow-up plan each, so
+      // the doctor's page shows visits and plans beside the readings.
+      const enrolledAt = new Date(Date.now() - 14 * 86_400_000);
+      for (const patient of DEMO_COHORT) {
+        const plan = initialPlan(patient.programme as Pathway, enrolledAt);
+        await client.query('INSERT INTO patients (id, display_name, programme, care_team_id) VALUES ($1, $2, $3, $4)', [
           patient.id,
-          device.kind,
-          hashSecret(device.secret),
+          patient.name,
+          patient.programme,
+          DEMO.careTeamId,
         ]);
+        for (const device of patient.devices) {
+          await client.query('INSERT INTO devices (id, patient_id, kind, credential_hash) VALUES ($1, $2, $3, $4)', [
+            device.deviceId,
+            patient.id,
+            device.kind,
+            hashSecret(device.secret),
+          ]);
+        }
+        await client.query(
+          `INSERT INTO visits (patient_id, occurred_at, type, clinician_id, notes, outcome) VALUES ($1, $2, $3, $4, $5, 'Enrolled in remote monitoring')`,
+          [patient.id, enrolledAt, patient.programme === 'post_surgery' ? 'hospital_discharge' : 'clinic', doctor.rows[0]?.id ?? null, `Devices issued: ${patient.devices.map((device) => device.kind.replace('_', ' ')).join(', ')}.`],
+        );
+        await client.query(
+          `INSERT INTO follow_up_plans (patient_id, pathway, tier, interval_days, step, next_due_at, enrolled_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+          [patient.id, plan.pathway, plan.tier, plan.intervalDays, plan.step, plan.nextDueAt, enrolledAt],
+        );
       }
-      await client.query(
-        `INSERT INTO visits (patient_id, occurred_at, type, clinician_id, notes, outcome) VALUES ($1, $2, $3, $4, $5, 'Enrolled in remote monitoring')`,
-        [patient.id, enrolledAt, patient.programme === 'post_surgery' ? 'hospital_discharge' : 'clinic', doctor.rows[0]?.id ?? null, `Devices issued: ${patient.devices.map((device) => device.kind.replace('_', ' ')).join(', ')}.`],
-      );
-      await client.query(
-        `INSERT INTO follow_up_plans (patient_id, pathway, tier, interval_days, step, next_due_at, enrolled_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [patient.id, plan.pathway, plan.tier, plan.intervalDays, plan.step, plan.nextDueAt, enrolledAt],
-      );
-    }
-    await client.query('COMMIT');
-    return true;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    await client.end();
-  }
+    },
+  );
 }
 
 /** Whether the cohort is in the database (seeded on an earlier first start). */

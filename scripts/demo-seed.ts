@@ -1,5 +1,5 @@
 import { hashPassword, hashSecret } from '@rpm/security';
-import { Client } from 'pg';
+import { seedOnce } from './seed-transaction';
 
 /** Published in README.md: demo credentials for a local, embedded run only. */
 export const DEMO = {
@@ -11,37 +11,29 @@ export const DEMO = {
 
 /** Adds the demo doctor, care team, patient and device once; a database that has users is left alone. */
 export async function seedDemo(databaseUrl: string): Promise<boolean> {
-  const client = new Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    const users = await client.query('SELECT 1 FROM users LIMIT 1');
-    if (users.rowCount) return false;
-    const passwordHash = await hashPassword(DEMO.doctor.password);
-    await client.query('BEGIN');
-    const doctor = await client.query(
-      `INSERT INTO users (email, display_name, role, password_hash) VALUES ($1, $2, 'doctor', $3) RETURNING id`,
-      [DEMO.doctor.email, DEMO.doctor.name, passwordHash],
-    );
-    await client.query(`INSERT INTO care_teams (id, name) VALUES ($1, 'Demo diabetes team')`, [DEMO.careTeamId]);
-    await client.query('INSERT INTO care_team_members (care_team_id, user_id) VALUES ($1, $2)', [DEMO.careTeamId, doctor.rows[0].id]);
-    await client.query('INSERT INTO patients (id, display_name, programme, care_team_id) VALUES ($1, $2, $3, $4)', [
-      DEMO.patient.id,
-      DEMO.patient.name,
-      DEMO.patient.programme,
-      DEMO.careTeamId,
-    ]);
-    await client.query('INSERT INTO devices (id, patient_id, kind, credential_hash) VALUES ($1, $2, $3, $4)', [
-      DEMO.device.id,
-      DEMO.patient.id,
-      DEMO.device.kind,
-      hashSecret(DEMO.device.secret),
-    ]);
-    await client.query('COMMIT');
-    return true;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    await client.end();
-  }
+  const passwordHash = await hashPassword(DEMO.doctor.password);
+  return seedOnce(
+    databaseUrl,
+    async (client) => Boolean((await client.query('SELECT 1 FROM users LIMIT 1')).rowCount),
+    async (client) => {
+      const doctor = await client.query(
+        `INSERT INTO users (email, display_name, role, password_hash) VALUES ($1, $2, 'doctor', $3) RETURNING id`,
+        [DEMO.doctor.email, DEMO.doctor.name, passwordHash],
+      );
+      await client.query(`INSERT INTO care_teams (id, name) VALUES ($1, 'Demo diabetes team')`, [DEMO.careTeamId]);
+      await client.query('INSERT INTO care_team_members (care_team_id, user_id) VALUES ($1, $2)', [DEMO.careTeamId, doctor.rows[0].id]);
+      await client.query('INSERT INTO patients (id, display_name, programme, care_team_id) VALUES ($1, $2, $3, $4)', [
+        DEMO.patient.id,
+        DEMO.patient.name,
+        DEMO.patient.programme,
+        DEMO.careTeamId,
+      ]);
+      await client.query('INSERT INTO devices (id, patient_id, kind, credential_hash) VALUES ($1, $2, $3, $4)', [
+        DEMO.device.id,
+        DEMO.patient.id,
+        DEMO.device.kind,
+        hashSecret(DEMO.device.secret),
+      ]);
+    },
+  );
 }
