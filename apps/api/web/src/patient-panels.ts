@@ -125,6 +125,33 @@ export async function renderFollowUp(container: HTMLElement, patientId: string):
   );
 }
 
+const VISIT_TYPES = ['telephone', 'video', 'clinic', 'home', 'hospital_discharge'];
+
+/** A contact recorded from the page (a call about an alert, say), in the caller's name; `onRecorded` redraws the history. */
+export function visitForm(patientId: string, onRecorded: () => Promise<void>): HTMLElement {
+  const type = h('select', { name: 'visit-type' }, ...VISIT_TYPES.map((visitType) => h('option', { value: visitType }, visitType.replace('_', ' '))));
+  const outcome = h('input', { type: 'text', name: 'visit-outcome', placeholder: 'Outcome (e.g. dose reduced, review in 1 week)', maxlength: '2000' });
+  const error = h('span', { class: 'error', role: 'alert' });
+  return h(
+    'form',
+    {
+      class: 'visit-form',
+      onsubmit: (event) => {
+        event.preventDefault();
+        error.textContent = '';
+        const body = { occurredAt: new Date().toISOString(), type: type.value, ...(outcome.value.trim() && { outcome: outcome.value.trim() }) };
+        api(`/patients/${patientId}/visits`, { method: 'POST', body })
+          .then(() => ((outcome.value = ''), onRecorded()))
+          .catch((failure: Error) => (error.textContent = failure.message));
+      },
+    },
+    type,
+    outcome,
+    h('button', { type: 'submit' }, 'Record contact'),
+    error,
+  );
+}
+
 export function renderVisits(container: HTMLElement, visits: Visit[]): void {
   container.replaceChildren(
     visits.length

@@ -3,7 +3,7 @@ import { api } from './api.js';
 import { h } from './dom.js';
 import { renderCharts } from './patient-charts.js';
 import { programmeName } from './patient-list-view.js';
-import { renderAlerts, renderFollowUp, renderVisits, summaryCards } from './patient-panels.js';
+import { renderAlerts, renderFollowUp, renderVisits, summaryCards, visitForm } from './patient-panels.js';
 import type { Alert, Patient, Summary, Visit } from './types.js';
 
 const RANGES = [
@@ -16,12 +16,13 @@ const RANGES = [
 
 /** One patient: summaries, charts with visits and alerts marked, the alerts to act on, the follow-up plan, the visits. */
 export async function renderPatient(root: HTMLElement, patientId: string, signal: AbortSignal): Promise<void> {
-  const [patient, summary, { visits }] = await Promise.all([
+  const [patient, summary, { visits: firstVisits }] = await Promise.all([
     api<Patient>(`/patients/${patientId}`),
     api<Summary>(`/patients/${patientId}/summary`),
     api<{ visits: Visit[] }>(`/patients/${patientId}/visits?limit=200`),
   ]);
   let days = 14;
+  let visits = firstVisits;
   let alerts: Alert[] = [];
   const charts = h('div', { class: 'charts' }, h('p', { class: 'muted' }, 'Loading readings…'));
   const alertsPanel = h('div', {});
@@ -52,6 +53,11 @@ export async function renderPatient(root: HTMLElement, patientId: string, signal
         ),
       ),
     );
+  const refreshVisits = async () => {
+    visits = (await api<{ visits: Visit[] }>(`/patients/${patientId}/visits?limit=200`)).visits;
+    renderVisits(visitsPanel, visits);
+    await drawCharts();
+  };
   const refreshAlerts = async () => {
     alerts = await renderAlerts(alertsPanel, patientId, () => void drawCharts());
   };
@@ -70,7 +76,7 @@ export async function renderPatient(root: HTMLElement, patientId: string, signal
         rangeButtons,
         charts,
       ),
-      h('aside', { class: 'side' }, h('h2', {}, 'Alerts'), alertsPanel, h('h2', {}, 'Follow-up plan'), followUpPanel, h('h2', {}, 'Visits'), visitsPanel),
+      h('aside', { class: 'side' }, h('h2', {}, 'Alerts'), alertsPanel, h('h2', {}, 'Follow-up plan'), followUpPanel, h('h2', {}, 'Visits'), visitForm(patientId, refreshVisits), visitsPanel),
     ),
   );
   drawRanges();
