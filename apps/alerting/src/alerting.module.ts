@@ -7,6 +7,7 @@ import { AlertOutcomes } from './alerts/alert-outcomes';
 import { AlertRepository } from './alerts/alert.repository';
 import { PatientFacts } from './alerts/patient-facts';
 import { ReadingEvaluator } from './alerts/reading-evaluator';
+import { RecentReadings } from './alerts/recent-readings';
 import { ALERT_CHANNELS, type AlertChannel } from './delivery/alert-channel';
 import { DeliveryQueue } from './delivery/delivery-queue';
 import { DeliveryWorker } from './delivery/delivery-worker';
@@ -44,6 +45,7 @@ export class AlertingModule {
         AlertRepository,
         AlertOutcomes,
         PatientFacts,
+        RecentReadings,
         ReadingEvaluator,
         DeliveryQueue,
         DeliveryWorker,

@@ -56,6 +56,17 @@ export class AlertRepository {
     return row?.inserted ? { id: row.id, retrospective: row.retrospective } : null;
   }
 
+  /** The rules with a live episode (open, acknowledged or snoozed), per patient, for several patients in one query. */
+  async liveRules(patientIds: readonly string[]): Promise<Map<string, Set<string>>> {
+    const rows: { patient_id: string; rule_id: string }[] = await this.dataSource.query(
+      `SELECT patient_id, rule_id FROM alerts WHERE patient_id = ANY($1::uuid[]) AND status IN ('open', 'acknowledged', 'snoozed')`,
+      [patientIds],
+    );
+    const live = new Map<string, Set<string>>();
+    for (const row of rows) live.set(row.patient_id, (live.get(row.patient_id) ?? new Set()).add(row.rule_id));
+    return live;
+  }
+
   /** Resolves the live episode of a rule once a later measurement shows recovery. */
   async resolveRecovered(patientId: string, ruleId: string, asOf: string): Promise<void> {
     await this.dataSource.query(

@@ -12,35 +12,66 @@ export interface PatientContext {
 
 const MAX_READINGS = 10_000;
 
+interface OverrideRow {
+  patient_id: string;
+  rule_id: string;
+  version: number;
+  disabled: boolean;
+  params: Record<string, unknown>;
+}
+
 /** Gathers what rules need about one patient: effective rules, time zone, readings over a window. */
 @Injectable()
 export class PatientFacts {
+  /** Most patients have no overrides: their rules are the programme defaults, worked out once. */
+  private readonly defaultRules = effectiveRules(DEFAULT_RULES, []);
+
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(READING_STORE) private readonly store: ReadingStore,
   ) {}
 
   async context(patientId: string): Promise<PatientContext | null> {
+    return (await this.contexts([patientId])).get(patientId) ?? null;
+  }
+
+  /** The contexts of several patients in two queries (an event carries readings of hundreds); unknown patients are absent. */
+  async contexts(patientIds: readonly string[]): Promise<Map<string, PatientContext>> {
     const [patients, overrides] = await Promise.all([
-      this.dataSource.query('SELECT time_zone FROM patients WHERE id = $1', [patientId]) as Promise<{ time_zone: string }[]>,
-      this.dataSource.query('SELECT rule_id, version, disabled, params FROM patient_rule_overrides WHERE patient_id = $1', [patientId]) as Promise<
-        { rule_id: string; version: number; disabled: boolean; params: Record<string, unknown> }[]
-      >,
+      this.dataSource.query('SELECT id, time_zone FROM patients WHERE id = ANY($1::uuid[])', [patientIds]) as Promise<{ id: string; time_zone: string }[]>,
+      this.dataSource.query('SELECT patient_id, rule_id, version, disabled, params FROM patient_rule_overrides WHERE patient_id = ANY($1::uuid[])', [
+        patientIds,
+      ]) as Promise<OverrideRow[]>,
     ]);
-    if (patients.length === 0) return null;
-    const patientOverrides: RuleOverride[] = overrides.map((row) => ({ ruleId: row.rule_id, version: row.version, disabled: row.disabled, params: row.params }));
-    return { rules: effectiveRules(DEFAULT_RULES, patientOverrides), timeZone: patients[0].time_zone };
+    const overridesOf = new Map<string, RuleOverride[]>();
+    for (const row of overrides) {
+      const list = overridesOf.get(row.patient_id) ?? [];
+      list.push({ ruleId: row.rule_id, version: row.version, disabled: row.disabled, params: row.params });
+      overridesOf.set(row.patient_id, list);
+    }
+    return new Map(
+      patients.map((patient) => {
+        const own = overridesOf.get(patient.id);
+        return [patient.id, { rules: own ? effectiveRules(DEFAULT_RULES, own) : this.defaultRules, timeZone: patient.time_zone }];
+      }),
+    );
   }
 
   /** The patient's readings of the rules' metrics, from the history the rules need before `from` up to `to`. */
   async readings(patientId: string, rules: readonly RuleDefinition[], from: Date, to: Date): Promise<NormalizedReading[]> {
     const metrics = [...new Set(rules.map((rule) => rule.metric))];
     const perMetric = await Promise.all(
-      metrics.map((metric) => {
+      metrics.map(async (metric) => {
         const history = Math.max(...rules.filter((rule) => rule.metric === metric).map(historyMinutes));
-        return this.store.query({ patientId, metric, from: new Date(from.getTime() - history * 60_000), to: new Date(to.getTime() + 1), limit: MAX_READINGS });
+        return (await this.metricReadings(patientId, metric, new Date(from.getTime() - history * 60_000), to)).readings;
       }),
     );
     return perMetric.flat().sort((a, b) => a.measuredAt.localeCompare(b.measuredAt));
+  }
+
+  /** One metric's readings measured from `from` up to and including `to`; `complete` is false when the query limit cut them. */
+  async metricReadings(patientId: string, metric: NormalizedReading['metric'], from: Date, to: Date): Promise<{ readings: NormalizedReading[]; complete: boolean }> {
+    const readings = await this.store.query({ patientId, metric, from, to: new Date(to.getTime() + 1), limit: MAX_READINGS });
+    return { readings, complete: readings.length < MAX_READINGS };
   }
 }

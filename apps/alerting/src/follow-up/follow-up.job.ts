@@ -37,6 +37,9 @@ export class FollowUpJob {
 
   /** Reviews one plan now (after an urgent alert): a step up applies at once, anything else waits for its contact. */
   async reviewNow(patientId: string, now = new Date()): Promise<void> {
+    // Most patients with an urgent alert have no plan: spare them the 30-day assessment the review starts with.
+    const plans: unknown[] = await this.dataSource.query('SELECT 1 FROM follow_up_plans WHERE patient_id = $1', [patientId]);
+    if (plans.length === 0) return;
     await this.review(patientId, now, false);
   }
 
