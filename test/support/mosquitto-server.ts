@@ -12,6 +12,13 @@ export interface MosquittoUser {
   password: string;
 }
 
+export interface MosquittoLimits {
+  /** QoS 1 messages queued per client beyond those in flight; Mosquitto drops past it (its default is 1000). */
+  maxQueuedMessages?: number;
+  /** QoS 1 messages in flight to one client at a time (its default is 20). */
+  maxInflightMessages?: number;
+}
+
 /**
  * A real Mosquitto 2 (Debian package) on a free port, with password authentication and the topic ACL the
  * platform documents for external-broker mode, and queues raised so QoS 1 messages are not dropped.
@@ -23,13 +30,18 @@ export class MosquittoServer {
     private readonly dir: string,
   ) {}
 
-  static async start(gateway: MosquittoUser, devices: MosquittoUser[]): Promise<MosquittoServer> {
+  static async start(gateway: MosquittoUser, devices: MosquittoUser[], limits: MosquittoLimits = {}): Promise<MosquittoServer> {
     ensureInstalled('mosquitto', 'mosquitto');
     const dir = mkdtempSync(path.join(tmpdir(), 'rpm-mosquitto-'));
     const port = await freePort();
     const passwordFile = path.join(dir, 'passwords');
-    writeFileSync(passwordFile, '');
-    for (const user of [gateway, ...devices]) execFileSync('mosquitto_passwd', ['-b', passwordFile, user.username, user.password]);
+    // One plain-text file hashed in place (-U) rather than one mosquitto_passwd run per user: the bench
+    // registers hundreds of devices.
+    const users = [gateway, ...devices];
+    const unsafe = users.find((user) => user.username.includes(':'));
+    if (unsafe) throw new Error(`mosquitto password files cannot hold a user name with ":" (${unsafe.username})`);
+    writeFileSync(passwordFile, users.map((user) => `${user.username}:${user.password}\n`).join(''));
+    execFileSync('mosquitto_passwd', ['-U', passwordFile]);
     const aclFile = path.join(dir, 'acl');
     writeFileSync(
       aclFile,
@@ -54,8 +66,10 @@ export class MosquittoServer {
         `password_file ${passwordFile}`,
         `acl_file ${aclFile}`,
         'persistence false',
-        'max_queued_messages 100000',
-        'max_inflight_messages 1000',
+        `max_queued_messages ${limits.maxQueuedMessages ?? 100_000}`,
+        `max_inflight_messages ${limits.maxInflightMessages ?? 1000}`,
+        // 0 is no byte limit: only the message count above bounds a queue.
+        'max_queued_bytes 0',
         'log_dest stderr',
         'log_type error',
         '',
