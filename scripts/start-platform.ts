@@ -145,6 +145,7 @@ async function main(): Promise<void> {
   if (seeded || demoEnabled) {
     lines.push(
       `log in:          POST ${httpUrl}/auth/login {"email":"${DEMO.doctor.email}","password":"${DEMO.doctor.password}"}`,
+      `administrator:   ${DEMO.admin.email} / ${DEMO.admin.password} (care teams, users, patients: /admin/*, npm run sim -- --api)`,
       `demo device:     username ${DEMO.device.id}, password ${DEMO.device.secret}, topic rpm/v1/devices/${DEMO.device.id}/readings`,
       `demo patient:    ${DEMO.patient.id} (see README.md "Quick start" for mosquitto_pub and curl)`,
     );
