@@ -1,18 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { PageQuery } from '@rpm/contracts';
+import type { PageQuery, WorklistPatient } from '@rpm/contracts';
 import { DataSource } from 'typeorm';
-
-export interface WorklistPatient {
-  id: string;
-  displayName: string;
-  programme: string;
-  careTeamId: string;
-  timeZone: string;
-  /** Alerts nobody has acknowledged yet, by severity. */
-  openAlerts: { urgent: number; warning: number; info: number };
-  lastAlertAt: string | null;
-  followUp: { tier: 'high' | 'medium' | 'low'; intervalDays: number; nextDueAt: string; overdue: boolean } | null;
-}
 
 interface WorklistRow {
   id: string;

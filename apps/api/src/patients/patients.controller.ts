@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
-import { alertsQuerySchema, pageQuerySchema, readingsQuerySchema, type AlertsQuery, type NormalizedReading, type PageQuery, type ReadingsQuery } from '@rpm/contracts';
+import { alertsQuerySchema, pageQuerySchema, readingsQuerySchema, type AlertsQuery, type NormalizedReading, type PageQuery, type ReadingsQuery, type WorklistPatient } from '@rpm/contracts';
 import { AlertEntity, PatientEntity } from '@rpm/persistence';
 import { READING_STORE } from '@rpm/platform';
 import type { ReadingStore } from '@rpm/timeseries';
@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { AuditLog } from '../audit/audit-log';
 import { CurrentUser, RequestId, type AuthenticatedUser } from '../auth/current-user';
 import { PatientRoute } from './patient-route.decorator';
-import { PatientWorklist, type WorklistPatient } from './patient-worklist';
+import { PatientWorklist } from './patient-worklist';
 
 const patientIdSchema = z.uuid();
 const DEFAULT_RANGE_MS = 7 * 24 * 3600 * 1000;

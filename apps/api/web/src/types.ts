@@ -1,24 +1,8 @@
 /** Shapes of the API's answers as the page reads them (requests are typed by the zod contracts). */
 import type { GlucoseSummary } from '@rpm/clinical';
-import type { NormalizedReading } from '@rpm/contracts';
+import type { NormalizedReading, Page, WorklistPatient } from '@rpm/contracts';
 
-export type { NormalizedReading };
-
-export interface Page {
-  limit: number;
-  offset: number;
-  total: number;
-}
-
-export interface WorklistPatient {
-  id: string;
-  displayName: string;
-  programme: string;
-  timeZone: string;
-  openAlerts: { urgent: number; warning: number; info: number };
-  lastAlertAt: string | null;
-  followUp: { tier: 'high' | 'medium' | 'low'; intervalDays: number; nextDueAt: string; overdue: boolean } | null;
-}
+export type { NormalizedReading, Page, WorklistPatient };
 
 export interface Patient {
   id: string;
