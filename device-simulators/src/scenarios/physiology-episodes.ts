@@ -20,21 +20,21 @@ const GAP_MS = 30 * MINUTE_MS;
  *   episode definition in CLINICAL.md); a meter user re-checks twice, 15 min apart, both below 54.
  * bp-crisis: a pair above 180/120 mmHg and the re-measurement after 5 min, still above (2017 ACC/AHA).
  */
+/** The glucose scenarios as data, in the order they are played: hyper first, then hypo. */
+const GLUCOSE_EPISODES = [
+  ['hyper', { rampMinutes: 60, holdMinutes: 90, recoverMinutes: 90, target: 290, meterChecksIntoHoldMinutes: [10, 40] }],
+  ['hypo', { rampMinutes: 40, holdMinutes: 30, recoverMinutes: 30, target: 46, meterChecksIntoHoldMinutes: [5, 20] }],
+] as const satisfies readonly (readonly [Scenario, { rampMinutes: number; holdMinutes: number; recoverMinutes: number; target: number; meterChecksIntoHoldMinutes: readonly number[] }])[];
+
 export function physiologyEpisodes(scenarios: readonly Scenario[], anchorMs: number): PhysiologyEpisodes {
   const episodes: PhysiologyEpisodes = { glucoseExcursions: [], meterChecksMs: [], bloodPressureCrisesMs: [], endMs: anchorMs };
   let cursor = anchorMs;
-  if (scenarios.includes('hyper')) {
-    const excursion = { startMs: cursor, rampMs: 60 * MINUTE_MS, holdMs: 90 * MINUTE_MS, recoverMs: 90 * MINUTE_MS, target: 290 };
+  for (const [scenario, shape] of GLUCOSE_EPISODES) {
+    if (!scenarios.includes(scenario)) continue;
+    const excursion = { startMs: cursor, rampMs: shape.rampMinutes * MINUTE_MS, holdMs: shape.holdMinutes * MINUTE_MS, recoverMs: shape.recoverMinutes * MINUTE_MS, target: shape.target };
     const holdStart = excursion.startMs + excursion.rampMs;
     episodes.glucoseExcursions.push(excursion);
-    episodes.meterChecksMs.push(holdStart + 10 * MINUTE_MS, holdStart + 40 * MINUTE_MS);
-    cursor = excursionEndMs(excursion) + GAP_MS;
-  }
-  if (scenarios.includes('hypo')) {
-    const excursion = { startMs: cursor, rampMs: 40 * MINUTE_MS, holdMs: 30 * MINUTE_MS, recoverMs: 30 * MINUTE_MS, target: 46 };
-    const holdStart = excursion.startMs + excursion.rampMs;
-    episodes.glucoseExcursions.push(excursion);
-    episodes.meterChecksMs.push(holdStart + 5 * MINUTE_MS, holdStart + 20 * MINUTE_MS);
+    episodes.meterChecksMs.push(...shape.meterChecksIntoHoldMinutes.map((minutes) => holdStart + minutes * MINUTE_MS));
     cursor = excursionEndMs(excursion) + GAP_MS;
   }
   if (scenarios.includes('bp-crisis')) {
