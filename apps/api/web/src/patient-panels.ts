@@ -86,7 +86,9 @@ export async function renderAlerts(container: HTMLElement, patientId: string, on
     await renderAlerts(container, patientId, onChange);
     onChange();
   };
-  const shown = ordered.filter((alert, index) => alert.status !== 'resolved' || index < ordered.findIndex((candidate) => candidate.status === 'resolved') + 5);
+  // Every alert still live, then the five latest resolved ones (the API answers newest first).
+  const live = ordered.filter((alert) => alert.status !== 'resolved');
+  const shown = [...live, ...ordered.filter((alert) => alert.status === 'resolved').slice(0, 5)];
   container.replaceChildren(shown.length ? h('ol', { class: 'alerts' }, ...shown.map((alert) => alertCard(patientId, alert, refresh))) : h('p', { class: 'muted' }, 'No alerts.'));
   return alerts;
 }
