@@ -66,6 +66,12 @@ describe('npm start supervises its apps', () => {
     process.kill(gatewayPid, 'SIGKILL');
     await waitFor('the launcher to notice the crash', async () => (platform.log.includes('gateway stopped (SIGKILL); restarting it in 1 s') ? true : undefined));
     const noticedMs = Date.now() - killedAt;
+    // Alerting has lost its broker: not ready until it reconnects to the restarted gateway.
+    const whileDown = await waitFor('alerting not ready without its broker', async () => {
+      const response = await fetch(`${platform.alertingHttpUrl}/health/ready`);
+      return response.status === 503 ? ((await response.json()) as { checks: Record<string, string> }) : undefined;
+    });
+    expect(whileDown.checks).toEqual({ database: 'up', consumer: 'down' });
     const [, restartedPid] = await waitFor('the gateway to be started again', async () => {
       const pids = startedPids(platform.log, 'gateway');
       return pids.length > 1 ? pids : undefined;
@@ -87,6 +93,8 @@ describe('npm start supervises its apps', () => {
         const { rows } = await sql.query(`SELECT 1 FROM alerts WHERE patient_id = $1 AND rule_id = 'glucose.level2_hypo' AND status = 'open'`, [clinic.patientId]);
         return rows.length > 0 ? true : undefined;
       });
+      const health = (await (await fetch(`${platform.alertingHttpUrl}/health/ready`)).json()) as { lastEventAgeSeconds: number | null };
+      expect(health.lastEventAgeSeconds).toEqual(expect.any(Number));
     } finally {
       await device.close();
       sampling = false;
