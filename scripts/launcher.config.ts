@@ -13,6 +13,8 @@ export const launcherVariables = {
   HTTP_PORT: port(3000),
   GATEWAY_HTTP_HOST: z.string().default('0.0.0.0'),
   GATEWAY_HTTP_PORT: port(8081),
+  ALERTING_HTTP_HOST: z.string().default('0.0.0.0'),
+  ALERTING_HTTP_PORT: port(8082),
   SPOOL_DIR: z.string().optional(),
   INTERNAL_MQTT_PASSWORD: z.string().min(16).optional(),
   DEMO_SEED: z.enum(['true', 'false']).optional(),

@@ -1,6 +1,5 @@
 import { loadConfigOrExit } from '@rpm/config';
 import { migrateDatabase } from '@rpm/persistence';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { connect, createServer } from 'node:net';
 import path from 'node:path';
@@ -10,11 +9,13 @@ import { startDemoCohortSimulation, type CohortSimulation } from './demo-cohort-
 import { DEMO, seedDemo } from './demo-seed';
 import { startEmbeddedPostgres, type RunningPostgres } from './embedded-postgres';
 import { launcherVariables } from './launcher.config';
+import { Supervisor } from './supervisor';
 
 /**
  * `npm start`: the whole platform on one machine. Starts the embedded PostgreSQL unless DATABASE_URL is
  * set, migrates, seeds a demo patient on an empty embedded database, then runs the gateway, alerting and
- * the API as three processes, exactly as they run in production, and stops them all together.
+ * the API as three processes, exactly as they run in production, restarts one that crashes (supervisor.ts)
+ * and stops them all together.
  * With the demo it also seeds a small cohort and simulates its devices (DEMO_COHORT).
  */
 const launcherSchema = z.object(launcherVariables);
@@ -39,11 +40,11 @@ function assertPortFree(portNumber: number, host: string, variable: string, hint
   });
 }
 
-function waitForPort(portNumber: number, child: ChildProcess, name: string, timeoutMs = 30_000): Promise<void> {
+/** Resolves once the port accepts; a crash meanwhile is the supervisor's to restart, so this keeps trying until the deadline. */
+function waitForPort(portNumber: number, name: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   return new Promise((resolve, reject) => {
     const attempt = () => {
-      if (child.exitCode !== null) return reject(new Error(`${name} exited with status ${child.exitCode} while starting`));
       const socket = connect(portNumber, '127.0.0.1');
       socket.once('connect', () => {
         socket.destroy();
@@ -65,6 +66,7 @@ async function main(): Promise<void> {
   if (embeddedBroker) await assertPortFree(config.MQTT_PORT, config.MQTT_HOST, 'MQTT_PORT', ' (another MQTT broker such as Mosquitto?)');
   await assertPortFree(config.HTTP_PORT, config.HTTP_HOST, 'HTTP_PORT', '');
   await assertPortFree(config.GATEWAY_HTTP_PORT, config.GATEWAY_HTTP_HOST, 'GATEWAY_HTTP_PORT', ' (the gateway serves health and metrics there)');
+  await assertPortFree(config.ALERTING_HTTP_PORT, config.ALERTING_HTTP_HOST, 'ALERTING_HTTP_PORT', ' (alerting serves health and metrics there)');
 
   let postgres: RunningPostgres | undefined;
   if (!config.DATABASE_URL) {
@@ -93,7 +95,6 @@ async function main(): Promise<void> {
     api: sharedEnv,
   };
 
-  const children = new Map<AppName, ChildProcess>();
   let cohortSimulation: CohortSimulation | undefined;
   let stopping = false;
   const stopAll = async (exitCode: number) => {
@@ -102,36 +103,27 @@ async function main(): Promise<void> {
     say('stopping ...');
     // Signal the apps at once, not after the simulator: embedded-postgres' own signal hook may end this process soon.
     const simulationStopped = cohortSimulation?.stop();
-    const exits = [...children.values()]
-      .filter((child) => child.exitCode === null)
-      .map((child) => new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGTERM'))));
-    await Promise.race([Promise.all([...exits, simulationStopped]), new Promise((resolve) => setTimeout(resolve, 10_000))]);
-    for (const child of children.values()) if (child.exitCode === null) child.kill('SIGKILL');
+    await Promise.all([supervisor.stop(10_000), Promise.race([simulationStopped, new Promise((resolve) => setTimeout(resolve, 10_000))])]);
     await postgres?.stop().catch(() => undefined);
     process.exit(exitCode);
   };
+  const supervisor = new Supervisor(say, (exitCode) => void stopAll(exitCode));
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
 
-  const start = (name: AppName) => {
-    const child = spawn(process.execPath, [path.resolve(__dirname, `../apps/${name}/src/main.js`)], {
-      env: appEnv[name],
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    child.once('exit', (code, signal) => {
-      if (stopping) return;
-      say(`${name} stopped (${signal ?? `status ${code}`}); stopping the platform`);
-      void stopAll(code || 1);
-    });
-    children.set(name, child);
-    return child;
-  };
+  const start = (name: AppName) => supervisor.start({ name, main: path.resolve(__dirname, `../apps/${name}/src/main.js`), env: appEnv[name] });
 
-  // Alerting connects to the broker the gateway embeds, so the gateway goes first.
-  const gateway = start('gateway');
-  if (embeddedBroker) await waitForPort(config.MQTT_PORT, gateway, 'gateway');
-  start('alerting');
-  await waitForPort(config.HTTP_PORT, start('api'), 'api');
+  try {
+    // Alerting connects to the broker the gateway embeds, so the gateway goes first.
+    start('gateway');
+    if (embeddedBroker) await waitForPort(config.MQTT_PORT, 'gateway');
+    start('alerting');
+    start('api');
+    await waitForPort(config.HTTP_PORT, 'api');
+  } catch (error) {
+    process.stderr.write(`[platform] cannot start: ${(error as Error).message}\n`);
+    await stopAll(1);
+  }
 
   const host = (bound: string) => (bound === '0.0.0.0' || bound === '::' ? 'localhost' : bound);
   const httpUrl = `http://${host(config.HTTP_HOST)}:${config.HTTP_PORT}`;
@@ -140,6 +132,7 @@ async function main(): Promise<void> {
     embeddedBroker ? `MQTT (devices):  mqtt://${host(config.MQTT_HOST)}:${config.MQTT_PORT}` : 'MQTT (devices):  the external broker',
     `HTTP (doctors):  ${httpUrl}   (health: ${httpUrl}/health)`,
     `gateway health:  http://${host(config.GATEWAY_HTTP_HOST)}:${config.GATEWAY_HTTP_PORT}/health/ready   (Prometheus: /metrics)`,
+    `alerting health: http://${host(config.ALERTING_HTTP_HOST)}:${config.ALERTING_HTTP_PORT}/health/ready   (Prometheus: /metrics)`,
     `store:           ${process.env.INFLUX_URL ? `InfluxDB at ${process.env.INFLUX_URL}` : 'readings table in PostgreSQL (no INFLUX_URL set)'}`,
   ];
   if (seeded || demoEnabled) {
