@@ -1,12 +1,17 @@
 import { migrateDatabase } from '@rpm/persistence';
 import { startEmbeddedPostgres } from './embedded-postgres';
 
-/** `npm run db:migrate`: applies pending migrations to DATABASE_URL, or to the embedded database. */
+/**
+ * `npm run db:migrate`: applies pending migrations as the schema's owner: DATABASE_MIGRATION_URL when set
+ * (the apps' DATABASE_URL is then an application role that may not alter tables), else DATABASE_URL, else
+ * the embedded database.
+ */
 async function main(): Promise<void> {
-  const embedded = process.env.DATABASE_URL
+  const configuredUrl = process.env.DATABASE_MIGRATION_URL ?? process.env.DATABASE_URL;
+  const embedded = configuredUrl
     ? undefined
     : await startEmbeddedPostgres(process.env.DATA_DIR ?? 'data', Number(process.env.EMBEDDED_POSTGRES_PORT ?? 54329));
-  const url = process.env.DATABASE_URL ?? embedded!.url;
+  const url = configuredUrl ?? embedded!.url;
   try {
     const applied = await migrateDatabase(url);
     process.stdout.write(applied.length ? `applied migrations: ${applied.join(', ')}\n` : 'database schema is up to date\n');
@@ -16,6 +21,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: Error) => {
-  process.stderr.write(`db:migrate failed: ${error.message}\n`);
+  const permission = /permission denied|must be owner/.test(error.message)
+    ? ' (migrations run as the owner of the schema: set DATABASE_MIGRATION_URL to the owner role, see docs/deployment.md "Database roles")'
+    : '';
+  process.stderr.write(`db:migrate failed: ${error.message}${permission}\n`);
   process.exit(1);
 });
