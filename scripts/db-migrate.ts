@@ -1,10 +1,11 @@
-import { migrateDatabase } from '@rpm/persistence';
+import { enableApplicationLogin, migrateDatabase } from '@rpm/persistence';
 import { startEmbeddedPostgres } from './embedded-postgres';
 
 /**
  * `npm run db:migrate`: applies pending migrations as the schema's owner: DATABASE_MIGRATION_URL when set
  * (the apps' DATABASE_URL is then an application role that may not alter tables), else DATABASE_URL, else
- * the embedded database.
+ * the embedded database. With DATABASE_APP_PASSWORD it then lets the application role rpm_app log in with
+ * that password (an owner allowed to alter roles, as the compose file's superuser is).
  */
 async function main(): Promise<void> {
   const configuredUrl = process.env.DATABASE_MIGRATION_URL ?? process.env.DATABASE_URL;
@@ -15,6 +16,10 @@ async function main(): Promise<void> {
   try {
     const applied = await migrateDatabase(url);
     process.stdout.write(applied.length ? `applied migrations: ${applied.join(', ')}\n` : 'database schema is up to date\n');
+    if (process.env.DATABASE_APP_PASSWORD) {
+      await enableApplicationLogin(url, process.env.DATABASE_APP_PASSWORD);
+      process.stdout.write('the application role rpm_app may log in with DATABASE_APP_PASSWORD\n');
+    }
   } finally {
     await embedded?.stop();
   }
