@@ -22,6 +22,8 @@ export function createDataSource(databaseUrl: string): DataSource {
     migrationsTableName: 'schema_migrations',
     synchronize: false,
     migrationsRun: false,
+    // Extensions are the migrations' business too; the apps' role may not create them (and need not).
+    installExtensions: false,
   });
 }
 
