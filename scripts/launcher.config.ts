@@ -5,6 +5,10 @@ import { z } from 'zod';
 export const launcherVariables = {
   DATA_DIR: z.string().default('data'),
   DATABASE_URL: z.string().optional(),
+  DATABASE_MIGRATION_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+    .optional(),
   EMBEDDED_POSTGRES_PORT: port(54329),
   MQTT_MODE: z.enum(['embedded', 'external']).default('embedded'),
   MQTT_HOST: z.string().default('0.0.0.0'),

@@ -1,5 +1,5 @@
 import { loadConfigOrExit } from '@rpm/config';
-import { migrateDatabase } from '@rpm/persistence';
+import { AUDIT_CHECKPOINT_FILE_NAME, AUDIT_CHECKPOINT_KEY_FILE, auditLogRisks, enableApplicationLogin, migrateDatabase } from '@rpm/persistence';
 import { randomBytes } from 'node:crypto';
 import { connect, createServer } from 'node:net';
 import path from 'node:path';
@@ -9,6 +9,7 @@ import { startDemoCohortSimulation, type CohortSimulation } from './demo-cohort-
 import { DEMO, seedDemo } from './demo-seed';
 import { startEmbeddedPostgres, type RunningPostgres } from './embedded-postgres';
 import { launcherVariables } from './launcher.config';
+import { readOrCreateSecret } from './launcher-secrets';
 import { Supervisor } from './supervisor';
 
 /**
@@ -68,31 +69,51 @@ async function main(): Promise<void> {
   await assertPortFree(config.GATEWAY_HTTP_PORT, config.GATEWAY_HTTP_HOST, 'GATEWAY_HTTP_PORT', ' (the gateway serves health and metrics there)');
   await assertPortFree(config.ALERTING_HTTP_PORT, config.ALERTING_HTTP_HOST, 'ALERTING_HTTP_PORT', ' (alerting serves health and metrics there)');
 
+  if (config.DATABASE_MIGRATION_URL && !config.DATABASE_URL) {
+    throw new Error('DATABASE_MIGRATION_URL (the owner that migrates) needs DATABASE_URL (the application role the apps connect as) too');
+  }
   let postgres: RunningPostgres | undefined;
   if (!config.DATABASE_URL) {
     say(`starting embedded PostgreSQL (data in ${path.resolve(config.DATA_DIR, 'postgres')}) ...`);
     postgres = await startEmbeddedPostgres(config.DATA_DIR, config.EMBEDDED_POSTGRES_PORT);
   }
-  const databaseUrl = config.DATABASE_URL ?? postgres!.url;
-  const applied = await migrateDatabase(databaseUrl);
+  // The owner migrates and seeds; the apps connect as a role that can only append to the audit log.
+  const ownerUrl = config.DATABASE_MIGRATION_URL ?? config.DATABASE_URL ?? postgres!.url;
+  const applied = await migrateDatabase(ownerUrl);
   if (applied.length) say(`applied migrations: ${applied.join(', ')}`);
+  const databaseUrl = config.DATABASE_URL ?? (await enableApplicationLogin(ownerUrl, readOrCreateSecret(path.join(config.DATA_DIR, 'postgres-app-password'))));
+  const risks = await auditLogRisks(databaseUrl);
+  if (risks.length) {
+    say(
+      `warning: the apps' DATABASE_URL could rewrite the audit log (${risks.join('; ')}). ` +
+        'Give them an application role and migrate with DATABASE_MIGRATION_URL (docs/deployment.md, "Database roles")',
+    );
+  }
   const demoEnabled = (config.DEMO_SEED ?? String(!config.DATABASE_URL)) === 'true';
-  const seeded = demoEnabled && (await seedDemo(databaseUrl));
+  const seeded = demoEnabled && (await seedDemo(ownerUrl));
   if (seeded) say('seeded the demo doctor, patient and device');
   // The cohort goes with the demo: seeded on the first start, simulated on every start while it is there.
   const cohortEnabled = demoEnabled && ['true', '1'].includes(config.DEMO_COHORT ?? String(!config.DATABASE_URL));
-  const cohortSeeded = cohortEnabled && seeded && (await seedDemoCohort(databaseUrl));
+  const cohortSeeded = cohortEnabled && seeded && (await seedDemoCohort(ownerUrl));
   if (cohortSeeded) say(`seeded a demo cohort of ${DEMO_COHORT.length} patients in the demo care team (${DEMO_COHORT.map((patient) => patient.name).join(', ')})`);
-  const simulateCohort = cohortEnabled && (cohortSeeded || (await demoCohortPresent(databaseUrl)));
+  const simulateCohort = cohortEnabled && (cohortSeeded || (await demoCohortPresent(ownerUrl)));
 
   const internalPassword = config.INTERNAL_MQTT_PASSWORD ?? randomBytes(24).toString('base64url');
-  const sharedEnv = { ...process.env, DATABASE_URL: databaseUrl, INTERNAL_MQTT_PASSWORD: internalPassword };
+  // The owner's credentials stay with the launcher.
+  const { DATABASE_MIGRATION_URL: _ownerUrl, ...inherited } = process.env;
+  const sharedEnv = { ...inherited, DATABASE_URL: databaseUrl, INTERNAL_MQTT_PASSWORD: internalPassword };
+  const auditCheckpoints = process.env.AUDIT_CHECKPOINT_FILE || process.env.AUDIT_CHECKPOINT_KEY
+    ? {}
+    : {
+        AUDIT_CHECKPOINT_FILE: path.resolve(config.DATA_DIR, AUDIT_CHECKPOINT_FILE_NAME),
+        AUDIT_CHECKPOINT_KEY: readOrCreateSecret(path.join(config.DATA_DIR, AUDIT_CHECKPOINT_KEY_FILE)),
+      };
   const appEnv: Record<AppName, NodeJS.ProcessEnv> = {
     gateway: { ...sharedEnv, SPOOL_DIR: config.SPOOL_DIR ?? path.join(config.DATA_DIR, 'spool') },
     alerting: embeddedBroker
       ? { ...sharedEnv, MQTT_URL: `mqtt://127.0.0.1:${config.MQTT_PORT}`, MQTT_PASSWORD: internalPassword }
       : sharedEnv,
-    api: sharedEnv,
+    api: { ...sharedEnv, ...auditCheckpoints },
   };
 
   let cohortSimulation: CohortSimulation | undefined;

@@ -1,5 +1,8 @@
 import {
   REPORT_WITH_OTHER_PROBLEMS,
+  auditCheckpointConfigFrom,
+  auditCheckpointVariables,
+  checkAuditCheckpoint,
   checkInfluxCredentials,
   databaseVariables,
   logLevelVariable,
@@ -13,6 +16,7 @@ export const apiVariables = {
   ...databaseVariables,
   ...timeseriesVariables,
   ...logLevelVariable,
+  ...auditCheckpointVariables,
   HTTP_HOST: z.string().default('0.0.0.0'),
   HTTP_PORT: port(3000),
   SESSION_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
@@ -21,12 +25,14 @@ export const apiVariables = {
 export const apiConfigSchema = z
   .object(apiVariables)
   .superRefine(checkInfluxCredentials, REPORT_WITH_OTHER_PROBLEMS)
+  .superRefine(checkAuditCheckpoint, REPORT_WITH_OTHER_PROBLEMS)
   .transform((env) => ({
     databaseUrl: env.DATABASE_URL,
     timeseries: timeseriesConfigFrom(env),
     logLevel: env.LOG_LEVEL,
     http: { host: env.HTTP_HOST, port: env.HTTP_PORT },
     sessionTtlMs: env.SESSION_TTL_HOURS * 3600 * 1000,
+    auditCheckpoints: auditCheckpointConfigFrom(env),
   }));
 
 export type ApiConfig = z.infer<typeof apiConfigSchema>;

@@ -7,6 +7,7 @@ import { API_CONFIG, type ApiConfig } from './api.config';
 import { API_CONTROLLERS } from './api.controllers';
 import { OpenApiController } from './docs/openapi.controller';
 import { WebAppController } from './web/web-app.controller';
+import { AuditCheckpoints } from './audit/audit-checkpoints';
 import { AuditLog } from './audit/audit-log';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthService } from './auth/auth.service';
@@ -31,6 +32,7 @@ export class ApiModule {
         AlertStream,
         ApiMetrics,
         AuditLog,
+        AuditCheckpoints,
         AuthService,
         DeviceRegistry,
         PatientAccess,
