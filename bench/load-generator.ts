@@ -58,7 +58,7 @@ export class LoadGenerator {
       devices.push({ credential, client });
     }
     const watcher = observer
-      ? await connectAsync(brokerUrl, { protocolVersion: 4, clientId: `bench-observer-${process.pid}`, username: observer.username, password: observer.password, reconnectPeriod: 0 })
+      ? await connectAsync(brokerUrl, { protocolVersion: 4, clientId: `${observer.username}-observer-${process.pid}`, username: observer.username, password: observer.password, reconnectPeriod: 0 })
       : undefined;
     if (watcher) await watcher.subscribeAsync(ACCEPTED_READINGS_TOPIC, { qos: 1 });
     return new LoadGenerator(devices, watcher);
