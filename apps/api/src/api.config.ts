@@ -1,7 +1,10 @@
 import {
   REPORT_WITH_OTHER_PROBLEMS,
+  checkHttpTls,
   checkInfluxCredentials,
   databaseVariables,
+  httpTlsFrom,
+  httpTlsVariables,
   logLevelVariable,
   port,
   timeseriesConfigFrom,
@@ -15,17 +18,21 @@ export const apiVariables = {
   ...logLevelVariable,
   HTTP_HOST: z.string().default('0.0.0.0'),
   HTTP_PORT: port(3000),
+  ...httpTlsVariables,
   SESSION_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
 };
 
 export const apiConfigSchema = z
   .object(apiVariables)
-  .superRefine(checkInfluxCredentials, REPORT_WITH_OTHER_PROBLEMS)
+  .superRefine((env, ctx) => {
+    checkInfluxCredentials(env, ctx);
+    checkHttpTls(env, ctx);
+  }, REPORT_WITH_OTHER_PROBLEMS)
   .transform((env) => ({
     databaseUrl: env.DATABASE_URL,
     timeseries: timeseriesConfigFrom(env),
     logLevel: env.LOG_LEVEL,
-    http: { host: env.HTTP_HOST, port: env.HTTP_PORT },
+    http: { host: env.HTTP_HOST, port: env.HTTP_PORT, tls: httpTlsFrom(env) },
     sessionTtlMs: env.SESSION_TTL_HOURS * 3600 * 1000,
   }));
 
