@@ -26,6 +26,7 @@ export const gatewayVariables = {
   MQTT_HOST: z.string().default('0.0.0.0'),
   MQTT_PORT: port(1883),
   MQTT_PLAIN: z.enum(['true', 'false'], { error: 'must be true or false' }).default('true'),
+  MQTT_TLS_HOST: z.string().min(1).optional(),
   MQTT_TLS_PORT: port(8883),
   MQTT_TLS_CERT_FILE: pemFile,
   MQTT_TLS_KEY_FILE: pemFile,
@@ -61,7 +62,8 @@ export const gatewayConfigSchema = z
         message: 'false turns off the plain MQTT listener, which leaves devices no way in: set MQTT_TLS_CERT_FILE and MQTT_TLS_KEY_FILE too',
       });
     }
-    if (env.MQTT_MODE === 'embedded' && tls && env.MQTT_PLAIN === 'true' && env.MQTT_TLS_PORT === env.MQTT_PORT) {
+    const sameHost = (env.MQTT_TLS_HOST ?? env.MQTT_HOST) === env.MQTT_HOST;
+    if (env.MQTT_MODE === 'embedded' && tls && env.MQTT_PLAIN === 'true' && sameHost && env.MQTT_TLS_PORT === env.MQTT_PORT) {
       ctx.addIssue({ code: 'custom', path: ['MQTT_TLS_PORT'], message: `must differ from MQTT_PORT (${env.MQTT_PORT}), or set MQTT_PLAIN=false` });
     }
     if (env.MQTT_MODE === 'external' && !env.MQTT_URL) {
@@ -106,9 +108,9 @@ export const gatewayConfigSchema = z
           },
   }));
 
-function mqttTlsListener(env: { MQTT_TLS_PORT: number; MQTT_TLS_CERT_FILE?: string; MQTT_TLS_KEY_FILE?: string }) {
+function mqttTlsListener(env: { MQTT_HOST: string; MQTT_TLS_HOST?: string; MQTT_TLS_PORT: number; MQTT_TLS_CERT_FILE?: string; MQTT_TLS_KEY_FILE?: string }) {
   const files = serverTlsFiles(env.MQTT_TLS_CERT_FILE, env.MQTT_TLS_KEY_FILE);
-  return files && { port: env.MQTT_TLS_PORT, ...files };
+  return files && { host: env.MQTT_TLS_HOST ?? env.MQTT_HOST, port: env.MQTT_TLS_PORT, ...files };
 }
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;

@@ -165,7 +165,7 @@ export class EmbeddedBroker implements OnApplicationBootstrap, OnApplicationShut
         this.connectionsOpened.inc({ transport: 'plain' });
         this.limitPacketSize(broker.handle(socket), socket);
       });
-      await this.listen('plain', server, mqtt.plainPort);
+      await this.listen('plain', server, mqtt.host, mqtt.plainPort);
     }
     if (mqtt.tls) {
       const server = createTlsServer({ cert: mqtt.tls.cert, key: mqtt.tls.key }, (socket) => {
@@ -178,13 +178,12 @@ export class EmbeddedBroker implements OnApplicationBootstrap, OnApplicationShut
         this.metrics.connectionsRefused.inc({ reason: 'tls_handshake' });
         this.logger.debug({ message: 'TLS handshake failed', error: error.message });
       });
-      await this.listen('tls', server, mqtt.tls.port);
+      await this.listen('tls', server, mqtt.tls.host, mqtt.tls.port);
     }
     this.relay.attach(this);
   }
 
-  private async listen(transport: Transport, server: Server, port: number): Promise<void> {
-    const host = this.config.mqtt.mode === 'embedded' ? this.config.mqtt.host : '0.0.0.0';
+  private async listen(transport: Transport, server: Server, host: string, port: number): Promise<void> {
     const variable = transport === 'tls' ? 'MQTT_TLS_PORT' : 'MQTT_PORT';
     this.servers.set(transport, server);
     await new Promise<void>((resolve, reject) => {
