@@ -3,8 +3,11 @@ import {
   auditCheckpointConfigFrom,
   auditCheckpointVariables,
   checkAuditCheckpoint,
+  checkHttpTls,
   checkInfluxCredentials,
   databaseVariables,
+  httpTlsFrom,
+  httpTlsVariables,
   logLevelVariable,
   port,
   timeseriesConfigFrom,
@@ -19,18 +22,22 @@ export const apiVariables = {
   ...auditCheckpointVariables,
   HTTP_HOST: z.string().default('0.0.0.0'),
   HTTP_PORT: port(3000),
+  ...httpTlsVariables,
   SESSION_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
 };
 
 export const apiConfigSchema = z
   .object(apiVariables)
-  .superRefine(checkInfluxCredentials, REPORT_WITH_OTHER_PROBLEMS)
-  .superRefine(checkAuditCheckpoint, REPORT_WITH_OTHER_PROBLEMS)
+  .superRefine((env, ctx) => {
+    checkInfluxCredentials(env, ctx);
+    checkHttpTls(env, ctx);
+    checkAuditCheckpoint(env, ctx);
+  }, REPORT_WITH_OTHER_PROBLEMS)
   .transform((env) => ({
     databaseUrl: env.DATABASE_URL,
     timeseries: timeseriesConfigFrom(env),
     logLevel: env.LOG_LEVEL,
-    http: { host: env.HTTP_HOST, port: env.HTTP_PORT },
+    http: { host: env.HTTP_HOST, port: env.HTTP_PORT, tls: httpTlsFrom(env) },
     sessionTtlMs: env.SESSION_TTL_HOURS * 3600 * 1000,
     auditCheckpoints: auditCheckpointConfigFrom(env),
   }));

@@ -12,6 +12,8 @@ import { ApiMetrics } from './observability/api-metrics';
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit(apiConfigSchema, 'api');
   const adapter = new FastifyAdapter({
+    // With TLS_CERT_FILE and TLS_KEY_FILE the API serves HTTPS only: a plain HTTP request on the port fails.
+    ...(config.http.tls ? { https: config.http.tls } : {}),
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
   });

@@ -3,3 +3,4 @@ export * from './storage-shutdown.service';
 export * from './json-logger';
 export * from './mqtt-connected';
 export * from './health-http-server';
+export * from './http-server';

@@ -35,10 +35,10 @@ export class AcceptedReadingsConsumer implements OnApplicationBootstrap, OnAppli
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const { url, username, password, clientId } = this.config.mqtt;
+    const { url, username, password, clientId, ca } = this.config.mqtt;
     // handleMessage must be in place before the CONNACK: a resumed session redelivers unacknowledged
     // events right after it, and mqtt.js's default handler would acknowledge them unprocessed.
-    const client = connect(url, { protocolVersion: 4, clientId, clean: false, username, password, reconnectPeriod: 1000 });
+    const client = connect(url, { protocolVersion: 4, clientId, clean: false, username, password, ca, reconnectPeriod: 1000 });
     this.client = client;
     client.on('connect', () => this.connectionChanged(true));
     client.on('close', () => this.connectionChanged(false));

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { createServer, type Server } from 'node:http';
+import { createHttpServer } from '@rpm/platform';
+import { type Server } from 'node:http';
 import { DataSource } from 'typeorm';
 import { EmbeddedBroker } from '../broker/embedded-broker.service';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../gateway.config';
@@ -28,7 +29,7 @@ export class GatewayHttpServer implements OnApplicationBootstrap, OnApplicationS
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const server = createServer((request, response) => {
+    const server = createHttpServer(this.config.http.tls, (request, response) => {
       this.route(request.method ?? 'GET', request.url ?? '/').then(
         ({ status, type, body }) => response.writeHead(status, { 'content-type': type }).end(body),
         (error: Error) => response.writeHead(500, { 'content-type': 'text/plain' }).end(error.message),
