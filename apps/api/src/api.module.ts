@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { DataSourceShutdown, ReadingStoreShutdown, dataSourceProvider, readingStoreProvider } from '@rpm/platform';
 import { AlertStream } from './alerts/alert-stream';
@@ -10,6 +10,8 @@ import { WebAppController } from './web/web-app.controller';
 import { AuditLog } from './audit/audit-log';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthService } from './auth/auth.service';
+import { LoginLimits } from './auth/login-limits';
+import { ApiExceptionFilter } from './http/api-exception.filter';
 import { DeviceRegistry } from './devices/device-registry';
 import { ApiMetrics } from './observability/api-metrics';
 import { PatientAccess } from './patients/patient-access';
@@ -32,10 +34,12 @@ export class ApiModule {
         ApiMetrics,
         AuditLog,
         AuthService,
+        LoginLimits,
         DeviceRegistry,
         PatientAccess,
         PatientWorklist,
         { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_FILTER, useClass: ApiExceptionFilter },
       ],
     };
   }
