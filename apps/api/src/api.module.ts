@@ -11,6 +11,7 @@ import { AuditLog } from './audit/audit-log';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthService } from './auth/auth.service';
 import { LoginLimits } from './auth/login-limits';
+import { SessionWatch } from './auth/session-watch';
 import { ApiExceptionFilter } from './http/api-exception.filter';
 import { DeviceRegistry } from './devices/device-registry';
 import { ApiMetrics } from './observability/api-metrics';
@@ -35,6 +36,7 @@ export class ApiModule {
         AuditLog,
         AuthService,
         LoginLimits,
+        SessionWatch,
         DeviceRegistry,
         PatientAccess,
         PatientWorklist,

@@ -2,3 +2,4 @@ export * from './storage.providers';
 export * from './storage-shutdown.service';
 export * from './json-logger';
 export * from './mqtt-connected';
+export * from './pg-listener';
