@@ -24,6 +24,13 @@ export const apiVariables = {
   HTTP_PORT: port(3000),
   ...httpTlsVariables,
   SESSION_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
+  LOGIN_ACCOUNT_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
+  LOGIN_ADDRESS_MAX_FAILURES: z.coerce.number().int().min(1).max(100_000).default(200),
+  LOGIN_FAILURE_WINDOW_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  TRUST_PROXY: z
+    .string()
+    .regex(/^[0-9A-Fa-f.:/, ]*$/, 'must be a comma-separated list of proxy addresses or CIDR ranges')
+    .default(''),
 };
 
 export const apiConfigSchema = z
@@ -40,6 +47,12 @@ export const apiConfigSchema = z
     http: { host: env.HTTP_HOST, port: env.HTTP_PORT, tls: httpTlsFrom(env) },
     sessionTtlMs: env.SESSION_TTL_HOURS * 3600 * 1000,
     auditCheckpoints: auditCheckpointConfigFrom(env),
+    login: {
+      accountMaxFailures: env.LOGIN_ACCOUNT_MAX_FAILURES,
+      addressMaxFailures: env.LOGIN_ADDRESS_MAX_FAILURES,
+      failureWindowMinutes: env.LOGIN_FAILURE_WINDOW_MINUTES,
+    },
+    trustedProxies: env.TRUST_PROXY.split(',').map((entry) => entry.trim()).filter(Boolean),
   }));
 
 export type ApiConfig = z.infer<typeof apiConfigSchema>;

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { DataSourceShutdown, ReadingStoreShutdown, dataSourceProvider, readingStoreProvider } from '@rpm/platform';
 import { AlertStream } from './alerts/alert-stream';
@@ -11,6 +11,9 @@ import { AuditCheckpoints } from './audit/audit-checkpoints';
 import { AuditLog } from './audit/audit-log';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthService } from './auth/auth.service';
+import { LoginLimits } from './auth/login-limits';
+import { SessionWatch } from './auth/session-watch';
+import { ApiExceptionFilter } from './http/api-exception.filter';
 import { DeviceRegistry } from './devices/device-registry';
 import { ApiMetrics } from './observability/api-metrics';
 import { PatientAccess } from './patients/patient-access';
@@ -34,10 +37,13 @@ export class ApiModule {
         AuditLog,
         AuditCheckpoints,
         AuthService,
+        LoginLimits,
+        SessionWatch,
         DeviceRegistry,
         PatientAccess,
         PatientWorklist,
         { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_FILTER, useClass: ApiExceptionFilter },
       ],
     };
   }

@@ -4,3 +4,4 @@ export * from './json-logger';
 export * from './mqtt-connected';
 export * from './health-http-server';
 export * from './http-server';
+export * from './pg-listener';
