@@ -2,6 +2,7 @@ import { MG_DL_PER_MMOL_L, MMHG_PER_KPA, PLAUSIBLE_RANGES, kPaToMmHg, mmolPerLTo
 import {
   DEVICE_PROTOCOL_VERSION,
   MAX_BATCH_SIZE,
+  EARLIEST_MEASURED_AT,
   MAX_FUTURE_SKEW_MS,
   METRICS,
   REJECTION_CODES,
@@ -161,6 +162,10 @@ const REJECTION_MEANINGS: Record<RejectionCode, { meaning: string; action: strin
   future_timestamp: {
     meaning: `\`measuredAt\` is more than ${formatDuration(MAX_FUTURE_SKEW_MS)} after the gateway's clock.`,
     action: 'Set the device clock (for example over NTP); resend only with the corrected time.',
+  },
+  timestamp_too_old: {
+    meaning: `\`measuredAt\` is before ${EARLIEST_MEASURED_AT}: the device clock was never set (many report 1970 or 2000).`,
+    action: 'Set the device clock; resend only with the corrected time.',
   },
   batch_too_large: {
     meaning: `A batch holds more than ${MAX_BATCH_SIZE} readings. Nothing in it was stored.`,
@@ -608,8 +613,10 @@ export function renderDeviceProtocolDoc(): string {
     '  zone (`2026-11-22T07:30:00`) is refused with `invalid_payload`. The gateway stores it as an instant in UTC.',
     '- `receivedAt` is set by the gateway from its own clock when the message arrives; devices never send it.',
     `- A \`measuredAt\` more than ${skew} (${MAX_FUTURE_SKEW_MS} ms) later than the gateway's clock is a wrong device`,
-    '  clock: the reading is refused with `future_timestamp`. Readings from the past are accepted, however old, so',
-    '  backfill after days offline works. Keep the device clock set (NTP, or the time from the paired phone).',
+    '  clock: the reading is refused with `future_timestamp`. Readings from the past are accepted back to',
+    `  ${EARLIEST_MEASURED_AT}, so backfill after days offline works; an earlier \`measuredAt\` is a clock that was never`,
+    '  set and is refused with `timestamp_too_old`. Together the two bounds keep every accepted reading inside what',
+    '  every supported store can hold. Keep the device clock set (NTP, or the time from the paired phone).',
     '',
     renderUnits(sections),
     '',

@@ -43,6 +43,7 @@ export const gatewayVariables = {
   SPOOL_DIR: z.string().default('data/spool'),
   SPOOL_MAX_MB: z.coerce.number().positive().default(256),
   SPOOL_ALARM_PERCENT: z.coerce.number().min(1).max(100).default(80),
+  DRAIN_STALL_SECONDS: z.coerce.number().min(1).default(60),
   DEVICE_MAX_MESSAGES_PER_SECOND: z.coerce.number().positive().default(20),
   MAX_MESSAGE_KB: z.coerce.number().int().positive().max(256 * 1024).default(256),
 };
@@ -86,6 +87,7 @@ export const gatewayConfigSchema = z
       dir: env.SPOOL_DIR,
       maxBytes: Math.round(env.SPOOL_MAX_MB * 1024 * 1024),
       alarmPercent: env.SPOOL_ALARM_PERCENT,
+      stallMs: env.DRAIN_STALL_SECONDS * 1000,
     },
     limits: { messagesPerSecond: env.DEVICE_MAX_MESSAGES_PER_SECOND, maxMessageBytes: env.MAX_MESSAGE_KB * 1024 },
     mqtt:

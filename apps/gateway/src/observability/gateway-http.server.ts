@@ -12,7 +12,8 @@ type Check = 'up' | 'down';
 
 /**
  * GET /health/live (the process answers), GET /health/ready (it can take readings: database up, broker
- * listening, spool not full; the store may be down, since the spool covers it, and says so), GET /metrics.
+ * listening, spool not full, drain not stalled; the store may be down for a while, since the spool covers
+ * it, and says so, but past DRAIN_STALL_SECONDS without progress the gateway is not ready), GET /metrics.
  */
 @Injectable()
 export class GatewayHttpServer implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -63,14 +64,23 @@ export class GatewayHttpServer implements OnApplicationBootstrap, OnApplicationS
       const broker: Check = this.config.mqtt.mode === 'external' || this.broker?.isListening ? 'up' : 'down';
       const stats = this.spool.stats();
       const spoolFull = stats.pendingBytes >= stats.maxBytes * 0.99;
-      const ready = database === 'up' && broker === 'up' && !spoolFull;
+      const stall = this.drainer.stall();
+      const reasons = [
+        database === 'down' && 'database unreachable',
+        broker === 'down' && 'broker not listening',
+        spoolFull && 'spool full',
+        stall?.reason,
+      ].filter((reason): reason is string => Boolean(reason));
+      const ready = reasons.length === 0;
       return json(ready ? 200 : 503, {
         status: ready ? (this.drainer.isStoreHealthy ? 'ok' : 'degraded') : 'unavailable',
+        ...(ready ? {} : { reason: reasons.join('; ') }),
         checks: {
           database,
           broker,
           store: this.drainer.isStoreHealthy ? 'up' : 'down',
           spool: { pendingReadings: stats.pendingReadings, pendingBytes: stats.pendingBytes, maxBytes: stats.maxBytes, full: spoolFull },
+          drain: stall ? { stalled: true, secondsWithoutProgress: stall.secondsWithoutProgress } : { stalled: false },
         },
       });
     }
