@@ -1,5 +1,6 @@
 import { ACCEPTED_READINGS_TOPIC, deviceRepliesTopic, type AcceptedReadingsEvent, type DeviceReply, type NormalizedReading } from '@rpm/contracts';
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { Client } from 'pg';
@@ -38,7 +39,14 @@ export class AnnouncementListener {
   }
 
   static async start(mqttUrl: string): Promise<AnnouncementListener> {
-    const client = await connectAsync(mqttUrl, { protocolVersion: 4, username: 'service:test-listener', password: TEST_INTERNAL_PASSWORD, reconnectPeriod: 0 });
+    const client = await connectAsync(mqttUrl, {
+      protocolVersion: 4,
+      // The gateway binds a service's client id to its user name.
+      clientId: `service:test-listener-${randomUUID().slice(0, 8)}`,
+      username: 'service:test-listener',
+      password: TEST_INTERNAL_PASSWORD,
+      reconnectPeriod: 0,
+    });
     await client.subscribeAsync(ACCEPTED_READINGS_TOPIC, { qos: 1 });
     return new AnnouncementListener(client);
   }
