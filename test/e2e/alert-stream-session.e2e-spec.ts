@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import { ApiClient } from '../support/api-client';
 import type { AppProcess } from '../support/app-process';
 import { startApi } from '../support/api-under-test';
-import { createClinic, type ClinicFixture } from '../support/fixtures';
+import { createAdmin, createClinic, type ClinicFixture } from '../support/fixtures';
 import { listenerBack, terminateListeners, withConnectionsRefused } from '../support/pg-listeners';
 import { createTestDatabase } from '../support/test-services';
 import { waitFor } from '../support/wait-for';
@@ -106,6 +106,34 @@ describe('the live alert stream ends with its session and survives a database re
     await ends(leaving);
     await receives(staying, await openAlert('stream.after_leaver'));
     expect(staying.ended).toBe(false);
+  });
+
+  it('an administrator disabling an account closes its open stream within seconds and refuses it, until enabled again', async () => {
+    const colleague = await createClinic(databaseUrl, 'disabled');
+    const admin = await createAdmin(databaseUrl).then(({ email, password }) => ApiClient.login(httpUrl, email, password));
+    const [disabled, stayer] = [
+      await ApiClient.login(httpUrl, colleague.doctor.email, colleague.doctor.password),
+      await ApiClient.login(httpUrl, clinic.doctor.email, clinic.doctor.password),
+    ];
+    const [closing, staying] = [await openStream(disabled), await openStream(stayer)];
+    const userId = (await disabled.get<{ id: string }>('/auth/me')).body.id;
+
+    expect((await admin.post(`/admin/users/${userId}/disable`)).status).toBe(200);
+    await ends(closing);
+    expect((await disabled.get('/auth/me')).status).toBe(401);
+    await expect(ApiClient.login(httpUrl, colleague.doctor.email, colleague.doctor.password)).rejects.toThrow(/401/);
+    await receives(staying, await openAlert('stream.after_disable'));
+    expect(staying.ended).toBe(false);
+    const audited = await sql.query(`SELECT action FROM audit_log WHERE subject = $1 ORDER BY seq`, [`user:${userId}`]);
+    expect(audited.rows.map((row) => row.action)).toEqual(['admin.users.disable']);
+
+    // An administrator cannot lock themselves out; a clinician cannot disable anyone.
+    const adminId = (await admin.get<{ id: string }>('/auth/me')).body.id;
+    expect((await admin.post(`/admin/users/${adminId}/disable`)).status).toBe(400);
+    expect((await stayer.post(`/admin/users/${userId}/enable`)).status).toBe(403);
+
+    expect((await admin.post(`/admin/users/${userId}/enable`)).status).toBe(200);
+    await ApiClient.login(httpUrl, colleague.doctor.email, colleague.doctor.password);
   });
 
   it('after the LISTEN connection is killed (as by a PostgreSQL restart) it reconnects, and a new alert reaches the open stream', async () => {

@@ -72,6 +72,6 @@ export class PlatformProcess {
       this.child.kill('SIGTERM');
       await exited;
     }
-    rmSync(this.dataDir, { recursive: true, force: true });
+    rmSync(this.dataDir, { recursive: true, force: true, maxRetries: 5 });
   }
 }

@@ -1,4 +1,4 @@
-import { Body, ConflictException, Controller, Inject, NotFoundException, Param, Post } from '@nestjs/common';
+import { BadRequestException, Body, ConflictException, Controller, HttpCode, Inject, NotFoundException, Param, Post } from '@nestjs/common';
 import {
   addCareTeamMemberRequestSchema,
   createCareTeamRequestSchema,
@@ -53,6 +53,36 @@ export class AdminController {
     // The id and role say what was created; the password (hashed or not) never reaches the audit log.
     await this.recordAdminAction(user, requestId, 'admin.users.create', `user:${rows[0].id} role:${body.role}`);
     return rows[0];
+  }
+
+  /**
+   * Disables an account at once: it can no longer sign in, every session it holds ends (an open alert
+   * stream closes within seconds), and its history stays attributed to it.
+   */
+  @Post('users/:userId/disable')
+  @HttpCode(200)
+  async disableUser(@Param('userId', { schema: uuid }) userId: string, @CurrentUser() admin: AuthenticatedUser, @RequestId() requestId: string) {
+    if (userId === admin.id) throw new BadRequestException('an administrator cannot disable their own account');
+    const user = await this.dataSource.transaction(async (manager) => {
+      const [row] = await manager.query(
+        `UPDATE users SET disabled_at = COALESCE(disabled_at, now()) WHERE id = $1 RETURNING id, disabled_at AS "disabledAt"`,
+        [userId],
+      );
+      if (row) await manager.query('DELETE FROM sessions WHERE user_id = $1', [userId]);
+      return row as { id: string; disabledAt: Date } | undefined;
+    });
+    if (!user) throw new NotFoundException('no such user');
+    await this.recordAdminAction(admin, requestId, 'admin.users.disable', `user:${userId}`);
+    return user;
+  }
+
+  @Post('users/:userId/enable')
+  @HttpCode(200)
+  async enableUser(@Param('userId', { schema: uuid }) userId: string, @CurrentUser() admin: AuthenticatedUser, @RequestId() requestId: string) {
+    const [user] = await this.dataSource.query(`UPDATE users SET disabled_at = NULL WHERE id = $1 RETURNING id, disabled_at AS "disabledAt"`, [userId]);
+    if (!user) throw new NotFoundException('no such user');
+    await this.recordAdminAction(admin, requestId, 'admin.users.enable', `user:${userId}`);
+    return user;
   }
 
   @Post('care-teams/:careTeamId/members')

@@ -18,7 +18,8 @@ export class AuthService {
   async login(email: string, password: string): Promise<{ token: string; expiresAt: Date } | null> {
     const user = await this.dataSource.getRepository(UserEntity).findOneBy({ email: email.toLowerCase() });
     const valid = await verifyPassword(password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
-    if (!user || !valid) return null;
+    // A disabled account is refused exactly like a wrong password: the answer does not say the account exists.
+    if (!user || !valid || user.disabledAt) return null;
     const token = newSecret();
     const expiresAt = new Date(Date.now() + this.config.sessionTtlMs);
     await this.dataSource.getRepository(SessionEntity).insert({ tokenHash: hashSecret(token), userId: user.id, expiresAt });
@@ -41,6 +42,6 @@ export class AuthService {
       .findOneBy({ tokenHash: hashSecret(token), expiresAt: MoreThan(new Date()) });
     if (!session) return null;
     const user = await this.dataSource.getRepository(UserEntity).findOneBy({ id: session.userId });
-    return user ? { id: user.id, role: user.role } : null;
+    return user && !user.disabledAt ? { id: user.id, role: user.role } : null;
   }
 }
