@@ -23,6 +23,13 @@ module.exports = {
       to: { path: '(^test/|\\.(spec|int-spec|e2e-spec)\\.ts$)' },
     },
     {
+      name: 'specs-do-not-import-specs',
+      severity: 'error',
+      comment: 'Shared test code lives in test/support; a spec importing another spec runs its tests twice.',
+      from: {},
+      to: { path: '\\.(spec|int-spec|e2e-spec)\\.ts$' },
+    },
+    {
       name: 'domain-libs-have-no-io',
       severity: 'error',
       comment: 'contracts and clinical are pure: no drivers, no Nest, no network or file system.',
