@@ -101,7 +101,8 @@ async function main(): Promise<void> {
   const internalPassword = config.INTERNAL_MQTT_PASSWORD ?? randomBytes(24).toString('base64url');
   // The owner's credentials stay with the launcher.
   const { DATABASE_MIGRATION_URL: _ownerUrl, ...inherited } = process.env;
-  const sharedEnv = { ...inherited, DATABASE_URL: databaseUrl, INTERNAL_MQTT_PASSWORD: internalPassword };
+  // Quiet by default, so what a newcomer reads is the banner below: warnings, errors and alarms only.
+  const sharedEnv = { LOG_LEVEL: 'warn', ...inherited, DATABASE_URL: databaseUrl, INTERNAL_MQTT_PASSWORD: internalPassword };
   const auditCheckpoints = process.env.AUDIT_CHECKPOINT_FILE || process.env.AUDIT_CHECKPOINT_KEY
     ? {}
     : {
