@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AuditEntryEntity } from '@rpm/persistence';
-import { DataSource } from 'typeorm';
+import { AuditRepository } from '@rpm/persistence';
 
 export interface AuditEvent {
   userId: string | null;
@@ -15,9 +14,9 @@ export interface AuditEvent {
 /** Who touched which patient's data, when, and whether they were let in. */
 @Injectable()
 export class AuditLog {
-  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+  constructor(@Inject(AuditRepository) private readonly entries: AuditRepository) {}
 
   async record(event: AuditEvent): Promise<void> {
-    await this.dataSource.getRepository(AuditEntryEntity).insert({ ...event, subject: event.subject ?? null });
+    await this.entries.record(event);
   }
 }

@@ -1,10 +1,10 @@
-import { cgmInTarget, roundCgmSummary, summarizeCgm } from './cgm-summary';
+import { cgmInTarget, roundCgmSummary, summarizeCgm, type CgmSummary } from './cgm-summary';
 import { reading } from './summaries-fixtures';
 
 const cgm = (values: number[]) => values.map((value, n) => reading('glucose', new Date(Date.UTC(2026, 2, 2, 0, 5 * n)).toISOString(), { value }));
 
 describe('CGM summary (Battelino 2019): exact values, rounded only for display', () => {
-  it.each<[string, number[], Partial<ReturnType<typeof summarizeCgm>>]>([
+  it.each<[string, number[], Partial<CgmSummary>]>([
     ['all in range', [100, 120, 140, 160], { tir: 100, tbr70: 0, tbr54: 0, tar180: 0, tar250: 0, meanMgDl: 130 }],
     // 70 and 180 are in range (70-180 inclusive); 69 below 70, 53 below 54 too; 181 above 180, 251 above 250 too.
     ['range edges', [70, 180, 69, 53, 181, 251], { tir: (2 / 6) * 100, tbr70: (2 / 6) * 100, tbr54: (1 / 6) * 100, tar180: (2 / 6) * 100, tar250: (1 / 6) * 100 }],
