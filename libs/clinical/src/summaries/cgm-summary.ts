@@ -1,25 +1,14 @@
 import type { NormalizedReading } from '@rpm/contracts';
+import type { GlucoseSummary } from '../rules/glucose-summary';
 
 /** Readings per day of a CGM that samples every five minutes: the denominator of coverage. */
 export const CGM_READINGS_PER_DAY = 288;
 
 /**
  * Consensus CGM metrics (Battelino 2019, Diabetes Care 42:1593), exact: classify on these values and
- * round only for display (roundCgmSummary).
+ * round only for display (roundCgmSummary). The fields are GlucoseSummary's, plus coverage.
  */
-export interface CgmSummary {
-  readings: number;
-  meanMgDl: number;
-  /** Coefficient of variation, %: target <= 36. */
-  cvPercent: number;
-  /** Glucose management indicator, %: 3.31 + 0.02392 x mean mg/dL (Bergenstal 2018). */
-  gmiPercent: number;
-  /** Time in ranges, % of readings: TIR 70-180, below 70 and 54, above 180 and 250. */
-  tir: number;
-  tbr70: number;
-  tbr54: number;
-  tar180: number;
-  tar250: number;
+export interface CgmSummary extends GlucoseSummary {
   /** Readings received of those a 5-minute sensor takes over the window, %. */
   coveragePercent: number;
 }
