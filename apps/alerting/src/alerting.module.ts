@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { DataSourceShutdown, ReadingStoreShutdown, dataSourceProvider, readingStoreProvider } from '@rpm/platform';
+import { CareTeamScope } from '@rpm/persistence';
 import { ALERTING_CONFIG, type AlertingConfig } from './alerting.config';
 import { AcceptedReadingsConsumer } from './alerts/accepted-readings.consumer';
 import { AlertOutcomes } from './alerts/alert-outcomes';
@@ -37,8 +38,8 @@ export class AlertingModule {
           inject: [DataSource],
           useFactory: (dataSource: DataSource): AlertChannel[] => [
             ...(config.webhook ? [new WebhookChannel(config.webhook.url, config.webhook.secret)] : []),
-            ...(config.email ? [new EmailChannel(config.email.smtpUrl, config.email.from, config.email.escalationAddress, dataSource)] : []),
-            ...(config.sms ? [new SmsChannel(config.sms.url, config.sms.token, dataSource)] : []),
+            ...(config.email ? [new EmailChannel(config.email.smtpUrl, config.email.from, config.email.escalationAddress, new CareTeamScope(dataSource))] : []),
+            ...(config.sms ? [new SmsChannel(config.sms.url, config.sms.token, new CareTeamScope(dataSource))] : []),
           ],
         },
         dataSourceProvider(ALERTING_CONFIG),

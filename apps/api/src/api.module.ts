@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { DataSourceShutdown, ReadingStoreShutdown, dataSourceProvider, readingStoreProvider } from '@rpm/platform';
+import { DataSourceShutdown, ReadingStoreShutdown, dataSourceProvider, readingStoreProvider, repositoryProviders } from '@rpm/platform';
 import { AlertStream } from './alerts/alert-stream';
 import { API_CONFIG, type ApiConfig } from './api.config';
 import { API_CONTROLLERS } from './api.controllers';
@@ -30,6 +30,7 @@ export class ApiModule {
         { provide: API_CONFIG, useValue: config },
         dataSourceProvider(API_CONFIG),
         readingStoreProvider(API_CONFIG),
+        ...repositoryProviders(),
         DataSourceShutdown,
         ReadingStoreShutdown,
         AlertStream,

@@ -3,3 +3,4 @@ export * from './normalize-reading';
 export * from './rules';
 export * from './follow-up';
 export * from './fhir';
+export * from './summaries';

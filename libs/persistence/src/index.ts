@@ -4,3 +4,4 @@ export * from './audit-chain';
 export * from './audit-checkpoint';
 export * from './audit-checkpoint-file';
 export * from './database-roles';
+export * from './repositories';

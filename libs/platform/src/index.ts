@@ -5,3 +5,4 @@ export * from './mqtt-connected';
 export * from './health-http-server';
 export * from './http-server';
 export * from './pg-listener';
+export * from './repository.providers';

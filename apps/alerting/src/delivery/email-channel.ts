@@ -1,5 +1,5 @@
 import { createTransport, type Transporter } from 'nodemailer';
-import type { DataSource } from 'typeorm';
+import type { CareTeamScope } from '@rpm/persistence';
 import type { AlertChannel, AlertNotification } from './alert-channel';
 
 /**
@@ -15,18 +15,13 @@ export class EmailChannel implements AlertChannel {
     smtpUrl: string,
     private readonly from: string,
     private readonly escalationAddress: string | undefined,
-    private readonly dataSource: DataSource,
+    private readonly careTeams: CareTeamScope,
   ) {
     this.transport = createTransport(smtpUrl);
   }
 
   async send(notification: AlertNotification): Promise<void> {
-    const rows: { email: string }[] = await this.dataSource.query(
-      `SELECT DISTINCT u.email FROM patients p JOIN care_team_members m ON m.care_team_id = p.care_team_id JOIN users u ON u.id = m.user_id
-        WHERE p.id = $1 AND u.role IN ('doctor', 'nurse')`,
-      [notification.patientId],
-    );
-    const to = rows.map((row) => row.email);
+    const to = await this.careTeams.clinicianEmails(notification.patientId);
     if (notification.event === 'escalated' && this.escalationAddress) to.push(this.escalationAddress);
     if (to.length === 0) throw new Error('the patient has no clinician with an e-mail address');
     const prefix = notification.event === 'escalated' ? 'ESCALATED, not acknowledged: ' : '';

@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { CareTeamScope } from '@rpm/persistence';
 import type { AlertChannel, AlertNotification } from './alert-channel';
 
 /**
@@ -13,20 +13,16 @@ export class SmsChannel implements AlertChannel {
   constructor(
     private readonly gatewayUrl: string,
     private readonly token: string,
-    private readonly dataSource: DataSource,
+    private readonly careTeams: CareTeamScope,
   ) {}
 
   async send(notification: AlertNotification): Promise<void> {
     if (notification.severity !== 'urgent') return;
-    const rows: { phone: string }[] = await this.dataSource.query(
-      `SELECT DISTINCT u.phone FROM patients p JOIN care_team_members m ON m.care_team_id = p.care_team_id JOIN users u ON u.id = m.user_id
-        WHERE p.id = $1 AND u.phone IS NOT NULL`,
-      [notification.patientId],
-    );
+    const phones = await this.careTeams.clinicianPhones(notification.patientId);
     const prefix = notification.event === 'escalated' ? 'ESCALATED: ' : '';
     // 160 characters: one SMS segment. The alert id lets the clinician find it after log-in.
     const text = `${prefix}${notification.reason}`.slice(0, 140) + ` [${notification.alertId.slice(0, 8)}]`;
-    for (const { phone } of rows) {
+    for (const phone of phones) {
       const response = await fetch(this.gatewayUrl, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${this.token}` },

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { AlertRepository } from '@rpm/persistence';
 import { DataSource } from 'typeorm';
 import { ALERTING_CONFIG, type AlertingConfig } from '../alerting.config';
 import { DeliveryQueue } from '../delivery/delivery-queue';
@@ -13,27 +14,24 @@ import { JobFailures } from './job-failures';
 export class EscalationJob {
   private readonly logger = new Logger(EscalationJob.name);
 
+  private readonly alerts: AlertRepository;
+
   constructor(
-    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(DataSource) dataSource: DataSource,
     @Inject(ALERTING_CONFIG) private readonly config: AlertingConfig,
     private readonly deliveries: DeliveryQueue,
     private readonly failures: JobFailures,
-  ) {}
+  ) {
+    this.alerts = new AlertRepository(dataSource);
+  }
 
   async runOnce(): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE alerts SET status = 'open', snoozed_until = NULL WHERE status = 'snoozed' AND snoozed_until <= now()`,
-    );
-    const escalated: { id: string }[] = await this.dataSource.query(
-      `WITH due AS (
-         UPDATE alerts SET escalated_at = now()
-          WHERE status = 'open' AND NOT retrospective AND escalated_at IS NULL
-            AND created_at <= now() - make_interval(secs => CASE severity WHEN 'urgent' THEN $1::float8 ELSE $2::float8 END)
-          RETURNING id)
-       SELECT id FROM due`,
-      [this.config.escalateAfterMs.urgent / 1000, this.config.escalateAfterMs.warning / 1000],
-    );
-    for (const { id } of escalated) {
+    await this.alerts.reopenElapsedSnoozes();
+    const escalated = await this.alerts.escalateUnacknowledged({
+      urgent: this.config.escalateAfterMs.urgent / 1000,
+      warning: this.config.escalateAfterMs.warning / 1000,
+    });
+    for (const id of escalated) {
       this.logger.warn({ message: 'alert escalated: not acknowledged in time', alertId: id });
       await this.failures.isolate('escalation', { alertId: id }, () => this.deliveries.enqueue(id, 'escalated'));
     }

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { evaluateRules, isScheduledRule } from '@rpm/clinical';
+import { DeviceRepository } from '@rpm/persistence';
 import { DataSource } from 'typeorm';
 import { AlertOutcomes } from '../alerts/alert-outcomes';
 import { PatientFacts } from '../alerts/patient-facts';
@@ -13,18 +14,19 @@ import { JobFailures } from './job-failures';
  */
 @Injectable()
 export class ScheduledRulesJob {
+  private readonly devices: DeviceRepository;
+
   constructor(
-    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(DataSource) dataSource: DataSource,
     private readonly facts: PatientFacts,
     private readonly outcomes: AlertOutcomes,
     private readonly failures: JobFailures,
-  ) {}
+  ) {
+    this.devices = new DeviceRepository(dataSource);
+  }
 
   async runOnce(now = new Date()): Promise<void> {
-    const patients: { patient_id: string }[] = await this.dataSource.query(
-      'SELECT DISTINCT patient_id FROM devices WHERE revoked_at IS NULL',
-    );
-    for (const { patient_id: patientId } of patients) {
+    for (const patientId of await this.devices.patientsWithActiveDevices()) {
       await this.failures.isolate('scheduled-rules', { patientId }, () => this.evaluatePatient(patientId, now));
     }
   }

@@ -10,7 +10,7 @@ import {
   type CreateUserRequest,
 } from '@rpm/contracts';
 import { hashPassword } from '@rpm/security';
-import { DataSource } from 'typeorm';
+import { AccountRepository, PatientRepository } from '@rpm/persistence';
 import { z } from 'zod';
 import { AuditLog } from '../audit/audit-log';
 import { CurrentUser, RequestId, type AuthenticatedUser } from '../auth/current-user';
@@ -23,7 +23,8 @@ const uuid = z.uuid();
 @AdminOnly()
 export class AdminController {
   constructor(
-    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(AccountRepository) private readonly accounts: AccountRepository,
+    @Inject(PatientRepository) private readonly patients: PatientRepository,
     private readonly audit: AuditLog,
   ) {}
 
@@ -33,7 +34,7 @@ export class AdminController {
     @CurrentUser() user: AuthenticatedUser,
     @RequestId() requestId: string,
   ) {
-    const [team] = await this.dataSource.query('INSERT INTO care_teams (name) VALUES ($1) RETURNING id, name', [body.name]);
+    const team = await this.accounts.createCareTeam(body.name);
     await this.recordAdminAction(user, requestId, 'admin.care-teams.create', `care-team:${team.id}`);
     return team;
   }
@@ -44,15 +45,17 @@ export class AdminController {
     @CurrentUser() user: AuthenticatedUser,
     @RequestId() requestId: string,
   ) {
-    const rows = await this.dataSource.query(
-      `INSERT INTO users (email, display_name, role, password_hash, phone) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (email) DO NOTHING RETURNING id, email, display_name AS "displayName", role`,
-      [body.email.toLowerCase(), body.displayName, body.role, await hashPassword(body.password), body.phone ?? null],
-    );
-    if (rows.length === 0) throw new ConflictException('a user with that e-mail exists');
+    const created = await this.accounts.createUser({
+      email: body.email.toLowerCase(),
+      displayName: body.displayName,
+      role: body.role,
+      passwordHash: await hashPassword(body.password),
+      phone: body.phone ?? null,
+    });
+    if (!created) throw new ConflictException('a user with that e-mail exists');
     // The id and role say what was created; the password (hashed or not) never reaches the audit log.
-    await this.recordAdminAction(user, requestId, 'admin.users.create', `user:${rows[0].id} role:${body.role}`);
-    return rows[0];
+    await this.recordAdminAction(user, requestId, 'admin.users.create', `user:${created.id} role:${body.role}`);
+    return created;
   }
 
   /**
@@ -63,14 +66,7 @@ export class AdminController {
   @HttpCode(200)
   async disableUser(@Param('userId', { schema: uuid }) userId: string, @CurrentUser() admin: AuthenticatedUser, @RequestId() requestId: string) {
     if (userId === admin.id) throw new BadRequestException('an administrator cannot disable their own account');
-    const user = await this.dataSource.transaction(async (manager) => {
-      const [row] = await manager.query(
-        `UPDATE users SET disabled_at = COALESCE(disabled_at, now()) WHERE id = $1 RETURNING id, disabled_at AS "disabledAt"`,
-        [userId],
-      );
-      if (row) await manager.query('DELETE FROM sessions WHERE user_id = $1', [userId]);
-      return row as { id: string; disabledAt: Date } | undefined;
-    });
+    const user = await this.accounts.disableUser(userId);
     if (!user) throw new NotFoundException('no such user');
     await this.recordAdminAction(admin, requestId, 'admin.users.disable', `user:${userId}`);
     return user;
@@ -79,7 +75,7 @@ export class AdminController {
   @Post('users/:userId/enable')
   @HttpCode(200)
   async enableUser(@Param('userId', { schema: uuid }) userId: string, @CurrentUser() admin: AuthenticatedUser, @RequestId() requestId: string) {
-    const [user] = await this.dataSource.query(`UPDATE users SET disabled_at = NULL WHERE id = $1 RETURNING id, disabled_at AS "disabledAt"`, [userId]);
+    const user = await this.accounts.enableUser(userId);
     if (!user) throw new NotFoundException('no such user');
     await this.recordAdminAction(admin, requestId, 'admin.users.enable', `user:${userId}`);
     return user;
@@ -92,10 +88,8 @@ export class AdminController {
     @CurrentUser() admin: AuthenticatedUser,
     @RequestId() requestId: string,
   ) {
-    const [team] = await this.dataSource.query('SELECT 1 FROM care_teams WHERE id = $1', [careTeamId]);
-    const [user] = await this.dataSource.query('SELECT 1 FROM users WHERE id = $1', [body.userId]);
-    if (!team || !user) throw new NotFoundException('no such care team or user');
-    await this.dataSource.query('INSERT INTO care_team_members (care_team_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [careTeamId, body.userId]);
+    if (!(await this.accounts.careTeamExists(careTeamId)) || !(await this.accounts.userExists(body.userId))) throw new NotFoundException('no such care team or user');
+    await this.accounts.addCareTeamMember(careTeamId, body.userId);
     await this.recordAdminAction(admin, requestId, 'admin.care-teams.members.add', `care-team:${careTeamId} user:${body.userId}`);
     return { careTeamId, userId: body.userId };
   }
@@ -106,13 +100,8 @@ export class AdminController {
     @CurrentUser() user: AuthenticatedUser,
     @RequestId() requestId: string,
   ) {
-    const [team] = await this.dataSource.query('SELECT 1 FROM care_teams WHERE id = $1', [body.careTeamId]);
-    if (!team) throw new NotFoundException('no such care team');
-    const [patient] = await this.dataSource.query(
-      `INSERT INTO patients (display_name, programme, care_team_id, time_zone) VALUES ($1, $2, $3, $4)
-       RETURNING id, display_name AS "displayName", programme, care_team_id AS "careTeamId", time_zone AS "timeZone"`,
-      [body.displayName, body.programme, body.careTeamId, body.timeZone],
-    );
+    if (!(await this.accounts.careTeamExists(body.careTeamId))) throw new NotFoundException('no such care team');
+    const patient = await this.patients.create(body);
     await this.audit.record({ userId: user.id, action: 'admin.patients.create', patientId: patient.id, outcome: 'allowed', requestId, subject: `care-team:${body.careTeamId}` });
     return patient;
   }

@@ -5,13 +5,17 @@ import {
   type ResolveAlertRequest,
   type SnoozeAlertRequest,
 } from '@rpm/contracts';
-import { AlertEntity } from '@rpm/persistence';
-import { DataSource } from 'typeorm';
+import { AlertRepository, type AlertEntity } from '@rpm/persistence';
 import { z } from 'zod';
 import { CurrentUser, type AuthenticatedUser } from '../auth/current-user';
 import { PatientRoute } from '../patients/patient-route.decorator';
 
 const uuid = z.uuid();
+
+const found = (alert: AlertEntity | null): AlertEntity => {
+  if (!alert) throw new NotFoundException('alert not found');
+  return alert;
+};
 
 /**
  * A clinician acknowledges (stops escalation), snoozes (quiet until a time, then open again) or resolves
@@ -20,7 +24,7 @@ const uuid = z.uuid();
 @Controller('patients/:patientId/alerts/:alertId')
 export class AlertActionsController {
   constructor(
-    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(AlertRepository) private readonly alerts: AlertRepository,
   ) {}
 
   @Post('acknowledge')
@@ -31,7 +35,7 @@ export class AlertActionsController {
     @Param('alertId', { schema: uuid }) alertId: string,
     @CurrentUser() user: AuthenticatedUser,
   ): Promise<AlertEntity> {
-    return this.transition(patientId, alertId, `status = 'acknowledged', acknowledged_at = now(), acknowledged_by = $3, snoozed_until = NULL`, [user.id], ['open', 'snoozed']);
+    return found(await this.alerts.acknowledge(patientId, alertId, user.id));
   }
 
   @Post('snooze')
@@ -42,7 +46,7 @@ export class AlertActionsController {
     @Param('alertId', { schema: uuid }) alertId: string,
     @Body({ schema: snoozeAlertRequestSchema }) body: SnoozeAlertRequest,
   ): Promise<AlertEntity> {
-    return this.transition(patientId, alertId, `status = 'snoozed', snoozed_until = now() + make_interval(mins => $3)`, [body.minutes], ['open', 'acknowledged', 'snoozed']);
+    return found(await this.alerts.snooze(patientId, alertId, body.minutes));
   }
 
   @Post('resolve')
@@ -54,22 +58,6 @@ export class AlertActionsController {
     @Body({ schema: resolveAlertRequestSchema }) body: ResolveAlertRequest,
     @CurrentUser() user: AuthenticatedUser,
   ): Promise<AlertEntity> {
-    return this.transition(
-      patientId,
-      alertId,
-      `status = 'resolved', resolved_at = now(), resolved_by = $3, resolution = $4`,
-      [user.id, body.note ?? 'resolved by clinician'],
-      ['open', 'acknowledged', 'snoozed'],
-    );
-  }
-
-  private async transition(patientId: string, alertId: string, set: string, params: unknown[], from: string[]): Promise<AlertEntity> {
-    const repository = this.dataSource.getRepository(AlertEntity);
-    const alert = await repository.findOneBy({ id: alertId, patientId });
-    if (!alert) throw new NotFoundException('alert not found');
-    if (from.includes(alert.status)) {
-      await this.dataSource.query(`UPDATE alerts SET ${set} WHERE id = $1 AND patient_id = $2`, [alertId, patientId, ...params]);
-    }
-    return repository.findOneByOrFail({ id: alertId });
+    return found(await this.alerts.resolve(patientId, alertId, user.id, body.note ?? 'resolved by clinician'));
   }
 }

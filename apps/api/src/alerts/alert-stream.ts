@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { PgListener } from '@rpm/platform';
 import { Observable, Subject, filter, map, mergeMap } from 'rxjs';
-import { DataSource } from 'typeorm';
+import { AlertRepository, CareTeamScope } from '@rpm/persistence';
 import { API_CONFIG, type ApiConfig } from '../api.config';
 
 export interface AlertChange {
@@ -26,7 +26,8 @@ export class AlertStream implements OnApplicationBootstrap, OnApplicationShutdow
 
   constructor(
     @Inject(API_CONFIG) config: ApiConfig,
-    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(AlertRepository) private readonly alerts: AlertRepository,
+    @Inject(CareTeamScope) private readonly scope: CareTeamScope,
   ) {
     this.listener = new PgListener({
       connectionString: config.databaseUrl,
@@ -48,7 +49,7 @@ export class AlertStream implements OnApplicationBootstrap, OnApplicationShutdow
 
   forUser(userId: string): Observable<AlertChange> {
     return this.changes.pipe(
-      mergeMap(async (change) => ({ change, visible: await this.canSee(userId, change.patientId).catch(() => false) })),
+      mergeMap(async (change) => ({ change, visible: await this.scope.canSee(userId, change.patientId).catch(() => false) })),
       filter(({ visible }) => visible),
       map(({ change }) => change),
     );
@@ -64,19 +65,7 @@ export class AlertStream implements OnApplicationBootstrap, OnApplicationShutdow
 
   /** Alerts opened, acknowledged, escalated or resolved while the LISTEN connection was down. */
   private async catchUp(downSince: Date): Promise<void> {
-    const missed: AlertChange[] = await this.dataSource.query(
-      `SELECT id AS "alertId", patient_id AS "patientId", status FROM alerts
-        WHERE greatest(created_at, acknowledged_at, resolved_at, escalated_at) >= $1`,
-      [new Date(downSince.getTime() - CATCH_UP_MARGIN_MS)],
-    );
+    const missed: AlertChange[] = await this.alerts.changedSince(new Date(downSince.getTime() - CATCH_UP_MARGIN_MS));
     for (const change of missed) this.changes.next(change);
-  }
-
-  private async canSee(userId: string, patientId: string): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query(
-      `SELECT 1 FROM patients p JOIN care_team_members m ON m.care_team_id = p.care_team_id WHERE p.id = $1 AND m.user_id = $2`,
-      [patientId, userId],
-    );
-    return rows.length > 0;
   }
 }

@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { appendAuditCheckpoint, auditHashAt, auditLogRisks, readAuditHead, type AuditCheckpoint, type RunQuery } from '@rpm/persistence';
-import { DataSource } from 'typeorm';
+import { AuditRepository, appendAuditCheckpoint, auditLogRisks, type AuditCheckpoint } from '@rpm/persistence';
 import { API_CONFIG, type ApiConfig } from '../api.config';
 
 /**
@@ -17,7 +16,7 @@ export class AuditCheckpoints implements OnApplicationBootstrap, BeforeApplicati
   private writing: Promise<void> = Promise.resolve();
 
   constructor(
-    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(AuditRepository) private readonly entries: AuditRepository,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 
@@ -48,10 +47,9 @@ export class AuditCheckpoints implements OnApplicationBootstrap, BeforeApplicati
 
   private async writeIfGrown(): Promise<void> {
     const settings = this.config.auditCheckpoints!;
-    const query: RunQuery = (sql, parameters) => this.dataSource.query(sql, parameters);
-    const head = await readAuditHead(query);
+    const head = await this.entries.head();
     if (this.last && head.seq === this.last.seq && head.count === this.last.count && head.hash === this.last.hash) return;
-    if (this.last && ((await auditHashAt(query, this.last.seq)) !== this.last.hash || head.count < this.last.count)) {
+    if (this.last && ((await this.entries.hashAt(this.last.seq)) !== this.last.hash || head.count < this.last.count)) {
       this.logger.error(
         `the audit log no longer matches the checkpoint of ${this.last.at} (entry ${this.last.seq}): entries were deleted or rewritten; run npm run audit:verify`,
       );

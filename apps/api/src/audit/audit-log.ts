@@ -1,23 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AuditEntryEntity } from '@rpm/persistence';
-import { DataSource } from 'typeorm';
+import { AuditRepository, type AuditEventRow } from '@rpm/persistence';
 
-export interface AuditEvent {
-  userId: string | null;
-  action: string;
-  patientId: string | null;
-  outcome: 'allowed' | 'denied';
-  requestId: string;
-  /** What an administrator created or changed, as `kind:<id>` words (`user:<id> care-team:<id>`); never a secret. */
-  subject?: string;
-}
+/** One audit entry; `subject` names what an administrator created or changed (`user:<id> care-team:<id>`), never a secret. */
+export type AuditEvent = AuditEventRow;
 
 /** Who touched which patient's data, when, and whether they were let in. */
 @Injectable()
 export class AuditLog {
-  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+  constructor(@Inject(AuditRepository) private readonly entries: AuditRepository) {}
 
   async record(event: AuditEvent): Promise<void> {
-    await this.dataSource.getRepository(AuditEntryEntity).insert({ ...event, subject: event.subject ?? null });
+    await this.entries.record(event);
   }
 }

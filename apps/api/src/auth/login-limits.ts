@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { hashSecret } from '@rpm/security';
-import { DataSource } from 'typeorm';
+import { LoginFailureRepository } from '@rpm/persistence';
 import { API_CONFIG, type ApiConfig } from '../api.config';
 
 /** First lockout after the limit; each further failure doubles it, up to the cap. */
@@ -30,7 +30,7 @@ export class LoginLimits {
   private lastCleanup = 0;
 
   constructor(
-    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(LoginFailureRepository) private readonly failures: LoginFailureRepository,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 
@@ -48,7 +48,7 @@ export class LoginLimits {
 
   /** The password was right: the account starts afresh, and the address gets its attempt back. */
   async succeeded(email: string, address: string): Promise<void> {
-    await this.dataSource.query('DELETE FROM login_failures WHERE key = $1', [this.accountCounter(email).key]);
+    await this.failures.clear(this.accountCounter(email).key);
     await this.refund(this.addressCounter(address).key);
   }
 
@@ -60,34 +60,23 @@ export class LoginLimits {
     return { key: `address:${address}`, maxFailures: this.config.login.addressMaxFailures };
   }
 
-  /**
-   * One statement, so concurrent attempts serialise on the row: counts the attempt unless the counter is
-   * locked (the last failure plus the lockout its count earns is still ahead), and says whether it did.
-   */
-  private async take(counter: Counter): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query(
-      `INSERT INTO login_failures AS f (key, failures, last_failure_at) VALUES ($1, 1, now())
-       ON CONFLICT (key) DO UPDATE
-         SET failures = CASE WHEN f.last_failure_at < now() - make_interval(mins => $3) THEN 1 ELSE f.failures + 1 END,
-             last_failure_at = now()
-         WHERE f.failures < $2
-            OR f.last_failure_at + make_interval(secs => least($4 * power(2, least(f.failures - $2, 30)), $5)) <= now()
-       RETURNING 1`,
-      [counter.key, counter.maxFailures, this.config.login.failureWindowMinutes, FIRST_LOCKOUT_SECONDS, MAX_LOCKOUT_SECONDS],
-    );
-    return rows.length > 0;
+  /** Counts the attempt unless the counter is locked, atomically (see LoginFailureRepository.take). */
+  private take(counter: Counter): Promise<boolean> {
+    return this.failures.take(counter.key, {
+      maxFailures: counter.maxFailures,
+      windowMinutes: this.config.login.failureWindowMinutes,
+      firstLockoutSeconds: FIRST_LOCKOUT_SECONDS,
+      maxLockoutSeconds: MAX_LOCKOUT_SECONDS,
+    });
   }
 
-  private async refund(key: string): Promise<void> {
-    await this.dataSource.query('UPDATE login_failures SET failures = greatest(failures - 1, 0) WHERE key = $1', [key]);
+  private refund(key: string): Promise<void> {
+    return this.failures.refund(key);
   }
 
   private async cleanUpNowAndThen(): Promise<void> {
     if (Date.now() - this.lastCleanup < CLEANUP_EVERY_MS) return;
     this.lastCleanup = Date.now();
-    await this.dataSource.query(`DELETE FROM login_failures WHERE last_failure_at < now() - make_interval(mins => $1) - make_interval(secs => $2)`, [
-      this.config.login.failureWindowMinutes,
-      MAX_LOCKOUT_SECONDS,
-    ]);
+    await this.failures.forgetOlderThan(this.config.login.failureWindowMinutes, MAX_LOCKOUT_SECONDS);
   }
 }

@@ -1,17 +1,17 @@
 import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DatabaseProbe } from '@rpm/persistence';
 import { Public } from '../auth/public.decorator';
 
 @Controller('health')
 export class HealthController {
-  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+  constructor(@Inject(DatabaseProbe) private readonly database: DatabaseProbe) {}
 
   /** Readiness: answers 200 only while PostgreSQL answers. */
   @Public()
   @Get()
   async check(): Promise<{ status: 'ok' }> {
     try {
-      await this.dataSource.query('SELECT 1');
+      await this.database.ping();
     } catch {
       throw new ServiceUnavailableException('database unavailable');
     }

@@ -1,10 +1,9 @@
 import { Controller, Get, Header, Inject, Param, Query } from '@nestjs/common';
 import { searchBundle, toFlag, toObservation, type FhirBundle, type FhirFlag, type FhirObservation } from '@rpm/clinical';
-import { AlertEntity } from '@rpm/persistence';
+import { AlertRepository } from '@rpm/persistence';
 import { isoDateTime } from '@rpm/contracts';
 import { READING_STORE } from '@rpm/platform';
 import type { ReadingStore } from '@rpm/timeseries';
-import { DataSource, In } from 'typeorm';
 import { z } from 'zod';
 import { PatientRoute } from './patient-route.decorator';
 
@@ -19,7 +18,7 @@ const rangeSchema = z.object({
 @Controller('patients/:patientId/fhir')
 export class FhirController {
   constructor(
-    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(AlertRepository) private readonly alerts: AlertRepository,
     @Inject(READING_STORE) private readonly store: ReadingStore,
   ) {}
 
@@ -40,10 +39,7 @@ export class FhirController {
   @Header('content-type', 'application/fhir+json')
   @PatientRoute('fhir.flags')
   async flags(@Param('patientId', { schema: uuid }) patientId: string): Promise<FhirBundle<FhirFlag>> {
-    const alerts = await this.dataSource.getRepository(AlertEntity).find({
-      where: { patientId, status: In(['open', 'acknowledged', 'snoozed']) },
-      order: { openedAt: 'DESC' },
-    });
+    const alerts = await this.alerts.liveOfPatient(patientId);
     return searchBundle(alerts.map((alert) => toFlag({ ...alert, openedAt: alert.openedAt.toISOString() })));
   }
 }

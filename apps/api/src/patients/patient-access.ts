@@ -1,5 +1,5 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { CareTeamScope } from '@rpm/persistence';
 import { AuditLog } from '../audit/audit-log';
 import type { AuthenticatedUser } from '../auth/current-user';
 
@@ -10,17 +10,12 @@ import type { AuthenticatedUser } from '../auth/current-user';
 @Injectable()
 export class PatientAccess {
   constructor(
-    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(CareTeamScope) private readonly scope: CareTeamScope,
     private readonly audit: AuditLog,
   ) {}
 
   async authorize(user: AuthenticatedUser, patientId: string, action: string, requestId: string): Promise<void> {
-    const rows: unknown[] = await this.dataSource.query(
-      `SELECT 1 FROM patients p JOIN care_team_members m ON m.care_team_id = p.care_team_id
-        WHERE p.id = $1 AND m.user_id = $2 LIMIT 1`,
-      [patientId, user.id],
-    );
-    const allowed = rows.length > 0;
+    const allowed = await this.scope.canSee(user.id, patientId);
     await this.audit.record({ userId: user.id, action, patientId, outcome: allowed ? 'allowed' : 'denied', requestId });
     if (!allowed) throw new NotFoundException('patient not found');
   }

@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { aggregateQuerySchema, timelineQuerySchema, type AggregateQueryParams, type TimelineQuery } from '@rpm/contracts';
 import { READING_STORE } from '@rpm/platform';
 import type { ReadingBucket, ReadingStore } from '@rpm/timeseries';
-import { DataSource } from 'typeorm';
+import { AlertRepository, VisitRepository } from '@rpm/persistence';
 import { z } from 'zod';
 import { PatientRoute } from './patient-route.decorator';
 
@@ -19,7 +19,8 @@ type TimelineEntry =
 @Controller('patients/:patientId')
 export class PatientStreamsController {
   constructor(
-    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(VisitRepository) private readonly visits: VisitRepository,
+    @Inject(AlertRepository) private readonly alerts: AlertRepository,
     @Inject(READING_STORE) private readonly store: ReadingStore,
   ) {}
 
@@ -45,23 +46,19 @@ export class PatientStreamsController {
     const from = query.from ? new Date(query.from) : new Date(to.getTime() - 7 * DAY);
     const [readings, visits, alerts] = await Promise.all([
       this.store.query({ patientId, from, to, limit: query.limit }),
-      this.dataSource.query('SELECT id, occurred_at, type, outcome FROM visits WHERE patient_id = $1 AND occurred_at >= $2 AND occurred_at < $3', [patientId, from, to]),
-      this.dataSource.query('SELECT id, opened_at, rule_id, severity, status, title FROM alerts WHERE patient_id = $1 AND opened_at >= $2 AND opened_at < $3', [
-        patientId,
-        from,
-        to,
-      ]),
+      this.visits.between(patientId, from, to),
+      this.alerts.openedBetween(patientId, from, to),
     ]);
     const entries: TimelineEntry[] = [
       ...readings.map((reading) => ({ type: 'reading' as const, at: reading.measuredAt, metric: reading.metric, values: reading.values, unit: reading.unit, deviceId: reading.deviceId })),
-      ...visits.map((visit: { id: string; occurred_at: Date; type: string; outcome: string | null }) => ({
+      ...visits.map((visit) => ({
         type: 'visit' as const,
         at: visit.occurred_at.toISOString(),
         id: visit.id,
         visitType: visit.type,
         outcome: visit.outcome,
       })),
-      ...alerts.map((alert: { id: string; opened_at: Date; rule_id: string; severity: string; status: string; title: string }) => ({
+      ...alerts.map((alert) => ({
         type: 'alert' as const,
         at: alert.opened_at.toISOString(),
         id: alert.id,

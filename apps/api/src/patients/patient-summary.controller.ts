@@ -1,5 +1,6 @@
 import { Controller, Get, Inject, Param } from '@nestjs/common';
-import { summarizeGlucose } from '@rpm/clinical';
+import { HOME_BP_WINDOW_DAYS, daysWithData, localDaysFetchMs, round1, roundCgmSummary, summarizeCgm, summarizeHomeBp } from '@rpm/clinical';
+import { PatientRepository } from '@rpm/persistence';
 import { READING_STORE } from '@rpm/platform';
 import type { ReadingStore } from '@rpm/timeseries';
 import { z } from 'zod';
@@ -7,34 +8,41 @@ import { PatientRoute } from './patient-route.decorator';
 
 const uuid = z.uuid();
 const DAY = 86_400_000;
+const CGM_DAYS = 14;
+const ADHERENCE_DAYS = 30;
+/** CPT 99454 bills a 30-day period with readings on at least 16 days. */
+const RPM_THRESHOLD_DAYS = 16;
 
 /**
  * At-a-glance summaries: CGM metrics over 14 days (TIR, time below, CV, GMI; Battelino 2019), the 7-day
- * home BP mean against 135/85, and adherence as days with data of the last 30 (CPT 99454 counts 16).
+ * home BP mean against 135/85, and adherence as days with data of the patient's last 30 local days.
+ * The arithmetic is libs/clinical's (shared with the follow-up assessment); values are rounded here, for display.
  */
 @Controller('patients/:patientId/summary')
 export class PatientSummaryController {
   constructor(
     @Inject(READING_STORE) private readonly store: ReadingStore,
+    @Inject(PatientRepository) private readonly patients: PatientRepository,
   ) {}
 
   @Get()
   @PatientRoute('patients.summary')
   async summary(@Param('patientId', { schema: uuid }) patientId: string,) {
-    const now = Date.now();
-    const [glucose, bp, month] = await Promise.all([
-      this.store.query({ patientId, metric: 'glucose', from: new Date(now - 14 * DAY), to: new Date(now + 1), limit: 10_000 }),
-      this.store.query({ patientId, metric: 'blood_pressure', from: new Date(now - 7 * DAY), to: new Date(now + 1), limit: 10_000 }),
-      this.store.query({ patientId, from: new Date(now - 30 * DAY), to: new Date(now + 1), limit: 50_000 }),
+    const now = new Date();
+    const end = new Date(now.getTime() + 1);
+    const [patient, glucose, bp, month] = await Promise.all([
+      this.patients.get(patientId),
+      this.store.query({ patientId, metric: 'glucose', from: new Date(now.getTime() - CGM_DAYS * DAY), to: end, limit: 10_000 }),
+      this.store.query({ patientId, metric: 'blood_pressure', from: new Date(now.getTime() - HOME_BP_WINDOW_DAYS * DAY), to: end, limit: 10_000 }),
+      this.store.query({ patientId, from: new Date(now.getTime() - localDaysFetchMs(ADHERENCE_DAYS)), to: end, limit: 50_000 }),
     ]);
-    const cgm = summarizeGlucose(glucose.filter((reading) => reading.context.source === 'cgm'));
-    const mean = (field: string) => Math.round((bp.reduce((sum, reading) => sum + reading.values[field], 0) / bp.length) * 10) / 10;
-    const homeBp = bp.length ? { systolic: mean('systolic'), diastolic: mean('diastolic'), readings: bp.length } : null;
-    const daysWithData = new Set(month.map((reading) => reading.measuredAt.slice(0, 10))).size;
+    const cgm = summarizeCgm(glucose, CGM_DAYS);
+    const homeBp = summarizeHomeBp(bp, patient.timeZone);
+    const days = daysWithData(month.map((reading) => reading.measuredAt), patient.timeZone, now, ADHERENCE_DAYS);
     return {
-      glucose: cgm ? { ...cgm, coveragePercent: Math.round((cgm.readings / (14 * 288)) * 1000) / 10 } : null,
-      bloodPressure: homeBp ? { ...homeBp, controlled: homeBp.systolic < 135 && homeBp.diastolic < 85 } : null,
-      adherence: { daysWithData, ofDays: 30, meetsRpmThreshold: daysWithData >= 16 },
+      glucose: cgm ? roundCgmSummary(cgm) : null,
+      bloodPressure: homeBp ? { systolic: round1(homeBp.systolic), diastolic: round1(homeBp.diastolic), readings: homeBp.readings, controlled: homeBp.controlled } : null,
+      adherence: { daysWithData: days, ofDays: ADHERENCE_DAYS, meetsRpmThreshold: days >= RPM_THRESHOLD_DAYS },
     };
   }
 }

@@ -1,9 +1,8 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { alertsQuerySchema, pageQuerySchema, readingsQuerySchema, type AlertsQuery, type NormalizedReading, type PageQuery, type ReadingsQuery, type WorklistPatient } from '@rpm/contracts';
-import { AlertEntity, PatientEntity } from '@rpm/persistence';
+import { AlertRepository, PatientRepository, type AlertEntity, type PatientEntity } from '@rpm/persistence';
 import { READING_STORE } from '@rpm/platform';
 import type { ReadingStore } from '@rpm/timeseries';
-import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { AuditLog } from '../audit/audit-log';
 import { CurrentUser, RequestId, type AuthenticatedUser } from '../auth/current-user';
@@ -16,7 +15,8 @@ const DEFAULT_RANGE_MS = 7 * 24 * 3600 * 1000;
 @Controller('patients')
 export class PatientsController {
   constructor(
-    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(PatientRepository) private readonly patients: PatientRepository,
+    @Inject(AlertRepository) private readonly alerts: AlertRepository,
     @Inject(READING_STORE) private readonly readings: ReadingStore,
     private readonly audit: AuditLog,
     private readonly worklist: PatientWorklist,
@@ -38,7 +38,7 @@ export class PatientsController {
   async get(
     @Param('patientId', { schema: patientIdSchema }) patientId: string,
   ): Promise<PatientEntity> {
-    return this.dataSource.getRepository(PatientEntity).findOneByOrFail({ id: patientId });
+    return this.patients.get(patientId);
   }
 
   @Get(':patientId/readings')
@@ -58,12 +58,7 @@ export class PatientsController {
     @Param('patientId', { schema: patientIdSchema }) patientId: string,
     @Query({ schema: alertsQuerySchema }) query: AlertsQuery,
   ): Promise<{ alerts: AlertEntity[]; page: PageQuery & { total: number } }> {
-    const [alerts, total] = await this.dataSource.getRepository(AlertEntity).findAndCount({
-      where: { patientId, ...(query.status && { status: query.status }), ...(query.severity && { severity: query.severity }) },
-      order: { openedAt: 'DESC', id: 'ASC' },
-      take: query.limit,
-      skip: query.offset,
-    });
+    const { alerts, total } = await this.alerts.pageOfPatient(patientId, query);
     return { alerts, page: { limit: query.limit, offset: query.offset, total } };
   }
 }

@@ -7,19 +7,18 @@ import {
   type PageQuery,
   type UpdateVisitRequest,
 } from '@rpm/contracts';
-import { DataSource } from 'typeorm';
+import { VisitRepository } from '@rpm/persistence';
 import { z } from 'zod';
 import { CurrentUser, type AuthenticatedUser } from '../auth/current-user';
 import { PatientRoute } from '../patients/patient-route.decorator';
 
 const uuid = z.uuid();
-const COLUMNS = `id, occurred_at AS "occurredAt", type, clinician_id AS "clinicianId", notes, outcome, created_at AS "createdAt"`;
 
 /** The visit history beside the readings: who saw the patient, when, how, and what came of it. */
 @Controller('patients/:patientId/visits')
 export class VisitsController {
   constructor(
-    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(VisitRepository) private readonly visits: VisitRepository,
   ) {}
 
   @Get()
@@ -28,10 +27,7 @@ export class VisitsController {
     @Param('patientId', { schema: uuid }) patientId: string,
     @Query({ schema: pageQuerySchema }) page: PageQuery,
   ) {
-    const [visits, [{ total }]] = await Promise.all([
-      this.dataSource.query(`SELECT ${COLUMNS} FROM visits WHERE patient_id = $1 ORDER BY occurred_at DESC LIMIT $2 OFFSET $3`, [patientId, page.limit, page.offset]),
-      this.dataSource.query('SELECT count(*)::int AS total FROM visits WHERE patient_id = $1', [patientId]),
-    ]);
+    const { visits, total } = await this.visits.page(patientId, page.limit, page.offset);
     return { visits, page: { limit: page.limit, offset: page.offset, total } };
   }
 
@@ -43,11 +39,7 @@ export class VisitsController {
     @Body({ schema: createVisitRequestSchema }) body: CreateVisitRequest,
     @CurrentUser() user: AuthenticatedUser,
   ) {
-    const [visit] = await this.dataSource.query(
-      `INSERT INTO visits (patient_id, occurred_at, type, clinician_id, notes, outcome) VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
-      [patientId, body.occurredAt, body.type, user.id, body.notes ?? null, body.outcome ?? null],
-    );
-    return visit;
+    return this.visits.create(patientId, user.id, body);
   }
 
   @Patch(':visitId')
@@ -57,14 +49,7 @@ export class VisitsController {
     @Param('visitId', { schema: uuid }) visitId: string,
     @Body({ schema: updateVisitRequestSchema }) body: UpdateVisitRequest,
   ) {
-    const [visit] = await this.dataSource.query(
-      // As a CTE the statement is a SELECT, so TypeORM returns the rows rather than [rows, count].
-      `WITH updated AS (
-         UPDATE visits SET occurred_at = COALESCE($3, occurred_at), type = COALESCE($4, type), notes = COALESCE($5, notes), outcome = COALESCE($6, outcome)
-          WHERE id = $1 AND patient_id = $2 RETURNING *)
-       SELECT ${COLUMNS} FROM updated`,
-      [visitId, patientId, body.occurredAt ?? null, body.type ?? null, body.notes ?? null, body.outcome ?? null],
-    );
+    const visit = await this.visits.update(patientId, visitId, body);
     if (!visit) throw new NotFoundException('visit not found');
     return visit;
   }

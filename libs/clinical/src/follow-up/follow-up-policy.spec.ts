@@ -22,6 +22,14 @@ describe('risk tier from control, alert load and adherence (Battelino 2019; ACC/
   });
 });
 
+describe('risk tier on exact values, rounded only in the reasons', () => {
+  it('judges TIR 69.96 % below target and a 134.96 mmHg mean at target, and shows them to one decimal', () => {
+    expect(riskTier({ ...stable, timeInRangePercent: 69.96 })).toEqual({ tier: 'medium', reasons: ['time in range 70% (target > 70%)'] });
+    expect(riskTier({ ...stable, homeBp: { systolic: 134.96, diastolic: 80 } }).tier).toBe('low');
+    expect(riskTier({ ...stable, homeBp: { systolic: 141.333333, diastolic: 80 } }).reasons).toEqual(['home BP mean 141.3/80 mmHg (target < 135/85)']);
+  });
+});
+
 describe('diabetes: weekly while unstable, monthly and then quarterly once stable', () => {
   it('steps up at once on an urgent alert, and brings the next contact forward', () => {
     const plan: PlanState = { ...initialPlan('diabetes', day(0)), tier: 'low', intervalDays: 90, nextDueAt: day(80) };

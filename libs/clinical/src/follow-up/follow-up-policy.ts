@@ -22,6 +22,9 @@ export const PATHWAYS: Record<Pathway, PathwayDefinition> = {
   post_surgery: { intervalDays: { high: 7, medium: 30, low: 90 }, steps: [7, 30, 90, 180, 365], stableReviewsToStepDown: 1 },
 };
 
+/** Values are exact: the tier is decided on them, and they are rounded only in the reasons shown. */
+const shown = (value: number) => Math.round(value * 10) / 10;
+
 /** What the data say about a patient over the last 30 days. */
 export interface Assessment {
   urgentAlerts: number;
@@ -46,13 +49,14 @@ export function riskTier(assessment: Assessment): TierDecision {
   const high: string[] = [];
   const medium: string[] = [];
   if (assessment.urgentAlerts > 0) high.push(`${assessment.urgentAlerts} urgent alert(s) in 30 days`);
-  if (assessment.timeBelow54Percent !== undefined && assessment.timeBelow54Percent > 1) high.push(`time below 54 mg/dL ${assessment.timeBelow54Percent}% (target < 1%)`);
-  if (assessment.timeInRangePercent !== undefined && assessment.timeInRangePercent < 50) high.push(`time in range ${assessment.timeInRangePercent}% (< 50%)`);
-  else if (assessment.timeInRangePercent !== undefined && assessment.timeInRangePercent < 70) medium.push(`time in range ${assessment.timeInRangePercent}% (target > 70%)`);
+  if (assessment.timeBelow54Percent !== undefined && assessment.timeBelow54Percent > 1) high.push(`time below 54 mg/dL ${shown(assessment.timeBelow54Percent)}% (target < 1%)`);
+  if (assessment.timeInRangePercent !== undefined && assessment.timeInRangePercent < 50) high.push(`time in range ${shown(assessment.timeInRangePercent)}% (< 50%)`);
+  else if (assessment.timeInRangePercent !== undefined && assessment.timeInRangePercent < 70) medium.push(`time in range ${shown(assessment.timeInRangePercent)}% (target > 70%)`);
+  const bp = assessment.homeBp && `${shown(assessment.homeBp.systolic)}/${shown(assessment.homeBp.diastolic)}`;
   if (assessment.homeBp && (assessment.homeBp.systolic >= 150 || assessment.homeBp.diastolic >= 95)) {
-    high.push(`home BP mean ${assessment.homeBp.systolic}/${assessment.homeBp.diastolic} mmHg (>= 150/95)`);
+    high.push(`home BP mean ${bp} mmHg (>= 150/95)`);
   } else if (assessment.homeBp && (assessment.homeBp.systolic >= 135 || assessment.homeBp.diastolic >= 85)) {
-    medium.push(`home BP mean ${assessment.homeBp.systolic}/${assessment.homeBp.diastolic} mmHg (target < 135/85)`);
+    medium.push(`home BP mean ${bp} mmHg (target < 135/85)`);
   }
   if (assessment.warningAlerts >= 3) medium.push(`${assessment.warningAlerts} warnings in 30 days`);
   if (assessment.daysWithData < 16) medium.push(`readings on ${assessment.daysWithData} of 30 days (< 16)`);

@@ -1,0 +1,3 @@
+export * from './cgm-summary';
+export * from './home-bp-summary';
+export * from './local-days';

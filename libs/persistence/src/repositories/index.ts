@@ -1,0 +1,41 @@
+import { AccountRepository } from './account.repository';
+import { AlertRepository } from './alert.repository';
+import { AuditRepository } from './audit.repository';
+import { CareTeamScope } from './care-team-scope';
+import { DatabaseProbe } from './database-probe';
+import { DeliveryRepository } from './delivery.repository';
+import { DeviceRepository } from './device.repository';
+import { FollowUpPlanRepository } from './follow-up-plan.repository';
+import { LoginFailureRepository } from './login-failure.repository';
+import { PatientRepository } from './patient.repository';
+import { RuleOverrideRepository } from './rule-override.repository';
+import { VisitRepository } from './visit.repository';
+
+export * from './account.repository';
+export * from './alert.repository';
+export * from './audit.repository';
+export * from './care-team-scope';
+export * from './database-probe';
+export * from './delivery.repository';
+export * from './device.repository';
+export * from './follow-up-plan.repository';
+export * from './login-failure.repository';
+export * from './patient.repository';
+export * from './rule-override.repository';
+export * from './visit.repository';
+
+/** Every repository: each is built from the DataSource alone (the apps register them as providers). */
+export const REPOSITORIES = [
+  AccountRepository,
+  AlertRepository,
+  AuditRepository,
+  CareTeamScope,
+  DatabaseProbe,
+  DeliveryRepository,
+  DeviceRepository,
+  FollowUpPlanRepository,
+  LoginFailureRepository,
+  PatientRepository,
+  RuleOverrideRepository,
+  VisitRepository,
+];
