@@ -1,38 +1,15 @@
-import { RequestMethod, type Type } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
-import { API_CONTROLLERS } from '../../apps/api/src/api.controllers';
 import { ApiClient } from '../support/api-client';
+import { apiRoutes } from '../support/api-routes';
 import { createAdmin, createClinic, type ClinicFixture } from '../support/fixtures';
 import { PlatformProcess } from '../support/platform-process';
 import { createTestDatabase } from '../support/test-services';
-
-interface Route {
-  method: string;
-  path: string;
-}
-
-/** Every route of the API, read from the controllers' own metadata, so a new route is covered unasked. */
-function routeTable(): Route[] {
-  const controllers: Type[] = API_CONTROLLERS;
-  return controllers.flatMap((controller) => {
-    const base = String(Reflect.getMetadata(PATH_METADATA, controller) ?? '');
-    return Object.getOwnPropertyNames(controller.prototype)
-      .filter((name) => name !== 'constructor')
-      .map((name) => controller.prototype[name])
-      .filter((handler) => typeof handler === 'function' && Reflect.getMetadata(PATH_METADATA, handler) !== undefined)
-      .map((handler) => ({
-        method: RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod],
-        path: `/${[base, String(Reflect.getMetadata(PATH_METADATA, handler))].filter((part) => part && part !== '/').join('/')}`,
-      }));
-  });
-}
 
 describe('the route table: patient routes answer 404 outside the caller’s care teams, admin routes 403 to clinicians', () => {
   let platform: PlatformProcess;
   let patient: ClinicFixture;
   let stranger: ApiClient;
   let databaseUrl: string;
-  const patientRoutes = routeTable().filter((route) => route.path.includes(':patientId'));
+  const patientRoutes = apiRoutes().filter((route) => route.path.includes(':patientId'));
 
   beforeAll(async () => {
     databaseUrl = await createTestDatabase();
@@ -47,7 +24,7 @@ describe('the route table: patient routes answer 404 outside the caller’s care
     expect(patientRoutes.length).toBeGreaterThanOrEqual(15);
   });
 
-  it.each(routeTable().filter((route) => route.path.includes(':patientId')).map((route) => [route.method, route.path]))('%s %s', async (method, path) => {
+  it.each(apiRoutes().filter((route) => route.path.includes(':patientId')).map((route) => [route.method, route.path]))('%s %s', async (method, path) => {
     const url = path
       .replace(':patientId', patient.patientId)
       .replace(/:(alertId|visitId)/, '00000000-0000-4000-8000-000000000000')
@@ -62,7 +39,7 @@ describe('the route table: patient routes answer 404 outside the caller’s care
     expect(response.status).toBe(404);
   });
 
-  it.each(routeTable().filter((route) => route.path.startsWith('/admin')).map((route) => [route.method, route.path]))(
+  it.each(apiRoutes().filter((route) => route.path.startsWith('/admin')).map((route) => [route.method, route.path]))(
     'a clinician gets 403 from %s %s',
     async (method, path) => {
       const response = await fetch(`${platform.httpUrl}${path.replace(':careTeamId', patient.careTeamId)}`, {
@@ -103,7 +80,7 @@ describe('the route table: patient routes answer 404 outside the caller’s care
     expect(response.status).toBe(200);
     const document = (await response.json()) as { openapi: string; paths: Record<string, Record<string, { requestBody?: unknown; security?: unknown[] }>> };
     expect(document.openapi).toBe('3.1.0');
-    for (const route of routeTable()) {
+    for (const route of apiRoutes()) {
       expect({ route, documented: Boolean(document.paths[route.path.replace(/:(\w+)/g, '{$1}')]?.[route.method.toLowerCase()]) }).toEqual({ route, documented: true });
     }
     const login = document.paths['/auth/login'].post;
