@@ -1,10 +1,12 @@
-import { RequestMethod, type Type } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { HttpStatus, RequestMethod, type Type } from '@nestjs/common';
+import { HTTP_CODE_METADATA, METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { API_CONTROLLERS } from '../../apps/api/src/api.controllers';
 
 export interface ApiRoute {
   method: string;
   path: string;
+  /** The status the route answers with on success: its @HttpCode, else Nest's default (201 for POST, 200 otherwise). */
+  successStatus: number;
 }
 
 /** Every route of the API, read from the controllers' own metadata, so a new route is covered unasked. */
@@ -16,9 +18,13 @@ export function apiRoutes(): ApiRoute[] {
       .filter((name) => name !== 'constructor')
       .map((name) => controller.prototype[name])
       .filter((handler) => typeof handler === 'function' && Reflect.getMetadata(PATH_METADATA, handler) !== undefined)
-      .map((handler) => ({
-        method: RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod],
-        path: `/${[base, String(Reflect.getMetadata(PATH_METADATA, handler))].filter((part) => part && part !== '/').join('/')}`,
-      }));
+      .map((handler) => {
+        const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod;
+        return {
+          method: RequestMethod[method],
+          path: `/${[base, String(Reflect.getMetadata(PATH_METADATA, handler))].filter((part) => part && part !== '/').join('/')}`,
+          successStatus: (Reflect.getMetadata(HTTP_CODE_METADATA, handler) as number | undefined) ?? (method === RequestMethod.POST ? HttpStatus.CREATED : HttpStatus.OK),
+        };
+      });
   });
 }

@@ -1,4 +1,5 @@
 import { Controller, Get, NotFoundException, Param, Redirect, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -47,6 +48,7 @@ function contentSecurityPolicy(html: string): string {
  * no request path ever reaches the file system. The page itself is public; every call it makes for
  * patient data goes through the API's bearer-token checks like any other client.
  */
+@ApiExcludeController()
 @Controller()
 export class WebAppController {
   private readonly assets = loadAssets(WEB_ROOT);
