@@ -5,12 +5,15 @@ import { API_CONTROLLERS } from '../../apps/api/src/api.controllers';
 export interface ApiRoute {
   method: string;
   path: string;
+}
+
+export interface ApiRouteWithStatus extends ApiRoute {
   /** The status the route answers with on success: its @HttpCode, else Nest's default (201 for POST, 200 otherwise). */
   successStatus: number;
 }
 
 /** Every route of the API, read from the controllers' own metadata, so a new route is covered unasked. */
-export function apiRoutes(): ApiRoute[] {
+export function apiRoutes(): ApiRouteWithStatus[] {
   const controllers: Type[] = API_CONTROLLERS;
   return controllers.flatMap((controller) => {
     const base = String(Reflect.getMetadata(PATH_METADATA, controller) ?? '');

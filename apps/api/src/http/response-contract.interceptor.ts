@@ -22,6 +22,13 @@ export class ResponseContractInterceptor extends StandardSchemaSerializerInterce
     super(reflector);
   }
 
+  /** Nest's serializer checks an array body item by item; a contract here describes the whole body, array or not. */
+  override serialize(
+    ...[body, schema, options]: Parameters<StandardSchemaSerializerInterceptor['serialize']>
+  ): ReturnType<StandardSchemaSerializerInterceptor['serialize']> {
+    return schema && Array.isArray(body) ? this.transformToPlain(body, schema, options) : super.serialize(body, schema, options);
+  }
+
   override async transformToPlain(...[body, schema, options]: Validate): Promise<Record<string, unknown>> {
     if (!body) return body;
     const result = await schema['~standard'].validate(body, options);
