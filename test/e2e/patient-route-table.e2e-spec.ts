@@ -4,6 +4,12 @@ import { createAdmin, createClinic, type ClinicFixture } from '../support/fixtur
 import { PlatformProcess } from '../support/platform-process';
 import { createTestDatabase } from '../support/test-services';
 
+interface OpenApiOperation {
+  requestBody?: unknown;
+  security?: unknown[];
+  responses: Record<string, { content?: Record<string, { schema?: { type?: string; properties?: Record<string, unknown> } }> }>;
+}
+
 describe('the route table: patient routes answer 404 outside the caller’s care teams, admin routes 403 to clinicians', () => {
   let platform: PlatformProcess;
   let patient: ClinicFixture;
@@ -75,10 +81,10 @@ describe('the route table: patient routes answer 404 outside the caller’s care
     expect((await stranger.get(`/patients/${created.id}`)).status).toBe(404);
   });
 
-  it('publishes an OpenAPI document at /docs with every route and the zod schemas of its bodies', async () => {
-    const response = await fetch(`${platform.httpUrl}/docs`);
+  it('publishes an OpenAPI document at /docs/openapi.json with every route and the zod schemas of its bodies', async () => {
+    const response = await fetch(`${platform.httpUrl}/docs/openapi.json`);
     expect(response.status).toBe(200);
-    const document = (await response.json()) as { openapi: string; paths: Record<string, Record<string, { requestBody?: unknown; security?: unknown[] }>> };
+    const document = (await response.json()) as { openapi: string; paths: Record<string, Record<string, OpenApiOperation>> };
     expect(document.openapi).toBe('3.1.0');
     for (const route of apiRoutes()) {
       expect({ route, documented: Boolean(document.paths[route.path.replace(/:(\w+)/g, '{$1}')]?.[route.method.toLowerCase()]) }).toEqual({ route, documented: true });
@@ -87,6 +93,24 @@ describe('the route table: patient routes answer 404 outside the caller’s care
     expect(login.security).toEqual([]);
     expect(login.requestBody).toEqual(
       expect.objectContaining({ content: { 'application/json': { schema: expect.objectContaining({ required: ['email', 'password'] }) } } }),
+    );
+    expect(document.paths['/patients/{patientId}'].get.security).toBeUndefined();
+  });
+
+  it('documents the body of every route’s success status, so a new route without a response contract fails here', async () => {
+    const document = (await (await fetch(`${platform.httpUrl}/docs/openapi.json`)).json()) as { paths: Record<string, Record<string, OpenApiOperation>> };
+    const undocumented = apiRoutes().filter((route) => {
+      const responses = document.paths[route.path.replace(/:(\w+)/g, '{$1}')]?.[route.method.toLowerCase()]?.responses ?? {};
+      const success = responses[String(route.successStatus)];
+      if (!success) return true;
+      if (route.successStatus === 204) return false;
+      return !Object.values(success.content ?? {}).some((media) => media.schema?.type);
+    });
+    expect(undocumented).toEqual([]);
+    const alert = document.paths['/patients/{patientId}/alerts/{alertId}/acknowledge'].post.responses['200'].content!['application/json'].schema!;
+    expect(alert.properties).toEqual(expect.objectContaining({ openedAt: expect.objectContaining({ type: 'string', format: 'date-time' }) }));
+    expect(document.paths['/auth/login'].post.responses.default.content!['application/json'].schema!.properties).toEqual(
+      expect.objectContaining({ statusCode: expect.anything(), error: expect.anything(), message: expect.anything() }),
     );
   });
 });

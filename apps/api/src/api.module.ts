@@ -1,11 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, Reflector } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { DataSourceShutdown, ReadingStoreShutdown, dataSourceProvider, readingStoreProvider, repositoryProviders } from '@rpm/platform';
 import { AlertStream } from './alerts/alert-stream';
 import { API_CONFIG, type ApiConfig } from './api.config';
 import { API_CONTROLLERS } from './api.controllers';
-import { OpenApiController } from './docs/openapi.controller';
 import { WebAppController } from './web/web-app.controller';
 import { AuditCheckpoints } from './audit/audit-checkpoints';
 import { AuditLog } from './audit/audit-log';
@@ -14,6 +13,7 @@ import { AuthService } from './auth/auth.service';
 import { LoginLimits } from './auth/login-limits';
 import { SessionWatch } from './auth/session-watch';
 import { ApiExceptionFilter } from './http/api-exception.filter';
+import { ResponseContractInterceptor } from './http/response-contract.interceptor';
 import { DeviceRegistry } from './devices/device-registry';
 import { ApiMetrics } from './observability/api-metrics';
 import { PatientAccess } from './patients/patient-access';
@@ -25,7 +25,7 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [ThrottlerModule.forRoot([{ name: 'default', ttl: 60_000, limit: 10 }])],
-      controllers: [...API_CONTROLLERS, OpenApiController, WebAppController],
+      controllers: [...API_CONTROLLERS, WebAppController],
       providers: [
         { provide: API_CONFIG, useValue: config },
         dataSourceProvider(API_CONFIG),
@@ -45,6 +45,7 @@ export class ApiModule {
         PatientWorklist,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
+        { provide: APP_INTERCEPTOR, useFactory: (reflector: Reflector) => new ResponseContractInterceptor(reflector), inject: [Reflector] },
       ],
     };
   }

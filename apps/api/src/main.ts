@@ -5,6 +5,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { loadConfigOrExit } from '@rpm/config';
 import { jsonLogger } from '@rpm/platform';
 import { apiConfigSchema } from './api.config';
+import { serveApiDocs } from './docs/api-docs';
 import { ApiModule } from './api.module';
 import { apiFastifyOptions } from './http/fastify-options';
 import { echoRequestIds } from './http/request-id';
@@ -29,6 +30,7 @@ async function bootstrap(): Promise<void> {
     .getInstance()
     .addHook('onResponse', async (request, reply) => metrics.observe(request, reply.statusCode, reply.elapsedTime / 1000));
   echoRequestIds(app.getHttpAdapter().getInstance());
+  serveApiDocs(app, app.getHttpAdapter().getInstance());
   app.enableShutdownHooks();
   try {
     await app.listen(config.http.port, config.http.host);

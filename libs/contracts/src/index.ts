@@ -3,4 +3,4 @@ export * from './device-payloads.schema';
 export * from './device-replies.schema';
 export * from './reading-events.schema';
 export * from './api.schema';
-export * from './api-responses';
+export * from './responses';

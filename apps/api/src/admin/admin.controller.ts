@@ -1,9 +1,14 @@
 import { BadRequestException, Body, ConflictException, Controller, HttpCode, Inject, NotFoundException, Param, Post } from '@nestjs/common';
 import {
   addCareTeamMemberRequestSchema,
+  careTeamMembershipSchema,
+  careTeamSchema,
   createCareTeamRequestSchema,
+  createdPatientSchema,
+  createdUserSchema,
   createPatientRequestSchema,
   createUserRequestSchema,
+  userStatusSchema,
   type AddCareTeamMemberRequest,
   type CreateCareTeamRequest,
   type CreatePatientRequest,
@@ -15,6 +20,7 @@ import { z } from 'zod';
 import { AuditLog } from '../audit/audit-log';
 import { CurrentUser, RequestId, type AuthenticatedUser } from '../auth/current-user';
 import { AdminOnly } from './admin-only.decorator';
+import { RespondsWith } from '../http/responds-with.decorator';
 
 const uuid = z.uuid();
 
@@ -29,6 +35,7 @@ export class AdminController {
   ) {}
 
   @Post('care-teams')
+  @RespondsWith(201, careTeamSchema)
   async createCareTeam(
     @Body({ schema: createCareTeamRequestSchema }) body: CreateCareTeamRequest,
     @CurrentUser() user: AuthenticatedUser,
@@ -40,11 +47,8 @@ export class AdminController {
   }
 
   @Post('users')
-  async createUser(
-    @Body({ schema: createUserRequestSchema }) body: CreateUserRequest,
-    @CurrentUser() user: AuthenticatedUser,
-    @RequestId() requestId: string,
-  ) {
+  @RespondsWith(201, createdUserSchema)
+  async createUser(@Body({ schema: createUserRequestSchema }) body: CreateUserRequest, @CurrentUser() user: AuthenticatedUser, @RequestId() requestId: string) {
     const created = await this.accounts.createUser({
       email: body.email.toLowerCase(),
       displayName: body.displayName,
@@ -64,6 +68,7 @@ export class AdminController {
    */
   @Post('users/:userId/disable')
   @HttpCode(200)
+  @RespondsWith(200, userStatusSchema)
   async disableUser(@Param('userId', { schema: uuid }) userId: string, @CurrentUser() admin: AuthenticatedUser, @RequestId() requestId: string) {
     if (userId === admin.id) throw new BadRequestException('an administrator cannot disable their own account');
     const user = await this.accounts.disableUser(userId);
@@ -74,6 +79,7 @@ export class AdminController {
 
   @Post('users/:userId/enable')
   @HttpCode(200)
+  @RespondsWith(200, userStatusSchema)
   async enableUser(@Param('userId', { schema: uuid }) userId: string, @CurrentUser() admin: AuthenticatedUser, @RequestId() requestId: string) {
     const user = await this.accounts.enableUser(userId);
     if (!user) throw new NotFoundException('no such user');
@@ -82,19 +88,22 @@ export class AdminController {
   }
 
   @Post('care-teams/:careTeamId/members')
+  @RespondsWith(201, careTeamMembershipSchema)
   async addMember(
     @Param('careTeamId', { schema: uuid }) careTeamId: string,
     @Body({ schema: addCareTeamMemberRequestSchema }) body: AddCareTeamMemberRequest,
     @CurrentUser() admin: AuthenticatedUser,
     @RequestId() requestId: string,
   ) {
-    if (!(await this.accounts.careTeamExists(careTeamId)) || !(await this.accounts.userExists(body.userId))) throw new NotFoundException('no such care team or user');
+    if (!(await this.accounts.careTeamExists(careTeamId)) || !(await this.accounts.userExists(body.userId)))
+      throw new NotFoundException('no such care team or user');
     await this.accounts.addCareTeamMember(careTeamId, body.userId);
     await this.recordAdminAction(admin, requestId, 'admin.care-teams.members.add', `care-team:${careTeamId} user:${body.userId}`);
     return { careTeamId, userId: body.userId };
   }
 
   @Post('patients')
+  @RespondsWith(201, createdPatientSchema)
   async createPatient(
     @Body({ schema: createPatientRequestSchema }) body: CreatePatientRequest,
     @CurrentUser() user: AuthenticatedUser,
@@ -102,7 +111,14 @@ export class AdminController {
   ) {
     if (!(await this.accounts.careTeamExists(body.careTeamId))) throw new NotFoundException('no such care team');
     const patient = await this.patients.create(body);
-    await this.audit.record({ userId: user.id, action: 'admin.patients.create', patientId: patient.id, outcome: 'allowed', requestId, subject: `care-team:${body.careTeamId}` });
+    await this.audit.record({
+      userId: user.id,
+      action: 'admin.patients.create',
+      patientId: patient.id,
+      outcome: 'allowed',
+      requestId,
+      subject: `care-team:${body.careTeamId}`,
+    });
     return patient;
   }
 

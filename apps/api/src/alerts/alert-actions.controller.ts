@@ -1,14 +1,10 @@
 import { Body, Controller, HttpCode, Inject, NotFoundException, Param, Post } from '@nestjs/common';
-import {
-  resolveAlertRequestSchema,
-  snoozeAlertRequestSchema,
-  type ResolveAlertRequest,
-  type SnoozeAlertRequest,
-} from '@rpm/contracts';
+import { alertSchema, resolveAlertRequestSchema, snoozeAlertRequestSchema, type ResolveAlertRequest, type SnoozeAlertRequest } from '@rpm/contracts';
 import { AlertRepository, type AlertEntity } from '@rpm/persistence';
 import { z } from 'zod';
 import { CurrentUser, type AuthenticatedUser } from '../auth/current-user';
 import { PatientRoute } from '../patients/patient-route.decorator';
+import { RespondsWith } from '../http/responds-with.decorator';
 
 const uuid = z.uuid();
 
@@ -23,13 +19,12 @@ const found = (alert: AlertEntity | null): AlertEntity => {
  */
 @Controller('patients/:patientId/alerts/:alertId')
 export class AlertActionsController {
-  constructor(
-    @Inject(AlertRepository) private readonly alerts: AlertRepository,
-  ) {}
+  constructor(@Inject(AlertRepository) private readonly alerts: AlertRepository) {}
 
   @Post('acknowledge')
   @HttpCode(200)
   @PatientRoute('alerts.acknowledge')
+  @RespondsWith(200, alertSchema)
   async acknowledge(
     @Param('patientId', { schema: uuid }) patientId: string,
     @Param('alertId', { schema: uuid }) alertId: string,
@@ -41,6 +36,7 @@ export class AlertActionsController {
   @Post('snooze')
   @HttpCode(200)
   @PatientRoute('alerts.snooze')
+  @RespondsWith(200, alertSchema)
   async snooze(
     @Param('patientId', { schema: uuid }) patientId: string,
     @Param('alertId', { schema: uuid }) alertId: string,
@@ -52,6 +48,7 @@ export class AlertActionsController {
   @Post('resolve')
   @HttpCode(200)
   @PatientRoute('alerts.resolve')
+  @RespondsWith(200, alertSchema)
   async resolve(
     @Param('patientId', { schema: uuid }) patientId: string,
     @Param('alertId', { schema: uuid }) alertId: string,

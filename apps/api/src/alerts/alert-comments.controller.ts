@@ -1,9 +1,10 @@
 import { Body, Controller, Get, Inject, NotFoundException, Param, Post } from '@nestjs/common';
-import { alertCommentRequestSchema, type AlertCommentRequest } from '@rpm/contracts';
+import { alertCommentRequestSchema, alertCommentSchema, alertCommentsResponseSchema, type AlertCommentRequest } from '@rpm/contracts';
 import { AlertRepository, type AlertCommentRow } from '@rpm/persistence';
 import { z } from 'zod';
 import { CurrentUser, type AuthenticatedUser } from '../auth/current-user';
 import { PatientRoute } from '../patients/patient-route.decorator';
+import { RespondsWith } from '../http/responds-with.decorator';
 
 const uuid = z.uuid();
 
@@ -14,13 +15,18 @@ export class AlertCommentsController {
 
   @Get()
   @PatientRoute('alerts.comments_list')
-  async list(@Param('patientId', { schema: uuid }) patientId: string, @Param('alertId', { schema: uuid }) alertId: string): Promise<{ comments: AlertCommentRow[] }> {
+  @RespondsWith(200, alertCommentsResponseSchema)
+  async list(
+    @Param('patientId', { schema: uuid }) patientId: string,
+    @Param('alertId', { schema: uuid }) alertId: string,
+  ): Promise<{ comments: AlertCommentRow[] }> {
     await this.alertOf(patientId, alertId);
     return { comments: await this.alerts.comments(alertId) };
   }
 
   @Post()
   @PatientRoute('alerts.comment')
+  @RespondsWith(201, alertCommentSchema)
   async create(
     @Param('patientId', { schema: uuid }) patientId: string,
     @Param('alertId', { schema: uuid }) alertId: string,

@@ -4,6 +4,7 @@ import { AuditLog } from '../audit/audit-log';
 import { CurrentUser, RequestId, SessionToken, type AuthenticatedUser } from '../auth/current-user';
 import { SessionWatch } from '../auth/session-watch';
 import { AlertStream } from './alert-stream';
+import { RespondsWithText } from '../http/responds-with.decorator';
 
 @Controller('alerts')
 export class AlertStreamController {
@@ -18,6 +19,7 @@ export class AlertStreamController {
    * The stream ends within seconds of its session ending (logout, expiry, account removed).
    */
   @Sse('stream')
+  @RespondsWithText(200, 'text/event-stream', 'Server-sent events: `alert` events whose data is {alertId, patientId, status}.')
   async live(@CurrentUser() user: AuthenticatedUser, @SessionToken() token: string, @RequestId() requestId: string): Promise<Observable<MessageEvent>> {
     await this.audit.record({ userId: user.id, action: 'alerts.stream', patientId: null, outcome: 'allowed', requestId });
     return this.stream.forUser(user.id).pipe(

@@ -1,9 +1,11 @@
 import { Body, Controller, Get, Headers, HttpCode, HttpException, HttpStatus, Ip, Post, UnauthorizedException } from '@nestjs/common';
-import { loginRequestSchema, type LoginRequest } from '@rpm/contracts';
+import { loginRequestSchema, loginResponseSchema, profileResponseSchema, type LoginRequest } from '@rpm/contracts';
 import { AuthService } from './auth.service';
 import { CurrentUser, type AuthenticatedUser } from './current-user';
 import { LoginLimits } from './login-limits';
 import { Public } from './public.decorator';
+import { RespondsWith } from '../http/responds-with.decorator';
+import { RespondsWithNoContent } from '../http/responds-with.decorator';
 
 @Controller('auth')
 export class AuthController {
@@ -19,9 +21,14 @@ export class AuthController {
   @Public()
   @Post('login')
   @HttpCode(200)
+  @RespondsWith(200, loginResponseSchema)
   async login(@Body({ schema: loginRequestSchema }) body: LoginRequest, @Ip() address: string): Promise<{ token: string; expiresAt: string }> {
     const refusal = await this.limits.reserve(body.email, address);
-    if (refusal) throw new HttpException(`too many failed sign-ins ${refusal === 'account' ? 'for this account' : 'from this address'}: wait a few minutes and try again`, HttpStatus.TOO_MANY_REQUESTS);
+    if (refusal)
+      throw new HttpException(
+        `too many failed sign-ins ${refusal === 'account' ? 'for this account' : 'from this address'}: wait a few minutes and try again`,
+        HttpStatus.TOO_MANY_REQUESTS,
+      );
     const session = await this.auth.login(body.email, body.password);
     if (!session) throw new UnauthorizedException('wrong e-mail or password');
     await this.limits.succeeded(body.email, address);
@@ -30,12 +37,14 @@ export class AuthController {
 
   /** Who the token belongs to, for the page's header. */
   @Get('me')
+  @RespondsWith(200, profileResponseSchema)
   async me(@CurrentUser() user: AuthenticatedUser): Promise<{ id: string; email: string; displayName: string; role: string }> {
     return this.auth.profile(user.id);
   }
 
   @Post('logout')
   @HttpCode(204)
+  @RespondsWithNoContent('The session is over.')
   async logout(@Headers('authorization') authorization: string): Promise<void> {
     await this.auth.logout(authorization.slice('Bearer '.length));
   }

@@ -1,6 +1,10 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import {
+  deviceSchema,
+  devicesResponseSchema,
+  issuedCredentialSchema,
   pairingCodeRequestSchema,
+  pairingCodeResponseSchema,
   registerDeviceRequestSchema,
   type PairingCodeRequest,
   type RegisterDeviceRequest,
@@ -9,6 +13,7 @@ import { z } from 'zod';
 import { CurrentUser, type AuthenticatedUser } from '../auth/current-user';
 import { PatientRoute } from '../patients/patient-route.decorator';
 import { DeviceRegistry, type DeviceView, type IssuedCredential } from './device-registry';
+import { RespondsWith } from '../http/responds-with.decorator';
 
 const patientIdSchema = z.uuid();
 const deviceIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
@@ -16,12 +21,11 @@ const deviceIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 /** A clinician of the patient's care team registers, lists and revokes the patient's devices. */
 @Controller('patients/:patientId')
 export class DevicesController {
-  constructor(
-    private readonly registry: DeviceRegistry,
-  ) {}
+  constructor(private readonly registry: DeviceRegistry) {}
 
   @Post('devices')
   @PatientRoute('devices.register')
+  @RespondsWith(201, issuedCredentialSchema)
   async register(
     @Param('patientId', { schema: patientIdSchema }) patientId: string,
     @Body({ schema: registerDeviceRequestSchema }) body: RegisterDeviceRequest,
@@ -31,15 +35,15 @@ export class DevicesController {
 
   @Get('devices')
   @PatientRoute('devices.list')
-  async list(
-    @Param('patientId', { schema: patientIdSchema }) patientId: string,
-  ): Promise<{ devices: DeviceView[] }> {
+  @RespondsWith(200, devicesResponseSchema)
+  async list(@Param('patientId', { schema: patientIdSchema }) patientId: string): Promise<{ devices: DeviceView[] }> {
     return { devices: await this.registry.list(patientId) };
   }
 
   @Post('devices/:deviceId/revoke')
   @HttpCode(200)
   @PatientRoute('devices.revoke')
+  @RespondsWith(200, deviceSchema)
   async revoke(
     @Param('patientId', { schema: patientIdSchema }) patientId: string,
     @Param('deviceId', { schema: deviceIdSchema }) deviceId: string,
@@ -50,6 +54,7 @@ export class DevicesController {
   /** A one-time code, valid 24 h, for the patient's hub or app to claim a device credential (see POST /pairing/claim). */
   @Post('pairing-codes')
   @PatientRoute('devices.pairing_code')
+  @RespondsWith(201, pairingCodeResponseSchema)
   async pairingCode(
     @Param('patientId', { schema: patientIdSchema }) patientId: string,
     @Body({ schema: pairingCodeRequestSchema }) body: PairingCodeRequest,

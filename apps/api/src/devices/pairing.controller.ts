@@ -1,8 +1,9 @@
 import { Body, Controller, NotFoundException, Post, UseGuards } from '@nestjs/common';
 import { Throttle, ThrottlerGuard } from '@nestjs/throttler';
-import { pairingClaimRequestSchema, type PairingClaimRequest } from '@rpm/contracts';
+import { issuedCredentialSchema, pairingClaimRequestSchema, type PairingClaimRequest } from '@rpm/contracts';
 import { Public } from '../auth/public.decorator';
 import { DeviceRegistry, type IssuedCredential } from './device-registry';
+import { RespondsWith } from '../http/responds-with.decorator';
 
 /**
  * The patient's side of pairing: no account, only the one-time code from the clinic. Rate-limited per
@@ -16,6 +17,7 @@ export class PairingController {
   @UseGuards(ThrottlerGuard)
   @Throttle({ default: { limit: 10, ttl: 60_000 } })
   @Post('claim')
+  @RespondsWith(201, issuedCredentialSchema)
   async claim(@Body({ schema: pairingClaimRequestSchema }) body: PairingClaimRequest): Promise<IssuedCredential> {
     const credential = await this.registry.claimPairingCode(body.code);
     if (!credential) throw new NotFoundException('unknown, used or expired pairing code');

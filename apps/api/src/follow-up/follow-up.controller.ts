@@ -2,6 +2,7 @@ import { Body, ConflictException, Controller, Get, HttpCode, Inject, NotFoundExc
 import { followUpStatus, initialPlan } from '@rpm/clinical';
 import {
   enrolFollowUpRequestSchema,
+  followUpResponseSchema,
   overrideFollowUpRequestSchema,
   type EnrolFollowUpRequest,
   type OverrideFollowUpRequest,
@@ -10,6 +11,7 @@ import { FollowUpPlanRepository, VisitRepository } from '@rpm/persistence';
 import { z } from 'zod';
 import { CurrentUser, type AuthenticatedUser } from '../auth/current-user';
 import { PatientRoute } from '../patients/patient-route.decorator';
+import { RespondsWith } from '../http/responds-with.decorator';
 
 const uuid = z.uuid();
 const changeId = z.coerce.number().int().positive();
@@ -28,10 +30,8 @@ export class FollowUpController {
 
   @Post()
   @PatientRoute('follow_up.enrol')
-  async enrol(
-    @Param('patientId', { schema: uuid }) patientId: string,
-    @Body({ schema: enrolFollowUpRequestSchema }) body: EnrolFollowUpRequest,
-  ) {
+  @RespondsWith(201, followUpResponseSchema)
+  async enrol(@Param('patientId', { schema: uuid }) patientId: string, @Body({ schema: enrolFollowUpRequestSchema }) body: EnrolFollowUpRequest) {
     const now = new Date();
     const plan = initialPlan(body.pathway, now);
     if (!(await this.plans.enrol(patientId, plan, now))) throw new ConflictException('the patient already has a follow-up plan');
@@ -40,13 +40,15 @@ export class FollowUpController {
 
   @Get()
   @PatientRoute('follow_up.get')
-  async get(@Param('patientId', { schema: uuid }) patientId: string,) {
+  @RespondsWith(200, followUpResponseSchema)
+  async get(@Param('patientId', { schema: uuid }) patientId: string) {
     return this.view(patientId);
   }
 
   @Post('changes/:changeId/confirm')
   @HttpCode(200)
   @PatientRoute('follow_up.confirm')
+  @RespondsWith(200, followUpResponseSchema)
   async confirm(
     @Param('patientId', { schema: uuid }) patientId: string,
     @Param('changeId', { schema: changeId }) id: number,
@@ -59,6 +61,7 @@ export class FollowUpController {
   @Post('changes/:changeId/override')
   @HttpCode(200)
   @PatientRoute('follow_up.override')
+  @RespondsWith(200, followUpResponseSchema)
   async override(
     @Param('patientId', { schema: uuid }) patientId: string,
     @Param('changeId', { schema: changeId }) id: number,

@@ -1,6 +1,8 @@
 import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/common';
 import { DatabaseProbe } from '@rpm/persistence';
 import { Public } from '../auth/public.decorator';
+import { healthResponseSchema } from '@rpm/contracts';
+import { RespondsWith } from '../http/responds-with.decorator';
 
 @Controller('health')
 export class HealthController {
@@ -9,6 +11,7 @@ export class HealthController {
   /** Readiness: answers 200 only while PostgreSQL answers. */
   @Public()
   @Get()
+  @RespondsWith(200, healthResponseSchema)
   async check(): Promise<{ status: 'ok' }> {
     try {
       await this.database.ping();

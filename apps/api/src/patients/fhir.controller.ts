@@ -1,11 +1,12 @@
 import { Controller, Get, Header, Inject, Param, Query } from '@nestjs/common';
 import { searchBundle, toFlag, toObservation, type FhirBundle, type FhirFlag, type FhirObservation } from '@rpm/clinical';
 import { AlertRepository } from '@rpm/persistence';
-import { isoDateTime } from '@rpm/contracts';
+import { fhirFlagBundleSchema, fhirObservationBundleSchema, isoDateTime } from '@rpm/contracts';
 import { READING_STORE } from '@rpm/platform';
 import type { ReadingStore } from '@rpm/timeseries';
 import { z } from 'zod';
 import { PatientRoute } from './patient-route.decorator';
+import { RespondsWith } from '../http/responds-with.decorator';
 
 const uuid = z.uuid();
 const rangeSchema = z.object({
@@ -25,6 +26,7 @@ export class FhirController {
   @Get('Observation')
   @Header('content-type', 'application/fhir+json')
   @PatientRoute('fhir.observations')
+  @RespondsWith(200, fhirObservationBundleSchema, { contentType: 'application/fhir+json' })
   async observations(
     @Param('patientId', { schema: uuid }) patientId: string,
     @Query({ schema: rangeSchema }) query: z.infer<typeof rangeSchema>,
@@ -38,6 +40,7 @@ export class FhirController {
   @Get('Flag')
   @Header('content-type', 'application/fhir+json')
   @PatientRoute('fhir.flags')
+  @RespondsWith(200, fhirFlagBundleSchema, { contentType: 'application/fhir+json' })
   async flags(@Param('patientId', { schema: uuid }) patientId: string): Promise<FhirBundle<FhirFlag>> {
     const alerts = await this.alerts.liveOfPatient(patientId);
     return searchBundle(alerts.map((alert) => toFlag({ ...alert, openedAt: alert.openedAt.toISOString() })));

@@ -1,10 +1,18 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
-import { aggregateQuerySchema, timelineQuerySchema, type AggregateQueryParams, type TimelineQuery } from '@rpm/contracts';
+import {
+  aggregateQuerySchema,
+  aggregateResponseSchema,
+  timelineQuerySchema,
+  timelineResponseSchema,
+  type AggregateQueryParams,
+  type TimelineQuery,
+} from '@rpm/contracts';
 import { READING_STORE } from '@rpm/platform';
 import type { ReadingBucket, ReadingStore } from '@rpm/timeseries';
 import { AlertRepository, VisitRepository } from '@rpm/persistence';
 import { z } from 'zod';
 import { PatientRoute } from './patient-route.decorator';
+import { RespondsWith } from '../http/responds-with.decorator';
 
 const uuid = z.uuid();
 const DAY = 86_400_000;
@@ -26,6 +34,7 @@ export class PatientStreamsController {
 
   @Get('readings/aggregate')
   @PatientRoute('patients.readings_aggregate')
+  @RespondsWith(200, aggregateResponseSchema)
   async aggregate(
     @Param('patientId', { schema: uuid }) patientId: string,
     @Query({ schema: aggregateQuerySchema }) query: AggregateQueryParams,
@@ -38,6 +47,7 @@ export class PatientStreamsController {
 
   @Get('timeline')
   @PatientRoute('patients.timeline')
+  @RespondsWith(200, timelineResponseSchema)
   async timeline(
     @Param('patientId', { schema: uuid }) patientId: string,
     @Query({ schema: timelineQuerySchema }) query: TimelineQuery,
@@ -50,7 +60,14 @@ export class PatientStreamsController {
       this.alerts.openedBetween(patientId, from, to),
     ]);
     const entries: TimelineEntry[] = [
-      ...readings.map((reading) => ({ type: 'reading' as const, at: reading.measuredAt, metric: reading.metric, values: reading.values, unit: reading.unit, deviceId: reading.deviceId })),
+      ...readings.map((reading) => ({
+        type: 'reading' as const,
+        at: reading.measuredAt,
+        metric: reading.metric,
+        values: reading.values,
+        unit: reading.unit,
+        deviceId: reading.deviceId,
+      })),
       ...visits.map((visit) => ({
         type: 'visit' as const,
         at: visit.occurred_at.toISOString(),

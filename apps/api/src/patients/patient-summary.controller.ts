@@ -5,6 +5,8 @@ import { READING_STORE } from '@rpm/platform';
 import type { ReadingStore } from '@rpm/timeseries';
 import { z } from 'zod';
 import { PatientRoute } from './patient-route.decorator';
+import { patientSummarySchema } from '@rpm/contracts';
+import { RespondsWith } from '../http/responds-with.decorator';
 
 const uuid = z.uuid();
 const DAY = 86_400_000;
@@ -27,7 +29,8 @@ export class PatientSummaryController {
 
   @Get()
   @PatientRoute('patients.summary')
-  async summary(@Param('patientId', { schema: uuid }) patientId: string,) {
+  @RespondsWith(200, patientSummarySchema)
+  async summary(@Param('patientId', { schema: uuid }) patientId: string) {
     const now = new Date();
     const end = new Date(now.getTime() + 1);
     const [patient, glucose, bp, month] = await Promise.all([
@@ -38,10 +41,17 @@ export class PatientSummaryController {
     ]);
     const cgm = summarizeCgm(glucose, CGM_DAYS);
     const homeBp = summarizeHomeBp(bp, patient.timeZone);
-    const days = daysWithData(month.map((reading) => reading.measuredAt), patient.timeZone, now, ADHERENCE_DAYS);
+    const days = daysWithData(
+      month.map((reading) => reading.measuredAt),
+      patient.timeZone,
+      now,
+      ADHERENCE_DAYS,
+    );
     return {
       glucose: cgm ? roundCgmSummary(cgm) : null,
-      bloodPressure: homeBp ? { systolic: round1(homeBp.systolic), diastolic: round1(homeBp.diastolic), readings: homeBp.readings, controlled: homeBp.controlled } : null,
+      bloodPressure: homeBp
+        ? { systolic: round1(homeBp.systolic), diastolic: round1(homeBp.diastolic), readings: homeBp.readings, controlled: homeBp.controlled }
+        : null,
       adherence: { daysWithData: days, ofDays: ADHERENCE_DAYS, meetsRpmThreshold: days >= RPM_THRESHOLD_DAYS },
     };
   }

@@ -1,5 +1,18 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
-import { alertsQuerySchema, pageQuerySchema, readingsQuerySchema, type AlertsQuery, type NormalizedReading, type PageQuery, type ReadingsQuery, type WorklistPatient } from '@rpm/contracts';
+import {
+  alertsPageResponseSchema,
+  alertsQuerySchema,
+  pageQuerySchema,
+  patientSchema,
+  readingsQuerySchema,
+  readingsResponseSchema,
+  worklistResponseSchema,
+  type AlertsQuery,
+  type NormalizedReading,
+  type PageQuery,
+  type ReadingsQuery,
+  type WorklistPatient,
+} from '@rpm/contracts';
 import { AlertRepository, PatientRepository, type AlertEntity, type PatientEntity } from '@rpm/persistence';
 import { READING_STORE } from '@rpm/platform';
 import type { ReadingStore } from '@rpm/timeseries';
@@ -8,6 +21,7 @@ import { AuditLog } from '../audit/audit-log';
 import { CurrentUser, RequestId, type AuthenticatedUser } from '../auth/current-user';
 import { PatientRoute } from './patient-route.decorator';
 import { PatientWorklist } from './patient-worklist';
+import { RespondsWith } from '../http/responds-with.decorator';
 
 const patientIdSchema = z.uuid();
 const DEFAULT_RANGE_MS = 7 * 24 * 3600 * 1000;
@@ -24,6 +38,7 @@ export class PatientsController {
 
   /** The caller's patients, most in need of attention first (open urgent alerts, warnings, follow-up risk, overdue). */
   @Get()
+  @RespondsWith(200, worklistResponseSchema)
   async list(
     @CurrentUser() user: AuthenticatedUser,
     @RequestId() requestId: string,
@@ -35,14 +50,14 @@ export class PatientsController {
 
   @Get(':patientId')
   @PatientRoute('patients.get')
-  async get(
-    @Param('patientId', { schema: patientIdSchema }) patientId: string,
-  ): Promise<PatientEntity> {
+  @RespondsWith(200, patientSchema)
+  async get(@Param('patientId', { schema: patientIdSchema }) patientId: string): Promise<PatientEntity> {
     return this.patients.get(patientId);
   }
 
   @Get(':patientId/readings')
   @PatientRoute('patients.readings')
+  @RespondsWith(200, readingsResponseSchema)
   async readingsOf(
     @Param('patientId', { schema: patientIdSchema }) patientId: string,
     @Query({ schema: readingsQuerySchema }) query: ReadingsQuery,
@@ -54,6 +69,7 @@ export class PatientsController {
 
   @Get(':patientId/alerts')
   @PatientRoute('patients.alerts')
+  @RespondsWith(200, alertsPageResponseSchema)
   async alertsOf(
     @Param('patientId', { schema: patientIdSchema }) patientId: string,
     @Query({ schema: alertsQuerySchema }) query: AlertsQuery,

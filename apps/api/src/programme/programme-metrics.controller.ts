@@ -5,6 +5,8 @@ import { READING_STORE } from '@rpm/platform';
 import type { ReadingStore } from '@rpm/timeseries';
 import { AuditLog } from '../audit/audit-log';
 import { CurrentUser, RequestId, type AuthenticatedUser } from '../auth/current-user';
+import { programmeMetricsSchema } from '@rpm/contracts';
+import { RespondsWith } from '../http/responds-with.decorator';
 
 const DAY = 86_400_000;
 const TIER_RANK: Record<string, number> = { high: 2, medium: 1, low: 0 };
@@ -27,18 +29,26 @@ export class ProgrammeMetricsController {
   ) {}
 
   @Get('metrics')
+  @RespondsWith(200, programmeMetricsSchema)
   async metrics(@CurrentUser() user: AuthenticatedUser, @RequestId() requestId: string) {
     await this.audit.record({ userId: user.id, action: 'programme.metrics', patientId: null, outcome: 'allowed', requestId });
     const now = new Date();
     const ids = await this.scope.patientIds(user.id);
     const plans = await this.followUpPlans.ofPatients(ids);
-    const statusOf = (plan: ProgrammePlanRow): FollowUpStatus => followUpStatus(new Date(plan.next_due_at), plan.last_visit ? new Date(plan.last_visit) : null, now, new Date(plan.enrolled_at));
+    const statusOf = (plan: ProgrammePlanRow): FollowUpStatus =>
+      followUpStatus(new Date(plan.next_due_at), plan.last_visit ? new Date(plan.last_visit) : null, now, new Date(plan.enrolled_at));
     const statuses = plans.map((plan) => ({ plan, status: statusOf(plan) }));
     const count = (status: FollowUpStatus) => statuses.filter((entry) => entry.status === status).length;
     const overdue = statuses
       .filter((entry) => entry.status !== 'scheduled')
       .sort((a, b) => TIER_RANK[b.plan.tier] - TIER_RANK[a.plan.tier] || new Date(a.plan.next_due_at).getTime() - new Date(b.plan.next_due_at).getTime())
-      .map(({ plan, status }) => ({ patientId: plan.patient_id, displayName: plan.display_name, tier: plan.tier, dueAt: new Date(plan.next_due_at).toISOString(), status }));
+      .map(({ plan, status }) => ({
+        patientId: plan.patient_id,
+        displayName: plan.display_name,
+        tier: plan.tier,
+        dueAt: new Date(plan.next_due_at).toISOString(),
+        status,
+      }));
 
     const monthAgo = new Date(now.getTime() - 30 * DAY);
     const [perClinician, alertTotals, timeZones] = await Promise.all([
@@ -80,7 +90,15 @@ export class ProgrammeMetricsController {
         lossToFollowUpPercent: percent(count('lost_to_follow_up'), plans.length),
         overdueByRisk: overdue,
       },
-      alerts30Days: { ...alertTotals, acknowledgedByClinician: perClinician.map((row) => ({ userId: row.user_id, displayName: row.display_name, acknowledged: row.acknowledged, medianMinutesToAcknowledge: row.median_minutes === null ? null : Math.round(row.median_minutes * 10) / 10 })) },
+      alerts30Days: {
+        ...alertTotals,
+        acknowledgedByClinician: perClinician.map((row) => ({
+          userId: row.user_id,
+          displayName: row.display_name,
+          acknowledged: row.acknowledged,
+          medianMinutesToAcknowledge: row.median_minutes === null ? null : Math.round(row.median_minutes * 10) / 10,
+        })),
+      },
       control: {
         bloodPressure: { measured: bpMeasured, controlledPercent: percent(bpControlled, bpMeasured) },
         glucose: { measured: cgmMeasured, timeInRangeOver70Percent: percent(cgmMeetingTarget, cgmMeasured) },

@@ -1,10 +1,11 @@
 import { BadRequestException, Body, Controller, Get, Inject, NotFoundException, Param, Put } from '@nestjs/common';
 import { DEFAULT_RULES, effectiveRules, type RuleDefinition, type RuleOverride } from '@rpm/clinical';
-import { ruleOverrideRequestSchema, type RuleOverrideRequest } from '@rpm/contracts';
+import { patientRulesResponseSchema, ruleOverrideRequestSchema, ruleOverrideResponseSchema, type RuleOverrideRequest } from '@rpm/contracts';
 import { RuleOverrideRepository } from '@rpm/persistence';
 import { z, ZodError } from 'zod';
 import { CurrentUser, type AuthenticatedUser } from '../auth/current-user';
 import { PatientRoute } from '../patients/patient-route.decorator';
+import { RespondsWith } from '../http/responds-with.decorator';
 
 const uuid = z.uuid();
 const ruleId = z.string().regex(/^[a-z0-9_.]+$/);
@@ -18,22 +19,26 @@ const FIXED_FIELDS = ['id', 'kind', 'version', 'metric'];
  */
 @Controller('patients/:patientId/rules')
 export class PatientRulesController {
-  constructor(
-    @Inject(RuleOverrideRepository) private readonly overridesOf: RuleOverrideRepository,
-  ) {}
+  constructor(@Inject(RuleOverrideRepository) private readonly overridesOf: RuleOverrideRepository) {}
 
   @Get()
   @PatientRoute('rules.list')
-  async list(@Param('patientId', { schema: uuid }) patientId: string,) {
+  @RespondsWith(200, patientRulesResponseSchema)
+  async list(@Param('patientId', { schema: uuid }) patientId: string) {
     const overrides: RuleOverride[] = await this.overridesOf.ofPatient(patientId);
     const effective = new Map(effectiveRules(DEFAULT_RULES, overrides).map((rule) => [rule.id, rule]));
     return {
-      rules: DEFAULT_RULES.map((rule) => ({ default: rule, effective: effective.get(rule.id) ?? null, overridden: overrides.some((o) => o.ruleId === rule.id) })),
+      rules: DEFAULT_RULES.map((rule) => ({
+        default: rule,
+        effective: effective.get(rule.id) ?? null,
+        overridden: overrides.some((o) => o.ruleId === rule.id),
+      })),
     };
   }
 
   @Put(':ruleId')
   @PatientRoute('rules.override')
+  @RespondsWith(200, ruleOverrideResponseSchema)
   async override(
     @Param('patientId', { schema: uuid }) patientId: string,
     @Param('ruleId', { schema: ruleId }) id: string,

@@ -3,6 +3,8 @@ import {
   createVisitRequestSchema,
   pageQuerySchema,
   updateVisitRequestSchema,
+  visitSchema,
+  visitsPageResponseSchema,
   type CreateVisitRequest,
   type PageQuery,
   type UpdateVisitRequest,
@@ -11,22 +13,19 @@ import { VisitRepository } from '@rpm/persistence';
 import { z } from 'zod';
 import { CurrentUser, type AuthenticatedUser } from '../auth/current-user';
 import { PatientRoute } from '../patients/patient-route.decorator';
+import { RespondsWith } from '../http/responds-with.decorator';
 
 const uuid = z.uuid();
 
 /** The visit history beside the readings: who saw the patient, when, how, and what came of it. */
 @Controller('patients/:patientId/visits')
 export class VisitsController {
-  constructor(
-    @Inject(VisitRepository) private readonly visits: VisitRepository,
-  ) {}
+  constructor(@Inject(VisitRepository) private readonly visits: VisitRepository) {}
 
   @Get()
   @PatientRoute('visits.list')
-  async list(
-    @Param('patientId', { schema: uuid }) patientId: string,
-    @Query({ schema: pageQuerySchema }) page: PageQuery,
-  ) {
+  @RespondsWith(200, visitsPageResponseSchema)
+  async list(@Param('patientId', { schema: uuid }) patientId: string, @Query({ schema: pageQuerySchema }) page: PageQuery) {
     const { visits, total } = await this.visits.page(patientId, page.limit, page.offset);
     return { visits, page: { limit: page.limit, offset: page.offset, total } };
   }
@@ -34,6 +33,7 @@ export class VisitsController {
   /** The clinician is the caller: a client cannot record a visit in someone else's name. */
   @Post()
   @PatientRoute('visits.create')
+  @RespondsWith(201, visitSchema)
   async create(
     @Param('patientId', { schema: uuid }) patientId: string,
     @Body({ schema: createVisitRequestSchema }) body: CreateVisitRequest,
@@ -44,6 +44,7 @@ export class VisitsController {
 
   @Patch(':visitId')
   @PatientRoute('visits.update')
+  @RespondsWith(200, visitSchema)
   async update(
     @Param('patientId', { schema: uuid }) patientId: string,
     @Param('visitId', { schema: uuid }) visitId: string,

@@ -1,9 +1,11 @@
 import { Controller, Get, NotFoundException, Param, Redirect, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Public } from '../auth/public.decorator';
+import { contentSecurityPolicy } from '../http/content-security-policy';
 
 /** Built by scripts/build.mjs beside the compiled API: dist/apps/api/web. */
 const WEB_ROOT = path.resolve(__dirname, '../../web');
@@ -27,19 +29,10 @@ function loadAssets(dir: string, prefix = ''): Map<string, Asset> {
 }
 
 /** The page's only inline script is its import map; the policy allows exactly that script by its hash. */
-function contentSecurityPolicy(html: string): string {
+function pagePolicy(html: string): string {
   const importMap = /<script type="importmap">([\s\S]*?)<\/script>/.exec(html)?.[1] ?? '';
   const hash = createHash('sha256').update(importMap).digest('base64');
-  return [
-    "default-src 'self'",
-    `script-src 'self' 'sha256-${hash}'`,
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "connect-src 'self'",
-    "frame-ancestors 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-  ].join('; ');
+  return contentSecurityPolicy({ script: `'self' 'sha256-${hash}'`, style: "'self'" });
 }
 
 /**
@@ -47,10 +40,11 @@ function contentSecurityPolicy(html: string): string {
  * no request path ever reaches the file system. The page itself is public; every call it makes for
  * patient data goes through the API's bearer-token checks like any other client.
  */
+@ApiExcludeController()
 @Controller()
 export class WebAppController {
   private readonly assets = loadAssets(WEB_ROOT);
-  private readonly policy = contentSecurityPolicy(this.assets.get('index.html')?.body.toString() ?? '');
+  private readonly policy = pagePolicy(this.assets.get('index.html')?.body.toString() ?? '');
 
   @Public()
   @Get()

@@ -44,14 +44,21 @@ export class AccountRepository {
   /** Disables the account and ends its sessions in one transaction; null when there is no such user. */
   disableUser(userId: string): Promise<{ id: string; disabledAt: Date } | null> {
     return this.dataSource.transaction(async (manager) => {
-      const [row] = await manager.query(`UPDATE users SET disabled_at = COALESCE(disabled_at, now()) WHERE id = $1 RETURNING id, disabled_at AS "disabledAt"`, [userId]);
+      // An UPDATE answers [rows, count].
+      const [[row]]: [{ id: string; disabledAt: Date }[], number] = await manager.query(
+        `UPDATE users SET disabled_at = COALESCE(disabled_at, now()) WHERE id = $1 RETURNING id, disabled_at AS "disabledAt"`,
+        [userId],
+      );
       if (row) await manager.query('DELETE FROM sessions WHERE user_id = $1', [userId]);
       return row ?? null;
     });
   }
 
   async enableUser(userId: string): Promise<{ id: string; disabledAt: null } | null> {
-    const [user] = await this.dataSource.query(`UPDATE users SET disabled_at = NULL WHERE id = $1 RETURNING id, disabled_at AS "disabledAt"`, [userId]);
+    const [[user]]: [{ id: string; disabledAt: null }[], number] = await this.dataSource.query(
+      `UPDATE users SET disabled_at = NULL WHERE id = $1 RETURNING id, disabled_at AS "disabledAt"`,
+      [userId],
+    );
     return user ?? null;
   }
 }

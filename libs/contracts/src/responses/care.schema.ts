@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { apiDateTime, pageSchema } from './common.schema';
+
+export const visitSchema = z.object({
+  id: z.uuid(),
+  occurredAt: apiDateTime(),
+  type: z.string(),
+  clinicianId: z.uuid(),
+  notes: z.string().nullable(),
+  outcome: z.string().nullable(),
+  createdAt: apiDateTime(),
+});
+export const visitsPageResponseSchema = z.object({ visits: z.array(visitSchema), page: pageSchema });
+
+export const FOLLOW_UP_STATUSES = ['scheduled', 'overdue', 'missed', 'lost_to_follow_up'] as const;
+export const followUpResponseSchema = z.object({
+  plan: z.object({
+    pathway: z.string(),
+    tier: z.string(),
+    intervalDays: z.number().int(),
+    nextDueAt: apiDateTime(),
+    enrolledAt: apiDateTime(),
+    lastReviewedAt: apiDateTime().nullable(),
+    status: z.enum(FOLLOW_UP_STATUSES),
+  }),
+  changes: z.array(
+    z.object({
+      id: z.number().int(),
+      kind: z.string(),
+      fromIntervalDays: z.number().int(),
+      toIntervalDays: z.number().int(),
+      nextDueAt: apiDateTime(),
+      reason: z.string(),
+      status: z.string(),
+      decidedBy: z.uuid().nullable(),
+      decidedAt: apiDateTime().nullable(),
+      createdAt: apiDateTime(),
+    }),
+  ),
+});
+
+/** A rule as the API shows it: its identity is fixed, its parameters depend on its kind (docs/alert-rules.md). */
+export const ruleDefinitionViewSchema = z.looseObject({ id: z.string(), kind: z.string(), version: z.number().int(), metric: z.string() });
+export const patientRulesResponseSchema = z.object({
+  rules: z.array(z.object({ default: ruleDefinitionViewSchema, effective: ruleDefinitionViewSchema.nullable(), overridden: z.boolean() })),
+});
+export const ruleOverrideResponseSchema = z.object({
+  ruleId: z.string(),
+  version: z.number().int(),
+  disabled: z.boolean(),
+  effective: ruleDefinitionViewSchema.nullable(),
+});
+
+export type Visit = z.output<typeof visitSchema>;
+export type VisitsPageResponse = z.output<typeof visitsPageResponseSchema>;
+export type FollowUpResponse = z.output<typeof followUpResponseSchema>;
+export type PatientRulesResponse = z.output<typeof patientRulesResponseSchema>;

@@ -1,0 +1,15 @@
+import { z } from 'zod';
+import { apiDateTime } from './common.schema';
+
+/** A device's credential: the secret is shown once, only its hash is stored. */
+export const issuedCredentialSchema = z.object({
+  deviceId: z.string(),
+  secret: z.string().describe('Shown once: only its hash is stored.'),
+  mqtt: z.object({ clientId: z.string(), username: z.string(), readingsTopic: z.string(), repliesTopic: z.string() }),
+});
+export const deviceSchema = z.object({ deviceId: z.string(), kind: z.string(), createdAt: apiDateTime(), revokedAt: apiDateTime().nullable() });
+export const devicesResponseSchema = z.object({ devices: z.array(deviceSchema) });
+export const pairingCodeResponseSchema = z.object({ code: z.string(), expiresAt: apiDateTime() });
+
+export type IssuedCredentialResponse = z.output<typeof issuedCredentialSchema>;
+export type Device = z.output<typeof deviceSchema>;

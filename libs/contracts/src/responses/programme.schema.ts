@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { FOLLOW_UP_STATUSES } from './care.schema';
+import { apiDateTime } from './common.schema';
+
+/** A share in percent with one decimal; null when there is nothing to share out. */
+const percent = () => z.number().nullable();
+
+export const programmeMetricsSchema = z.object({
+  patients: z.number().int(),
+  followUp: z.object({
+    coveragePercent: percent(),
+    scheduled: z.number().int(),
+    overdue: z.number().int(),
+    missed: z.number().int(),
+    lostToFollowUp: z.number().int(),
+    onSchedulePercent: percent(),
+    lossToFollowUpPercent: percent(),
+    overdueByRisk: z.array(
+      z.object({ patientId: z.uuid(), displayName: z.string(), tier: z.string(), dueAt: apiDateTime(), status: z.enum(FOLLOW_UP_STATUSES) }),
+    ),
+  }),
+  alerts30Days: z.object({
+    total: z.number().int(),
+    urgent: z.number().int(),
+    open: z.number().int(),
+    acknowledgedByClinician: z.array(
+      z.object({ userId: z.uuid(), displayName: z.string(), acknowledged: z.number().int(), medianMinutesToAcknowledge: z.number().nullable() }),
+    ),
+  }),
+  control: z.object({
+    bloodPressure: z.object({ measured: z.number().int(), controlledPercent: percent() }),
+    glucose: z.object({ measured: z.number().int(), timeInRangeOver70Percent: percent() }),
+  }),
+});
+
+export type ProgrammeMetrics = z.output<typeof programmeMetricsSchema>;
