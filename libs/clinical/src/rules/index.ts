@@ -4,3 +4,4 @@ export * from './evaluate-rules';
 export * from './default-rules';
 export * from './glucose-summary';
 export { forecastGlucose } from './predicted-low.evaluator';
+export * from './streaming';
