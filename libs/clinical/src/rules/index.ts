@@ -5,3 +5,4 @@ export * from './default-rules';
 export * from './glucose-summary';
 export { forecastGlucose } from './predicted-low.evaluator';
 export * from './streaming';
+export { canOpenUrgent } from './can-open-urgent';

@@ -1,0 +1,81 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Counter, Gauge, register } from 'prom-client';
+import { ALERTING_CONFIG, type AlertingConfig } from '../alerting.config';
+
+/** How often the lag is checked against the alarm threshold. */
+const CHECK_EVERY_MS = 5_000;
+
+/** A metric of prom-client's default registry (the one alerting's /metrics serves), created once per process. */
+function metric<T>(name: string, create: () => T): T {
+  return (register.getSingleMetric(name) as T | undefined) ?? create();
+}
+
+let currentLag: EvaluationLag | undefined;
+
+/**
+ * How far behind alerting's evaluation is: the age of the oldest reading received but not yet evaluated.
+ * Exposed as rpm_alerting_evaluation_lag_seconds, with rpm_alerting_readings_evaluated_total beside it; an
+ * operator alarm is logged when the lag passes ALERTING_LAG_ALARM_SECONDS (a minute by default), and again
+ * when it recovers. The consumer tells it where the pending readings are.
+ */
+@Injectable()
+export class EvaluationLag implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('EvaluationLag');
+  private source: () => number = () => 0;
+  private alarming = false;
+  private timer?: NodeJS.Timeout;
+  private readonly evaluated = metric(
+    'rpm_alerting_readings_evaluated_total',
+    () => new Counter({ name: 'rpm_alerting_readings_evaluated_total', help: 'Readings whose rules alerting evaluated' }),
+  );
+
+  constructor(@Inject(ALERTING_CONFIG) private readonly config: AlertingConfig) {
+    // The newest instance answers the scrape (a second application in one process, as in tests, replaces the first).
+    currentLag = this;
+    metric(
+      'rpm_alerting_evaluation_lag_seconds',
+      () =>
+        new Gauge({
+          name: 'rpm_alerting_evaluation_lag_seconds',
+          help: 'Age of the oldest reading received but not yet evaluated (0 when none waits)',
+          collect() {
+            this.set((currentLag?.oldestPendingAgeMs() ?? 0) / 1000);
+          },
+        }),
+    );
+  }
+
+  /** Where the pending readings are: a function giving the age of the oldest, in ms. */
+  track(oldestPendingAgeMs: () => number): void {
+    this.source = oldestPendingAgeMs;
+  }
+
+  oldestPendingAgeMs(): number {
+    return this.source();
+  }
+
+  countEvaluated(count: number): void {
+    this.evaluated.inc(count);
+  }
+
+  onModuleInit(): void {
+    this.timer = setInterval(() => this.check(), CHECK_EVERY_MS);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Logs the alarm when the lag crosses the threshold, and the recovery; public so a test can drive it without waiting. */
+  check(): void {
+    const lagMs = this.oldestPendingAgeMs();
+    const over = lagMs > this.config.lagAlarmMs;
+    if (over && !this.alarming) {
+      this.logger.error({ message: 'ALARM alerting is behind: readings wait for evaluation', lagSeconds: Math.round(lagMs / 1000), alarmAfterSeconds: this.config.lagAlarmMs / 1000 });
+    } else if (!over && this.alarming) {
+      this.logger.warn({ message: 'alerting has caught up', lagSeconds: Math.round(lagMs / 1000) });
+    }
+    this.alarming = over;
+  }
+}
