@@ -23,6 +23,8 @@ export class EvaluationLag implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('EvaluationLag');
   private source: () => number = () => 0;
   private alarming = false;
+  private total = 0;
+  private reported = 0;
   private timer?: NodeJS.Timeout;
   private readonly evaluated = metric(
     'rpm_alerting_readings_evaluated_total',
@@ -56,6 +58,7 @@ export class EvaluationLag implements OnModuleInit, OnApplicationShutdown {
 
   countEvaluated(count: number): void {
     this.evaluated.inc(count);
+    this.total += count;
   }
 
   onModuleInit(): void {
@@ -77,5 +80,9 @@ export class EvaluationLag implements OnModuleInit, OnApplicationShutdown {
       this.logger.warn({ message: 'alerting has caught up', lagSeconds: Math.round(lagMs / 1000) });
     }
     this.alarming = over;
+    if (this.total !== this.reported) {
+      this.reported = this.total;
+      this.logger.log({ message: 'readings evaluated', total: this.total, lagSeconds: Math.round(lagMs / 100) / 10 });
+    }
   }
 }
