@@ -33,6 +33,7 @@ export class EvaluationLag implements OnModuleInit, OnApplicationShutdown {
 
   constructor(@Inject(ALERTING_CONFIG) private readonly config: AlertingConfig) {
     // The newest instance answers the scrape (a second application in one process, as in tests, replaces the first).
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the scrape callback must reach the live instance
     currentLag = this;
     metric(
       'rpm_alerting_evaluation_lag_seconds',
