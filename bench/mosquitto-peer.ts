@@ -6,8 +6,8 @@ import { MosquittoServer } from '../test/support/mosquitto-server';
 
 export interface MosquittoPeer {
   url: string;
-  /** The account the load generator's observer of announced readings logs in with. */
-  observer: { username: string; password: string };
+  /** Where and as whom the load generator's observer of announced readings logs in. */
+  observer: { url: string; username: string; password: string };
   stop(): Promise<void>;
 }
 
@@ -26,7 +26,7 @@ export async function startMosquittoPeer(devices: DeviceCredential[], influxUrl:
   const subscriber = spawn(process.execPath, [path.join(__dirname, 'mosquitto-subscriber.js')], {
     env: {
       ...process.env,
-      BROKER_URL: broker.url,
+      BROKER_URL: broker.internalUrl,
       BROKER_USERNAME: service.username,
       BROKER_PASSWORD: service.password,
       INFLUX_URL: influxUrl,
@@ -38,7 +38,7 @@ export async function startMosquittoPeer(devices: DeviceCredential[], influxUrl:
   await ready(subscriber);
   return {
     url: broker.url,
-    observer: service,
+    observer: { ...service, url: broker.internalUrl },
     async stop() {
       const exited = new Promise((resolve) => subscriber.once('exit', resolve));
       subscriber.kill();

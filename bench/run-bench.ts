@@ -174,7 +174,7 @@ async function main(): Promise<void> {
       // BENCH_SKIP=alerting-app runs the same step without alerting: what the gateway alone does with it.
       const alerting = skipped('alerting-app') ? undefined : await AppProcess.start(
         'alerting',
-        { DATABASE_URL: databaseUrl, INFLUX_URL: influxd.url, INFLUX_DATABASE: 'bench', MQTT_URL: underTest.mqttUrl, MQTT_PASSWORD: TEST_INTERNAL_PASSWORD, LOG_LEVEL: 'log' },
+        { DATABASE_URL: databaseUrl, INFLUX_URL: influxd.url, INFLUX_DATABASE: 'bench', MQTT_URL: underTest.mqttUrl, MQTT_PASSWORD: TEST_INTERNAL_PASSWORD, LOG_LEVEL: 'log', ALERTING_HTTP_HOST: '127.0.0.1', ALERTING_HTTP_PORT: String(await freePort()) },
         { logLine: 'alerting subscribed to accepted readings' },
         alertNodeArgs,
       );

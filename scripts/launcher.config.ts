@@ -5,6 +5,10 @@ import { z } from 'zod';
 export const launcherVariables = {
   DATA_DIR: z.string().default('data'),
   DATABASE_URL: z.string().optional(),
+  DATABASE_MIGRATION_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+    .optional(),
   EMBEDDED_POSTGRES_PORT: port(54329),
   MQTT_MODE: z.enum(['embedded', 'external']).default('embedded'),
   MQTT_HOST: z.string().default('0.0.0.0'),
@@ -13,6 +17,8 @@ export const launcherVariables = {
   HTTP_PORT: port(3000),
   GATEWAY_HTTP_HOST: z.string().default('0.0.0.0'),
   GATEWAY_HTTP_PORT: port(8081),
+  ALERTING_HTTP_HOST: z.string().default('0.0.0.0'),
+  ALERTING_HTTP_PORT: port(8082),
   SPOOL_DIR: z.string().optional(),
   INTERNAL_MQTT_PASSWORD: z.string().min(16).optional(),
   DEMO_SEED: z.enum(['true', 'false']).optional(),

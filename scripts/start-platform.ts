@@ -1,6 +1,5 @@
 import { loadConfigOrExit } from '@rpm/config';
-import { migrateDatabase } from '@rpm/persistence';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { AUDIT_CHECKPOINT_FILE_NAME, AUDIT_CHECKPOINT_KEY_FILE, auditLogRisks, enableApplicationLogin, migrateDatabase } from '@rpm/persistence';
 import { randomBytes } from 'node:crypto';
 import { connect, createServer } from 'node:net';
 import path from 'node:path';
@@ -10,11 +9,14 @@ import { startDemoCohortSimulation, type CohortSimulation } from './demo-cohort-
 import { DEMO, seedDemo } from './demo-seed';
 import { startEmbeddedPostgres, type RunningPostgres } from './embedded-postgres';
 import { launcherVariables } from './launcher.config';
+import { readOrCreateSecret } from './launcher-secrets';
+import { Supervisor } from './supervisor';
 
 /**
  * `npm start`: the whole platform on one machine. Starts the embedded PostgreSQL unless DATABASE_URL is
  * set, migrates, seeds a demo patient on an empty embedded database, then runs the gateway, alerting and
- * the API as three processes, exactly as they run in production, and stops them all together.
+ * the API as three processes, exactly as they run in production, restarts one that crashes (supervisor.ts)
+ * and stops them all together.
  * With the demo it also seeds a small cohort and simulates its devices (DEMO_COHORT).
  */
 const launcherSchema = z.object(launcherVariables);
@@ -39,11 +41,11 @@ function assertPortFree(portNumber: number, host: string, variable: string, hint
   });
 }
 
-function waitForPort(portNumber: number, child: ChildProcess, name: string, timeoutMs = 30_000): Promise<void> {
+/** Resolves once the port accepts; a crash meanwhile is the supervisor's to restart, so this keeps trying until the deadline. */
+function waitForPort(portNumber: number, name: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   return new Promise((resolve, reject) => {
     const attempt = () => {
-      if (child.exitCode !== null) return reject(new Error(`${name} exited with status ${child.exitCode} while starting`));
       const socket = connect(portNumber, '127.0.0.1');
       socket.once('connect', () => {
         socket.destroy();
@@ -65,35 +67,55 @@ async function main(): Promise<void> {
   if (embeddedBroker) await assertPortFree(config.MQTT_PORT, config.MQTT_HOST, 'MQTT_PORT', ' (another MQTT broker such as Mosquitto?)');
   await assertPortFree(config.HTTP_PORT, config.HTTP_HOST, 'HTTP_PORT', '');
   await assertPortFree(config.GATEWAY_HTTP_PORT, config.GATEWAY_HTTP_HOST, 'GATEWAY_HTTP_PORT', ' (the gateway serves health and metrics there)');
+  await assertPortFree(config.ALERTING_HTTP_PORT, config.ALERTING_HTTP_HOST, 'ALERTING_HTTP_PORT', ' (alerting serves health and metrics there)');
 
+  if (config.DATABASE_MIGRATION_URL && !config.DATABASE_URL) {
+    throw new Error('DATABASE_MIGRATION_URL (the owner that migrates) needs DATABASE_URL (the application role the apps connect as) too');
+  }
   let postgres: RunningPostgres | undefined;
   if (!config.DATABASE_URL) {
     say(`starting embedded PostgreSQL (data in ${path.resolve(config.DATA_DIR, 'postgres')}) ...`);
     postgres = await startEmbeddedPostgres(config.DATA_DIR, config.EMBEDDED_POSTGRES_PORT);
   }
-  const databaseUrl = config.DATABASE_URL ?? postgres!.url;
-  const applied = await migrateDatabase(databaseUrl);
+  // The owner migrates and seeds; the apps connect as a role that can only append to the audit log.
+  const ownerUrl = config.DATABASE_MIGRATION_URL ?? config.DATABASE_URL ?? postgres!.url;
+  const applied = await migrateDatabase(ownerUrl);
   if (applied.length) say(`applied migrations: ${applied.join(', ')}`);
+  const databaseUrl = config.DATABASE_URL ?? (await enableApplicationLogin(ownerUrl, readOrCreateSecret(path.join(config.DATA_DIR, 'postgres-app-password'))));
+  const risks = await auditLogRisks(databaseUrl);
+  if (risks.length) {
+    say(
+      `warning: the apps' DATABASE_URL could rewrite the audit log (${risks.join('; ')}). ` +
+        'Give them an application role and migrate with DATABASE_MIGRATION_URL (docs/deployment.md, "Database roles")',
+    );
+  }
   const demoEnabled = (config.DEMO_SEED ?? String(!config.DATABASE_URL)) === 'true';
-  const seeded = demoEnabled && (await seedDemo(databaseUrl));
+  const seeded = demoEnabled && (await seedDemo(ownerUrl));
   if (seeded) say('seeded the demo doctor, patient and device');
   // The cohort goes with the demo: seeded on the first start, simulated on every start while it is there.
   const cohortEnabled = demoEnabled && ['true', '1'].includes(config.DEMO_COHORT ?? String(!config.DATABASE_URL));
-  const cohortSeeded = cohortEnabled && seeded && (await seedDemoCohort(databaseUrl));
+  const cohortSeeded = cohortEnabled && seeded && (await seedDemoCohort(ownerUrl));
   if (cohortSeeded) say(`seeded a demo cohort of ${DEMO_COHORT.length} patients in the demo care team (${DEMO_COHORT.map((patient) => patient.name).join(', ')})`);
-  const simulateCohort = cohortEnabled && (cohortSeeded || (await demoCohortPresent(databaseUrl)));
+  const simulateCohort = cohortEnabled && (cohortSeeded || (await demoCohortPresent(ownerUrl)));
 
   const internalPassword = config.INTERNAL_MQTT_PASSWORD ?? randomBytes(24).toString('base64url');
-  const sharedEnv = { ...process.env, DATABASE_URL: databaseUrl, INTERNAL_MQTT_PASSWORD: internalPassword };
+  // The owner's credentials stay with the launcher.
+  const { DATABASE_MIGRATION_URL: _ownerUrl, ...inherited } = process.env;
+  const sharedEnv = { ...inherited, DATABASE_URL: databaseUrl, INTERNAL_MQTT_PASSWORD: internalPassword };
+  const auditCheckpoints = process.env.AUDIT_CHECKPOINT_FILE || process.env.AUDIT_CHECKPOINT_KEY
+    ? {}
+    : {
+        AUDIT_CHECKPOINT_FILE: path.resolve(config.DATA_DIR, AUDIT_CHECKPOINT_FILE_NAME),
+        AUDIT_CHECKPOINT_KEY: readOrCreateSecret(path.join(config.DATA_DIR, AUDIT_CHECKPOINT_KEY_FILE)),
+      };
   const appEnv: Record<AppName, NodeJS.ProcessEnv> = {
     gateway: { ...sharedEnv, SPOOL_DIR: config.SPOOL_DIR ?? path.join(config.DATA_DIR, 'spool') },
     alerting: embeddedBroker
       ? { ...sharedEnv, MQTT_URL: `mqtt://127.0.0.1:${config.MQTT_PORT}`, MQTT_PASSWORD: internalPassword }
       : sharedEnv,
-    api: sharedEnv,
+    api: { ...sharedEnv, ...auditCheckpoints },
   };
 
-  const children = new Map<AppName, ChildProcess>();
   let cohortSimulation: CohortSimulation | undefined;
   let stopping = false;
   const stopAll = async (exitCode: number) => {
@@ -102,36 +124,27 @@ async function main(): Promise<void> {
     say('stopping ...');
     // Signal the apps at once, not after the simulator: embedded-postgres' own signal hook may end this process soon.
     const simulationStopped = cohortSimulation?.stop();
-    const exits = [...children.values()]
-      .filter((child) => child.exitCode === null)
-      .map((child) => new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGTERM'))));
-    await Promise.race([Promise.all([...exits, simulationStopped]), new Promise((resolve) => setTimeout(resolve, 10_000))]);
-    for (const child of children.values()) if (child.exitCode === null) child.kill('SIGKILL');
+    await Promise.all([supervisor.stop(10_000), Promise.race([simulationStopped, new Promise((resolve) => setTimeout(resolve, 10_000))])]);
     await postgres?.stop().catch(() => undefined);
     process.exit(exitCode);
   };
+  const supervisor = new Supervisor(say, (exitCode) => void stopAll(exitCode));
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
 
-  const start = (name: AppName) => {
-    const child = spawn(process.execPath, [path.resolve(__dirname, `../apps/${name}/src/main.js`)], {
-      env: appEnv[name],
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    child.once('exit', (code, signal) => {
-      if (stopping) return;
-      say(`${name} stopped (${signal ?? `status ${code}`}); stopping the platform`);
-      void stopAll(code || 1);
-    });
-    children.set(name, child);
-    return child;
-  };
+  const start = (name: AppName) => supervisor.start({ name, main: path.resolve(__dirname, `../apps/${name}/src/main.js`), env: appEnv[name] });
 
-  // Alerting connects to the broker the gateway embeds, so the gateway goes first.
-  const gateway = start('gateway');
-  if (embeddedBroker) await waitForPort(config.MQTT_PORT, gateway, 'gateway');
-  start('alerting');
-  await waitForPort(config.HTTP_PORT, start('api'), 'api');
+  try {
+    // Alerting connects to the broker the gateway embeds, so the gateway goes first.
+    start('gateway');
+    if (embeddedBroker) await waitForPort(config.MQTT_PORT, 'gateway');
+    start('alerting');
+    start('api');
+    await waitForPort(config.HTTP_PORT, 'api');
+  } catch (error) {
+    process.stderr.write(`[platform] cannot start: ${(error as Error).message}\n`);
+    await stopAll(1);
+  }
 
   const host = (bound: string) => (bound === '0.0.0.0' || bound === '::' ? 'localhost' : bound);
   const httpUrl = `http://${host(config.HTTP_HOST)}:${config.HTTP_PORT}`;
@@ -140,6 +153,7 @@ async function main(): Promise<void> {
     embeddedBroker ? `MQTT (devices):  mqtt://${host(config.MQTT_HOST)}:${config.MQTT_PORT}` : 'MQTT (devices):  the external broker',
     `HTTP (doctors):  ${httpUrl}   (health: ${httpUrl}/health)`,
     `gateway health:  http://${host(config.GATEWAY_HTTP_HOST)}:${config.GATEWAY_HTTP_PORT}/health/ready   (Prometheus: /metrics)`,
+    `alerting health: http://${host(config.ALERTING_HTTP_HOST)}:${config.ALERTING_HTTP_PORT}/health/ready   (Prometheus: /metrics)`,
     `store:           ${process.env.INFLUX_URL ? `InfluxDB at ${process.env.INFLUX_URL}` : 'readings table in PostgreSQL (no INFLUX_URL set)'}`,
   ];
   if (seeded || demoEnabled) {

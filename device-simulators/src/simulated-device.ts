@@ -23,7 +23,7 @@ export interface SimulatedDeviceOptions {
 }
 
 /**
- * A virtual device speaking only the documented protocol v1: MQTT 3.1.1, username = device id,
+ * A virtual device speaking only the documented protocol v1: MQTT 3.1.1, username = client id = device id,
  * password = device secret, QoS 1 readings to its own topic, replies on its own reply topic.
  */
 export class SimulatedDevice {
@@ -47,7 +47,7 @@ export class SimulatedDevice {
   static async connect(brokerUrl: string, credential: DeviceCredential, options: SimulatedDeviceOptions = {}): Promise<SimulatedDevice> {
     const client = await connectAsync(brokerUrl, {
       protocolVersion: 4,
-      clientId: `sim-${credential.deviceId}`,
+      clientId: credential.deviceId,
       username: credential.deviceId,
       password: credential.secret,
       clean: false,

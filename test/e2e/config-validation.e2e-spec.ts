@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { createTestCertificates } from '../support/test-certificates';
 
 const EX_CONFIG = 78;
 
@@ -35,5 +36,32 @@ describe('configuration is validated at start-up', () => {
     expect(api.status).toBe(EX_CONFIG);
     expect(api.stderr).toContain('DATABASE_URL: must start with postgres:// or postgresql://');
     expect(api.stderr).toContain('HTTP_PORT:');
+  });
+
+  it('TLS settings are checked at start-up: a missing file, a lone certificate, a key not matching, no listener left', () => {
+    const database = { DATABASE_URL: 'postgres://x@127.0.0.1:1/x', INTERNAL_MQTT_PASSWORD: 'internal-secret-for-tests' };
+    const missing = runApp('gateway', { ...database, MQTT_TLS_CERT_FILE: '/nonexistent/server.crt', MQTT_TLS_KEY_FILE: '/nonexistent/server.key' });
+    expect(missing.status).toBe(EX_CONFIG);
+    expect(missing.stderr).toContain('MQTT_TLS_CERT_FILE: cannot read /nonexistent/server.crt (no such file)');
+    expect(missing.stderr).toContain('MQTT_TLS_KEY_FILE: cannot read /nonexistent/server.key (no such file)');
+
+    const noListener = runApp('gateway', { ...database, MQTT_PLAIN: 'false' });
+    expect(noListener.status).toBe(EX_CONFIG);
+    expect(noListener.stderr).toContain('MQTT_PLAIN: false turns off the plain MQTT listener');
+
+    const certs = createTestCertificates();
+    try {
+      const lone = runApp('api', { DATABASE_URL: database.DATABASE_URL, TLS_CERT_FILE: certs.certFile });
+      expect(lone.status).toBe(EX_CONFIG);
+      expect(lone.stderr).toContain('TLS_KEY_FILE: is required with TLS_CERT_FILE');
+      const wrongKey = runApp('api', { DATABASE_URL: database.DATABASE_URL, TLS_CERT_FILE: certs.certFile, TLS_KEY_FILE: certs.caFile });
+      expect(wrongKey.status).toBe(EX_CONFIG);
+      expect(wrongKey.stderr).toContain('are not a usable PEM certificate and matching private key');
+      const alerting = runApp('alerting', { DATABASE_URL: database.DATABASE_URL, MQTT_URL: 'mqtts://gateway:8883', MQTT_PASSWORD: 'x', MQTT_CA_FILE: '/nonexistent/ca.crt' });
+      expect(alerting.status).toBe(EX_CONFIG);
+      expect(alerting.stderr).toContain('MQTT_CA_FILE: cannot read /nonexistent/ca.crt (no such file)');
+    } finally {
+      certs.remove();
+    }
   });
 });

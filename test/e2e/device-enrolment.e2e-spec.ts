@@ -9,7 +9,7 @@ import { createTestDatabase } from '../support/test-services';
 interface IssuedCredential {
   deviceId: string;
   secret: string;
-  mqtt: { username: string; readingsTopic: string; repliesTopic: string };
+  mqtt: { clientId: string; username: string; readingsTopic: string; repliesTopic: string };
 }
 
 describe('device enrolment through the API: register, pair, revoke', () => {
@@ -20,7 +20,7 @@ describe('device enrolment through the API: register, pair, revoke', () => {
   let doctor: ApiClient;
 
   const connectAs = (credential: IssuedCredential, extra: IClientOptions = {}) =>
-    connectAsync(platform.mqttUrl, { protocolVersion: 4, username: credential.mqtt.username, password: credential.secret, reconnectPeriod: 0, ...extra });
+    connectAsync(platform.mqttUrl, { protocolVersion: 4, clientId: credential.mqtt.clientId, username: credential.mqtt.username, password: credential.secret, reconnectPeriod: 0, ...extra });
   const reading = () => JSON.stringify({ metric: 'spo2', value: 97, unit: '%', measuredAt: new Date().toISOString() });
 
   beforeAll(async () => {

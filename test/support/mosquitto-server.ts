@@ -20,12 +20,18 @@ export interface MosquittoLimits {
 }
 
 /**
- * A real Mosquitto 2 (Debian package) on a free port, with password authentication and the topic ACL the
- * platform documents for external-broker mode, and queues raised so QoS 1 messages are not dropped.
+ * A real Mosquitto 2 (Debian package) on free ports, set up as docs/deployment.md documents for
+ * external-broker mode: password authentication, the topic ACL, a devices' listener that binds each
+ * client id to the username (so no device can take over another's session), a listener for the
+ * platform's own services (gateway replicas share one username under distinct client ids), and queues
+ * raised so QoS 1 messages are not dropped.
  */
 export class MosquittoServer {
   private constructor(
+    /** Where devices connect: the client id is replaced by the username (use_username_as_clientid). */
     readonly url: string,
+    /** Where the gateway and other platform services connect (internal network only in production). */
+    readonly internalUrl: string,
     private readonly process: ChildProcess,
     private readonly dir: string,
   ) {}
@@ -33,7 +39,7 @@ export class MosquittoServer {
   static async start(gateway: MosquittoUser, devices: MosquittoUser[], limits: MosquittoLimits = {}): Promise<MosquittoServer> {
     ensureInstalled('mosquitto', 'mosquitto');
     const dir = mkdtempSync(path.join(tmpdir(), 'rpm-mosquitto-'));
-    const port = await freePort();
+    const [port, internalPort] = [await freePort(), await freePort()];
     const passwordFile = path.join(dir, 'passwords');
     // One plain-text file hashed in place (-U) rather than one mosquitto_passwd run per user: the bench
     // registers hundreds of devices.
@@ -62,6 +68,8 @@ export class MosquittoServer {
       configFile,
       [
         `listener ${port} 127.0.0.1`,
+        'use_username_as_clientid true',
+        `listener ${internalPort} 127.0.0.1`,
         'allow_anonymous false',
         `password_file ${passwordFile}`,
         `acl_file ${aclFile}`,
@@ -83,13 +91,9 @@ export class MosquittoServer {
     child.stderr?.on('data', (chunk) => (stderr += chunk));
     await waitFor('mosquitto to listen', async () => {
       if (child.exitCode !== null) throw new GiveUp(`mosquitto exited with ${child.exitCode}: ${stderr}`);
-      return new Promise<true | undefined>((resolve) => {
-        const socket = connect(port, '127.0.0.1');
-        socket.once('connect', () => (socket.destroy(), resolve(true)));
-        socket.once('error', () => (socket.destroy(), resolve(undefined)));
-      });
+      return (await portOpen(port)) && (await portOpen(internalPort)) ? true : undefined;
     });
-    return new MosquittoServer(`mqtt://127.0.0.1:${port}`, child, dir);
+    return new MosquittoServer(`mqtt://127.0.0.1:${port}`, `mqtt://127.0.0.1:${internalPort}`, child, dir);
   }
 
   async stop(): Promise<void> {
@@ -100,4 +104,12 @@ export class MosquittoServer {
     }
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => (socket.destroy(), resolve(false)));
+  });
 }

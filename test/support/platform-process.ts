@@ -18,13 +18,14 @@ export class PlatformProcess {
     readonly httpUrl: string,
     readonly gatewayHttpUrl: string,
     readonly dataDir: string,
+    readonly alertingHttpUrl: string,
   ) {
     child.stdout?.on('data', (chunk) => (this.output += chunk));
     child.stderr?.on('data', (chunk) => (this.output += chunk));
   }
 
   static async start(env: Record<string, string>): Promise<PlatformProcess> {
-    const [mqttPort, httpPort, gatewayHttpPort] = [await freePort(), await freePort(), await freePort()];
+    const [mqttPort, httpPort, gatewayHttpPort, alertingHttpPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
     const dataDir = mkdtempSync(path.join(tmpdir(), 'rpm-platform-'));
     chmodSync(dataDir, 0o755); // run as root, the embedded PostgreSQL runs as "postgres" and must enter it
     const child = spawn(process.execPath, [LAUNCHER], {
@@ -36,13 +37,15 @@ export class PlatformProcess {
         HTTP_PORT: String(httpPort),
         GATEWAY_HTTP_HOST: '127.0.0.1',
         GATEWAY_HTTP_PORT: String(gatewayHttpPort),
+        ALERTING_HTTP_HOST: '127.0.0.1',
+        ALERTING_HTTP_PORT: String(alertingHttpPort),
         DATA_DIR: dataDir,
         LOG_LEVEL: 'warn',
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const platform = new PlatformProcess(child, `mqtt://127.0.0.1:${mqttPort}`, `http://127.0.0.1:${httpPort}`, `http://127.0.0.1:${gatewayHttpPort}`, dataDir);
+    const platform = new PlatformProcess(child, `mqtt://127.0.0.1:${mqttPort}`, `http://127.0.0.1:${httpPort}`, `http://127.0.0.1:${gatewayHttpPort}`, dataDir, `http://127.0.0.1:${alertingHttpPort}`);
     try {
       await waitFor(
         'the platform to start',

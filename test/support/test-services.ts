@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { migrateDatabase } from '@rpm/persistence';
+import { createApplicationLogin, migrateDatabase } from '@rpm/persistence';
 
 import { TEST_SERVICES_VARIABLE, type TestServices } from './test-services-variable';
 
@@ -30,6 +30,15 @@ export async function createTestDatabase(): Promise<string> {
   const url = withDatabase(postgresAdminUrl, name);
   await migrateDatabase(url);
   return url;
+}
+
+/**
+ * The same database as `databaseUrl` (from createTestDatabase), logged in as a new login role that holds
+ * only the application's privileges (member of rpm_app), as the apps connect in production.
+ */
+export async function applicationRoleUrl(databaseUrl: string): Promise<string> {
+  const login = `rpm_test_app_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+  return createApplicationLogin(databaseUrl, login, randomBytes(18).toString('base64url'));
 }
 
 /** A fresh InfluxDB database name for one test file. */

@@ -3,6 +3,7 @@ import { SimulatedDevice } from '../../../device-simulators/src/simulated-device
 import { AppProcess } from '../../../test/support/app-process';
 import { registerDevices } from '../../../test/support/device-fleet';
 import { createClinic } from '../../../test/support/fixtures';
+import { freePort } from '../../../test/support/free-port';
 import { TEST_INTERNAL_PASSWORD, gatewayEnv } from '../../../test/support/gateway-env';
 import { createTestDatabase } from '../../../test/support/test-services';
 import { waitFor } from '../../../test/support/wait-for';
@@ -24,6 +25,8 @@ describe('alerting durability', () => {
       MQTT_PASSWORD: TEST_INTERNAL_PASSWORD,
       LATE_READING_MINUTES: '120',
       LOG_LEVEL: 'log',
+      ALERTING_HTTP_HOST: '127.0.0.1',
+      ALERTING_HTTP_PORT: String(await freePort()),
     };
     const startAlerting = () => AppProcess.start('alerting', alertingEnv, { logLine: 'alerting subscribed to accepted readings' });
     let alerting = await startAlerting();

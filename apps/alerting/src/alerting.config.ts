@@ -1,8 +1,12 @@
 import {
   REPORT_WITH_OTHER_PROBLEMS,
+  caFile,
+  checkCaFile,
   checkInfluxCredentials,
   databaseVariables,
   logLevelVariable,
+  port,
+  pemFile,
   timeseriesConfigFrom,
   timeseriesVariables,
 } from '@rpm/config';
@@ -14,10 +18,14 @@ export const alertingVariables = {
   ...databaseVariables,
   ...timeseriesVariables,
   ...logLevelVariable,
-  MQTT_URL: z.url({ error: 'must be the broker URL the gateway announces readings on, e.g. mqtt://127.0.0.1:1883' }),
+  MQTT_URL: z.url({ error: 'must be the broker URL the gateway announces readings on, e.g. mqtt://127.0.0.1:1883 or mqtts://gateway:8883' }),
   MQTT_USERNAME: z.string().default('service:alerting'),
   MQTT_PASSWORD: z.string({ error: 'is required: with the embedded broker, the same value as INTERNAL_MQTT_PASSWORD' }),
-  MQTT_CLIENT_ID: z.string().default('rpm-alerting'),
+  // The embedded broker accepts a service only under a client id starting with its user name.
+  MQTT_CLIENT_ID: z.string().default('service:alerting'),
+  MQTT_CA_FILE: pemFile,
+  ALERTING_HTTP_HOST: z.string().default('0.0.0.0'),
+  ALERTING_HTTP_PORT: port(8082),
   LATE_READING_MINUTES: minutes(15),
   ALERTING_LAG_ALARM_SECONDS: z.coerce.number().positive().default(60),
   ESCALATE_URGENT_AFTER_MINUTES: minutes(15),
@@ -37,6 +45,7 @@ export const alertingConfigSchema = z
   .object(alertingVariables)
   .superRefine((env, ctx) => {
     checkInfluxCredentials(env, ctx);
+    checkCaFile(env, ctx, 'MQTT_CA_FILE');
     if (env.ALERT_SMS_GATEWAY_URL && !env.ALERT_SMS_GATEWAY_TOKEN) {
       ctx.addIssue({ code: 'custom', path: ['ALERT_SMS_GATEWAY_TOKEN'], message: 'is required with ALERT_SMS_GATEWAY_URL' });
     }
@@ -48,7 +57,8 @@ export const alertingConfigSchema = z
     databaseUrl: env.DATABASE_URL,
     timeseries: timeseriesConfigFrom(env),
     logLevel: env.LOG_LEVEL,
-    mqtt: { url: env.MQTT_URL, username: env.MQTT_USERNAME, password: env.MQTT_PASSWORD, clientId: env.MQTT_CLIENT_ID },
+    mqtt: { url: env.MQTT_URL, username: env.MQTT_USERNAME, password: env.MQTT_PASSWORD, clientId: env.MQTT_CLIENT_ID, ca: caFile(env.MQTT_CA_FILE) },
+    http: { host: env.ALERTING_HTTP_HOST, port: env.ALERTING_HTTP_PORT },
     lateReadingMs: env.LATE_READING_MINUTES * 60_000,
     lagAlarmMs: env.ALERTING_LAG_ALARM_SECONDS * 1000,
     escalateAfterMs: { urgent: env.ESCALATE_URGENT_AFTER_MINUTES * 60_000, warning: env.ESCALATE_WARNING_AFTER_MINUTES * 60_000 },

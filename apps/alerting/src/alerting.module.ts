@@ -20,7 +20,10 @@ import { FollowUpJob } from './follow-up/follow-up.job';
 import { PatientAssessment } from './follow-up/patient-assessment';
 import { EscalationJob } from './jobs/escalation.job';
 import { JobScheduler } from './jobs/job-scheduler';
+import { JobFailures } from './jobs/job-failures';
 import { ScheduledRulesJob } from './jobs/scheduled-rules.job';
+import { AlertingHttpServer } from './observability/alerting-http.server';
+import { AlertingMetrics } from './observability/alerting-metrics';
 
 @Module({})
 export class AlertingModule {
@@ -43,6 +46,8 @@ export class AlertingModule {
         readingStoreProvider(ALERTING_CONFIG),
         DataSourceShutdown,
         ReadingStoreShutdown,
+        AlertingMetrics,
+        JobFailures,
         AlertRepository,
         AlertOutcomes,
         PatientFacts,
@@ -57,6 +62,7 @@ export class AlertingModule {
         ScheduledRulesJob,
         JobScheduler,
         AcceptedReadingsConsumer,
+        AlertingHttpServer,
       ],
     };
   }

@@ -1,7 +1,13 @@
 import {
   REPORT_WITH_OTHER_PROBLEMS,
+  auditCheckpointConfigFrom,
+  auditCheckpointVariables,
+  checkAuditCheckpoint,
+  checkHttpTls,
   checkInfluxCredentials,
   databaseVariables,
+  httpTlsFrom,
+  httpTlsVariables,
   logLevelVariable,
   port,
   timeseriesConfigFrom,
@@ -13,20 +19,40 @@ export const apiVariables = {
   ...databaseVariables,
   ...timeseriesVariables,
   ...logLevelVariable,
+  ...auditCheckpointVariables,
   HTTP_HOST: z.string().default('0.0.0.0'),
   HTTP_PORT: port(3000),
+  ...httpTlsVariables,
   SESSION_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
+  LOGIN_ACCOUNT_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
+  LOGIN_ADDRESS_MAX_FAILURES: z.coerce.number().int().min(1).max(100_000).default(200),
+  LOGIN_FAILURE_WINDOW_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  TRUST_PROXY: z
+    .string()
+    .regex(/^[0-9A-Fa-f.:/, ]*$/, 'must be a comma-separated list of proxy addresses or CIDR ranges')
+    .default(''),
 };
 
 export const apiConfigSchema = z
   .object(apiVariables)
-  .superRefine(checkInfluxCredentials, REPORT_WITH_OTHER_PROBLEMS)
+  .superRefine((env, ctx) => {
+    checkInfluxCredentials(env, ctx);
+    checkHttpTls(env, ctx);
+    checkAuditCheckpoint(env, ctx);
+  }, REPORT_WITH_OTHER_PROBLEMS)
   .transform((env) => ({
     databaseUrl: env.DATABASE_URL,
     timeseries: timeseriesConfigFrom(env),
     logLevel: env.LOG_LEVEL,
-    http: { host: env.HTTP_HOST, port: env.HTTP_PORT },
+    http: { host: env.HTTP_HOST, port: env.HTTP_PORT, tls: httpTlsFrom(env) },
     sessionTtlMs: env.SESSION_TTL_HOURS * 3600 * 1000,
+    auditCheckpoints: auditCheckpointConfigFrom(env),
+    login: {
+      accountMaxFailures: env.LOGIN_ACCOUNT_MAX_FAILURES,
+      addressMaxFailures: env.LOGIN_ADDRESS_MAX_FAILURES,
+      failureWindowMinutes: env.LOGIN_FAILURE_WINDOW_MINUTES,
+    },
+    trustedProxies: env.TRUST_PROXY.split(',').map((entry) => entry.trim()).filter(Boolean),
   }));
 
 export type ApiConfig = z.infer<typeof apiConfigSchema>;

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { DataSourceShutdown, ReadingStoreShutdown, dataSourceProvider, readingStoreProvider } from '@rpm/platform';
 import { AlertStream } from './alerts/alert-stream';
@@ -7,9 +7,13 @@ import { API_CONFIG, type ApiConfig } from './api.config';
 import { API_CONTROLLERS } from './api.controllers';
 import { OpenApiController } from './docs/openapi.controller';
 import { WebAppController } from './web/web-app.controller';
+import { AuditCheckpoints } from './audit/audit-checkpoints';
 import { AuditLog } from './audit/audit-log';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthService } from './auth/auth.service';
+import { LoginLimits } from './auth/login-limits';
+import { SessionWatch } from './auth/session-watch';
+import { ApiExceptionFilter } from './http/api-exception.filter';
 import { DeviceRegistry } from './devices/device-registry';
 import { ApiMetrics } from './observability/api-metrics';
 import { PatientAccess } from './patients/patient-access';
@@ -31,11 +35,15 @@ export class ApiModule {
         AlertStream,
         ApiMetrics,
         AuditLog,
+        AuditCheckpoints,
         AuthService,
+        LoginLimits,
+        SessionWatch,
         DeviceRegistry,
         PatientAccess,
         PatientWorklist,
         { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_FILTER, useClass: ApiExceptionFilter },
       ],
     };
   }

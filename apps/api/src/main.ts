@@ -4,16 +4,18 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfigOrExit } from '@rpm/config';
 import { jsonLogger } from '@rpm/platform';
-import { randomUUID } from 'node:crypto';
 import { apiConfigSchema } from './api.config';
 import { ApiModule } from './api.module';
+import { apiFastifyOptions } from './http/fastify-options';
+import { echoRequestIds } from './http/request-id';
 import { ApiMetrics } from './observability/api-metrics';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit(apiConfigSchema, 'api');
   const adapter = new FastifyAdapter({
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
+    // With TLS_CERT_FILE and TLS_KEY_FILE the API serves HTTPS only: a plain HTTP request on the port fails.
+    ...(config.http.tls ? { https: config.http.tls } : {}),
+    ...apiFastifyOptions(config),
   });
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forConfig(config), adapter, {
     logger: jsonLogger('api', config.logLevel),
@@ -26,6 +28,7 @@ async function bootstrap(): Promise<void> {
     .getHttpAdapter()
     .getInstance()
     .addHook('onResponse', async (request, reply) => metrics.observe(request, reply.statusCode, reply.elapsedTime / 1000));
+  echoRequestIds(app.getHttpAdapter().getInstance());
   app.enableShutdownHooks();
   try {
     await app.listen(config.http.port, config.http.host);

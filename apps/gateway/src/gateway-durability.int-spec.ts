@@ -70,7 +70,8 @@ describe('gateway durability against real InfluxDB', () => {
     const clinic = await createClinic(databaseUrl, 'outage');
     const devices = await registerDevices(databaseUrl, clinic.patientId, 20);
     const influx = { INFLUX_URL: influxd.url, INFLUX_DATABASE: 'rpm' };
-    const underTest = await gatewayEnv(databaseUrl, influx);
+    // An outage shorter than DRAIN_STALL_SECONDS is the spool's job: ready, degraded. Longer is a stalled drain (503).
+    const underTest = await gatewayEnv(databaseUrl, { ...influx, DRAIN_STALL_SECONDS: String(OUTAGE_SECONDS * 3) });
     const gateway = await AppProcess.start('gateway', underTest.env, underTest.mqttPort);
     const fleet = await DeviceFleet.connect(underTest.mqttUrl, devices);
     const store = new InfluxReadingStore({ url: influx.INFLUX_URL, database: influx.INFLUX_DATABASE });

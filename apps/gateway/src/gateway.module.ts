@@ -9,6 +9,8 @@ import { OutboxRelay } from './ingest/broker-outbox';
 import { ReadingIngestor } from './ingest/reading-ingestor';
 import { GatewayHttpServer } from './observability/gateway-http.server';
 import { GatewayMetrics } from './observability/gateway-metrics';
+import { QuarantineReplayer } from './spool/quarantine-replayer';
+import { ReadingQuarantine } from './spool/reading-quarantine';
 import { readingSpoolProvider } from './spool/reading-spool.provider';
 import { SpoolDrainer } from './spool/spool-drainer';
 
@@ -29,7 +31,9 @@ export class GatewayModule {
         OutboxRelay,
         DeviceDirectory,
         ReadingIngestor,
+        ReadingQuarantine,
         SpoolDrainer,
+        QuarantineReplayer,
         GatewayHttpServer,
         ...(embedded ? [EmbeddedBroker, DeviceRevocationListener] : [ExternalBrokerConsumer]),
       ],

@@ -83,3 +83,38 @@ export const internalBrokerVariables = {
 export const logLevelVariable = {
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
 };
+
+/**
+ * Signed checkpoints of the audit chain, appended to a file outside the database (docs/deployment.md,
+ * "Audit log"). Optional for the API, with a warning when off; `npm start` always sets them.
+ */
+export const auditCheckpointVariables = {
+  AUDIT_CHECKPOINT_FILE: z.string().min(1).optional(),
+  AUDIT_CHECKPOINT_KEY: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32)').optional(),
+  AUDIT_CHECKPOINT_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+};
+
+export function checkAuditCheckpoint(env: { AUDIT_CHECKPOINT_FILE?: string; AUDIT_CHECKPOINT_KEY?: string }, ctx: z.RefinementCtx): void {
+  if (Boolean(env.AUDIT_CHECKPOINT_FILE) !== Boolean(env.AUDIT_CHECKPOINT_KEY)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [env.AUDIT_CHECKPOINT_FILE ? 'AUDIT_CHECKPOINT_KEY' : 'AUDIT_CHECKPOINT_FILE'],
+      message: 'AUDIT_CHECKPOINT_FILE and AUDIT_CHECKPOINT_KEY go together',
+    });
+  }
+}
+
+export interface AuditCheckpointConfig {
+  file: string;
+  key: string;
+  intervalMs: number;
+}
+
+export function auditCheckpointConfigFrom(env: {
+  AUDIT_CHECKPOINT_FILE?: string;
+  AUDIT_CHECKPOINT_KEY?: string;
+  AUDIT_CHECKPOINT_INTERVAL_SECONDS: number;
+}): AuditCheckpointConfig | undefined {
+  if (!env.AUDIT_CHECKPOINT_FILE || !env.AUDIT_CHECKPOINT_KEY) return undefined;
+  return { file: env.AUDIT_CHECKPOINT_FILE, key: env.AUDIT_CHECKPOINT_KEY, intervalMs: env.AUDIT_CHECKPOINT_INTERVAL_SECONDS * 1000 };
+}

@@ -1,2 +1,3 @@
 export * from './load-config';
 export * from './common-variables';
+export * from './tls-variables';

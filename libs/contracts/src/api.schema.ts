@@ -1,6 +1,26 @@
 import { z } from 'zod';
 import { metricSchema } from './device-payloads.schema';
 
+/**
+ * Free text a clinician types. PostgreSQL text and jsonb cannot hold the NUL character, so it is refused
+ * here with a clear message rather than by the database as a server error.
+ */
+export const safeText = () => z.string().refine((text) => !text.includes('\u0000'), 'must not contain the NUL character (\\u0000)');
+
+/** Years every store can hold and every clinical date plausibly falls in (InfluxDB: 1677-2262; PostgreSQL far wider). */
+export const DATE_RANGE = { from: '1900-01-01T00:00:00Z', to: '2200-01-01T00:00:00Z' } as const;
+const [earliest, latest] = [Date.parse(DATE_RANGE.from), Date.parse(DATE_RANGE.to)];
+
+/** An ISO 8601 date-time with an offset, within DATE_RANGE (year 0 passes the ISO format but no database). */
+export const isoDateTime = () =>
+  z.iso.datetime({ offset: true }).refine((value) => {
+    const at = Date.parse(value);
+    return at >= earliest && at < latest;
+  }, `must be between ${DATE_RANGE.from} and ${DATE_RANGE.to}`);
+
+/** JSON whose strings hold no NUL character (jsonb refuses \u0000 like text does). */
+const holdsNoNul = (value: unknown): boolean => !JSON.stringify(value).includes('\\u0000');
+
 export const loginRequestSchema = z
   .object({
     email: z.email().max(254),
@@ -10,8 +30,8 @@ export const loginRequestSchema = z
 
 export const readingsQuerySchema = z.object({
   metric: metricSchema.optional(),
-  from: z.iso.datetime({ offset: true }).optional().describe('Default: 7 days before `to`.'),
-  to: z.iso.datetime({ offset: true }).optional().describe('Default: now.'),
+  from: isoDateTime().optional().describe('Default: 7 days before `to`.'),
+  to: isoDateTime().optional().describe('Default: now.'),
   limit: z.coerce.number().int().min(1).max(10_000).default(1_000),
 });
 
@@ -46,13 +66,13 @@ export type PairingCodeRequest = z.infer<typeof pairingCodeRequestSchema>;
 export type PairingClaimRequest = z.infer<typeof pairingClaimRequestSchema>;
 
 export const snoozeAlertRequestSchema = z.object({ minutes: z.number().int().min(5).max(24 * 60) }).strict();
-export const resolveAlertRequestSchema = z.object({ note: z.string().max(2000).optional() }).strict();
+export const resolveAlertRequestSchema = z.object({ note: safeText().max(2000).optional() }).strict();
 export type SnoozeAlertRequest = z.infer<typeof snoozeAlertRequestSchema>;
 export type ResolveAlertRequest = z.infer<typeof resolveAlertRequestSchema>;
 
 export const enrolFollowUpRequestSchema = z.object({ pathway: z.enum(['diabetes', 'hypertension', 'post_surgery']) }).strict();
 export const overrideFollowUpRequestSchema = z
-  .object({ intervalDays: z.number().int().min(1).max(730), note: z.string().max(2000).optional() })
+  .object({ intervalDays: z.number().int().min(1).max(730), note: safeText().max(2000).optional() })
   .strict();
 export type EnrolFollowUpRequest = z.infer<typeof enrolFollowUpRequestSchema>;
 export type OverrideFollowUpRequest = z.infer<typeof overrideFollowUpRequestSchema>;
@@ -61,7 +81,7 @@ export type OverrideFollowUpRequest = z.infer<typeof overrideFollowUpRequestSche
 export const ruleOverrideRequestSchema = z
   .object({
     disabled: z.boolean().default(false),
-    params: z.record(z.string(), z.unknown()).default({}),
+    params: z.record(z.string(), z.unknown()).refine(holdsNoNul, 'must not contain the NUL character (\\u0000)').default({}),
   })
   .strict();
 export type RuleOverrideRequest = z.infer<typeof ruleOverrideRequestSchema>;
@@ -69,10 +89,10 @@ export type RuleOverrideRequest = z.infer<typeof ruleOverrideRequestSchema>;
 export const VISIT_TYPES = ['clinic', 'telephone', 'video', 'home', 'hospital_discharge'] as const;
 export const createVisitRequestSchema = z
   .object({
-    occurredAt: z.iso.datetime({ offset: true }),
+    occurredAt: isoDateTime(),
     type: z.enum(VISIT_TYPES),
-    notes: z.string().max(10_000).optional(),
-    outcome: z.string().max(2000).optional(),
+    notes: safeText().max(10_000).optional(),
+    outcome: safeText().max(2000).optional(),
   })
   .strict();
 export const updateVisitRequestSchema = createVisitRequestSchema.partial().strict();
@@ -86,31 +106,31 @@ export type PageQuery = z.infer<typeof pageQuerySchema>;
 
 export const aggregateQuerySchema = z.object({
   metric: metricSchema,
-  from: z.iso.datetime({ offset: true }).optional().describe('Default: 30 days before `to`.'),
-  to: z.iso.datetime({ offset: true }).optional().describe('Default: now.'),
+  from: isoDateTime().optional().describe('Default: 30 days before `to`.'),
+  to: isoDateTime().optional().describe('Default: now.'),
   bucketMinutes: z.coerce.number().int().min(1).max(7 * 1440).optional().describe('Default: the range in about 500 buckets, at least 5 min.'),
 });
 export const timelineQuerySchema = z.object({
-  from: z.iso.datetime({ offset: true }).optional().describe('Default: 7 days before `to`.'),
-  to: z.iso.datetime({ offset: true }).optional().describe('Default: now.'),
+  from: isoDateTime().optional().describe('Default: 7 days before `to`.'),
+  to: isoDateTime().optional().describe('Default: now.'),
   limit: z.coerce.number().int().min(1).max(5000).default(1000),
 });
 export const alertsQuerySchema = pageQuerySchema.extend({
   status: z.enum(ALERT_STATUSES).optional(),
   severity: z.enum(ALERT_SEVERITIES).optional(),
 });
-export const alertCommentRequestSchema = z.object({ text: z.string().trim().min(1).max(4000) }).strict();
+export const alertCommentRequestSchema = z.object({ text: safeText().trim().min(1).max(4000) }).strict();
 export type AlertsQuery = z.infer<typeof alertsQuerySchema>;
 export type AlertCommentRequest = z.infer<typeof alertCommentRequestSchema>;
 
 export type AggregateQueryParams = z.infer<typeof aggregateQuerySchema>;
 export type TimelineQuery = z.infer<typeof timelineQuerySchema>;
 
-export const createCareTeamRequestSchema = z.object({ name: z.string().min(1).max(200) }).strict();
+export const createCareTeamRequestSchema = z.object({ name: safeText().min(1).max(200) }).strict();
 export const createUserRequestSchema = z
   .object({
     email: z.email().max(254),
-    displayName: z.string().min(1).max(200),
+    displayName: safeText().min(1).max(200),
     role: z.enum(['doctor', 'nurse', 'admin']),
     password: z.string().min(12, 'at least 12 characters').max(1024),
     phone: z.string().regex(/^\+[1-9][0-9]{6,14}$/, 'E.164, e.g. +447700900123').optional(),
@@ -119,7 +139,7 @@ export const createUserRequestSchema = z
 export const addCareTeamMemberRequestSchema = z.object({ userId: z.uuid() }).strict();
 export const createPatientRequestSchema = z
   .object({
-    displayName: z.string().min(1).max(200),
+    displayName: safeText().min(1).max(200),
     programme: z.enum(['diabetes', 'hypertension', 'post_surgery', 'wearables']),
     careTeamId: z.uuid(),
     timeZone: z.string().refine((zone) => Intl.supportedValuesOf('timeZone').includes(zone) || zone === 'UTC', 'an IANA time zone').default('UTC'),

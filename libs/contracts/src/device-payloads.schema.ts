@@ -9,10 +9,23 @@ import { z } from 'zod';
 export const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
 /** A batch is an offline backfill; bigger batches must be split by the device. */
 export const MAX_BATCH_SIZE = 500;
+/**
+ * Earliest measuredAt we accept. Every supported store must hold every acknowledged reading: PostgreSQL
+ * refuses year 0, InfluxDB anything before 1677-09-21, so a reading outside the stores' common range
+ * would be acknowledged and then never stored. Devices whose clock was never set report 1970 or 2000;
+ * no real reading predates 2000-01-01, so the bound also catches unset clocks at the door.
+ */
+export const EARLIEST_MEASURED_AT = '2000-01-01T00:00:00Z';
+export const EARLIEST_MEASURED_AT_MS = Date.parse(EARLIEST_MEASURED_AT);
 
 const measuredAt = z.iso
   .datetime({ offset: true })
-  .describe('When the device took the reading: ISO 8601 with a time zone, e.g. 2026-11-22T07:30:00Z.');
+  .describe(
+    'When the device took the reading: ISO 8601 with a time zone, e.g. 2026-11-22T07:30:00Z. ' +
+      `Accepted from ${EARLIEST_MEASURED_AT} (earlier is an unset device clock, refused with timestamp_too_old) ` +
+      `up to ${MAX_FUTURE_SKEW_MS / 60_000} minutes ahead of the gateway clock (refused with future_timestamp); ` +
+      'this keeps every accepted reading inside what every supported store can hold.',
+  );
 
 const sequence = z
   .number()

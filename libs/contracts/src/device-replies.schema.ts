@@ -11,6 +11,7 @@ export const REJECTION_CODES = [
   'unknown_metric',
   'out_of_range',
   'future_timestamp',
+  'timestamp_too_old',
   'batch_too_large',
 ] as const;
 export const rejectionCodeSchema = z.enum(REJECTION_CODES);

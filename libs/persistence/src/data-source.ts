@@ -8,8 +8,11 @@ import { FollowUp1763870000000 } from './migrations/1763870000000-follow-up';
 import { UserPhone1763880000000 } from './migrations/1763880000000-user-phone';
 import { AuditHashChain1763890000000 } from './migrations/1763890000000-audit-hash-chain';
 import { AlertComments1763900000000 } from './migrations/1763900000000-alert-comments';
+import { QuarantinedReadings1764000000000 } from './migrations/1764000000000-quarantined-readings';
+import { LeastPrivilegeAudit1764100000000 } from './migrations/1764100000000-least-privilege-audit';
+import { LoginFailures1764200000000 } from './migrations/1764200000000-login-failures';
 
-export const MIGRATIONS = [InitialSchema1763830000000, DeviceRevocationNotify1763840000000, PairingCodes1763850000000, AlertLifecycle1763860000000, FollowUp1763870000000, UserPhone1763880000000, AuditHashChain1763890000000, AlertComments1763900000000];
+export const MIGRATIONS = [InitialSchema1763830000000, DeviceRevocationNotify1763840000000, PairingCodes1763850000000, AlertLifecycle1763860000000, FollowUp1763870000000, UserPhone1763880000000, AuditHashChain1763890000000, AlertComments1763900000000, QuarantinedReadings1764000000000, LeastPrivilegeAudit1764100000000, LoginFailures1764200000000];
 
 /** The schema is owned by migrations (`npm run db:migrate`); TypeORM never synchronizes it. */
 export function createDataSource(databaseUrl: string): DataSource {
@@ -21,6 +24,8 @@ export function createDataSource(databaseUrl: string): DataSource {
     migrationsTableName: 'schema_migrations',
     synchronize: false,
     migrationsRun: false,
+    // Extensions are the migrations' business too; the apps' role may not create them (and need not).
+    installExtensions: false,
   });
 }
 

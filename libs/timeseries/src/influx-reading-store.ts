@@ -1,6 +1,7 @@
 import { InfluxDB, Point } from '@influxdata/influxdb-client';
 import { METRICS, type NormalizedReading } from '@rpm/contracts';
 import type { AggregateQuery, ReadingBucket, ReadingQuery, ReadingStore } from './reading-store';
+import { ReadingStoreRejection, isInfluxDataError } from './reading-store-rejection';
 
 export interface InfluxConnection {
   url: string;
@@ -50,6 +51,12 @@ function toPoint(reading: NormalizedReading): string {
   const line = point.toLineProtocol();
   if (!line) throw new Error(`reading of ${reading.metric} produced no line protocol`);
   return line;
+}
+
+/** The server's own message ({"error": "..."} in 1.x, {"message": "..."} in 2.x/3.x), else the client's. */
+function influxErrorText(error: Error & { json?: { error?: unknown; message?: unknown }; body?: string }): string {
+  const text = error.json?.error ?? error.json?.message ?? error.body ?? error.message;
+  return String(text).trim();
 }
 
 interface InfluxQlSeries {
@@ -128,12 +135,23 @@ export class InfluxReadingStore implements ReadingStore {
   async write(readings: readonly NormalizedReading[]): Promise<void> {
     if (readings.length === 0) return;
     await this.init();
-    const body = readings.map(toPoint).join('\n');
+    let body: string;
+    try {
+      body = readings.map(toPoint).join('\n');
+    } catch (error) {
+      // The client library refuses values line protocol cannot carry (a non-finite float, say).
+      throw new ReadingStoreRejection(`not representable in line protocol: ${(error as Error).message}`, { cause: error });
+    }
     const query = new URLSearchParams({ db: this.connection.database, precision: 'u' });
-    await this.influx.transport.request(`/write?${query}`, body, {
-      method: 'POST',
-      headers: { ...this.headers, 'content-type': 'text/plain; charset=utf-8' },
-    });
+    await this.influx.transport
+      .request(`/write?${query}`, body, {
+        method: 'POST',
+        headers: { ...this.headers, 'content-type': 'text/plain; charset=utf-8' },
+      })
+      .catch((error: unknown) => {
+        if (isInfluxDataError(error)) throw new ReadingStoreRejection(`InfluxDB ${error.statusCode}: ${influxErrorText(error)}`, { cause: error });
+        throw error;
+      });
   }
 
   async query(query: ReadingQuery): Promise<NormalizedReading[]> {

@@ -1,6 +1,7 @@
 import type { NormalizedReading } from '@rpm/contracts';
 import { Pool } from 'pg';
 import type { AggregateQuery, ReadingBucket, ReadingQuery, ReadingStore } from './reading-store';
+import { ReadingStoreRejection, isPostgresDataError } from './reading-store-rejection';
 
 const COLUMNS = 10;
 
@@ -38,12 +39,17 @@ export class PostgresReadingStore implements ReadingStore {
       const base = row * COLUMNS;
       return `(${Array.from({ length: COLUMNS }, (_, column) => `$${base + column + 1}`).join(',')})`;
     });
-    await this.pool.query(
+    await this.pool
+      .query(
       `INSERT INTO readings (patient_id, device_id, metric, measured_at, received_at, seq, unit, "values", original, context)
        VALUES ${rows.join(',')}
        ON CONFLICT (device_id, metric, measured_at, (COALESCE(seq, -1))) DO NOTHING`,
       params,
-    );
+      )
+      .catch((error: unknown) => {
+        if (isPostgresDataError(error)) throw new ReadingStoreRejection(`PostgreSQL ${error.code}: ${error.message}`, { cause: error });
+        throw error;
+      });
   }
 
   async query(query: ReadingQuery): Promise<NormalizedReading[]> {

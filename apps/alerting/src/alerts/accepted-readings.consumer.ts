@@ -4,6 +4,7 @@ import { ACCEPTED_READINGS_TOPIC, acceptedReadingsEventSchema, type NormalizedRe
 import { connected } from '@rpm/platform';
 import { connect, type MqttClient } from 'mqtt';
 import { ALERTING_CONFIG, type AlertingConfig } from '../alerting.config';
+import { AlertingMetrics } from '../observability/alerting-metrics';
 import { deferPuback, puback } from './deferred-puback';
 import { EvaluationLag } from './evaluation-lag';
 import { EvaluationQueue, type Lane } from './evaluation-queue';
@@ -16,17 +17,22 @@ const MAX_PENDING_READINGS = 100_000;
  * Receives the readings the gateway stored. A persistent session (clean: false) keeps events while
  * alerting is down, and a message is acknowledged only after its alerts are committed. Events are read
  * ahead into an EvaluationQueue, so a reading that can page is evaluated before the backlog in front of it.
+ * When the broker goes away (a gateway restart), mqtt.js reconnects every second and subscribes again if
+ * the broker lost the session.
  */
 @Injectable()
 export class AcceptedReadingsConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(AcceptedReadingsConsumer.name);
   private client?: MqttClient;
   private readonly queue: EvaluationQueue;
+  private lastEventAt?: number;
+  private wasConnected = false;
 
   constructor(
     @Inject(ALERTING_CONFIG) private readonly config: AlertingConfig,
     evaluator: ReadingEvaluator,
     lag: EvaluationLag,
+    private readonly metrics: AlertingMetrics,
   ) {
     this.queue = new EvaluationQueue({
       laneOf: (reading) => this.laneOf(reading),
@@ -37,21 +43,38 @@ export class AcceptedReadingsConsumer implements OnApplicationBootstrap, OnAppli
         const client = this.client;
         client?.end(true, () => setTimeout(() => client.reconnect(), 1000));
       },
-      onEvaluated: (count) => lag.countEvaluated(count),
+      onEvaluated: (count) => {
+        this.lastEventAt = Date.now();
+        lag.countEvaluated(count);
+      },
     });
     lag.track(() => this.queue.oldestPendingAgeMs());
   }
 
+  get isConnected(): boolean {
+    return this.client?.connected ?? false;
+  }
+
+  /** Seconds since readings were last evaluated, or undefined when none have been since start. */
+  lastEventAgeSeconds(now = Date.now()): number | undefined {
+    return this.lastEventAt === undefined ? undefined : (now - this.lastEventAt) / 1000;
+  }
+
   async onApplicationBootstrap(): Promise<void> {
-    const { url, username, password, clientId } = this.config.mqtt;
+    const { url, username, password, clientId, ca } = this.config.mqtt;
     // handleMessage must be in place before the CONNACK: a resumed session redelivers unacknowledged
     // events right after it, and mqtt.js's default handler would acknowledge them unprocessed.
-    const client = connect(url, { protocolVersion: 4, clientId, clean: false, username, password, reconnectPeriod: 1000 });
+    const client = connect(url, { protocolVersion: 4, clientId, clean: false, username, password, ca, reconnectPeriod: 1000 });
     this.client = client;
     // The events of a lost connection come again on the next: acknowledging them there is the broker's redelivery's job.
-    client.on('close', () => this.queue.reset());
+    client.on('connect', () => this.connectionChanged(true));
+    client.on('close', () => {
+      this.queue.reset();
+      this.connectionChanged(false);
+    });
     client.handleMessage = (packet, callback) => {
       const readings = this.parse(packet.payload as Buffer);
+      this.metrics.eventsConsumed.inc();
       const { messageId } = packet;
       if (packet.qos === 0 || messageId === undefined) {
         this.queue.add(readings, () => undefined);
@@ -71,6 +94,15 @@ export class AcceptedReadingsConsumer implements OnApplicationBootstrap, OnAppli
 
   async onApplicationShutdown(): Promise<void> {
     await this.client?.endAsync();
+  }
+
+  private connectionChanged(connected: boolean): void {
+    // mqtt.js emits close on every failed reconnect attempt: log the change, not each attempt.
+    if (connected === this.wasConnected) return;
+    this.wasConnected = connected;
+    this.metrics.consumerConnected.set(connected ? 1 : 0);
+    if (connected) this.logger.log({ message: 'alerting connected to the broker' });
+    else this.logger.warn({ message: 'alerting lost the broker; reconnecting every second' });
   }
 
   private parse(payload: Buffer): NormalizedReading[] {

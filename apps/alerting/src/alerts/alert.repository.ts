@@ -26,7 +26,10 @@ export interface OpenedAlert {
 export class AlertRepository {
   constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
 
-  /** Opens an episode or extends the live one; returns the alert when this call opened it. */
+  /**
+   * Opens an episode or extends the live one; returns the alert when this call opened it. Window rules
+   * (time in range, CV) fire with no evidence readings: jsonb_agg over no rows is NULL, hence the COALESCE.
+   */
   async recordFiring(patientId: string, outcome: RuleOutcome, asOf: string, retrospective: boolean): Promise<OpenedAlert | null> {
     const { rule } = outcome;
     const rows: { id: string; inserted: boolean; retrospective: boolean }[] = await this.dataSource.query(
@@ -34,7 +37,7 @@ export class AlertRepository {
        VALUES ($1, $2, $3, $4, $5, 'open', $6, $7, $8::jsonb, $9, $10, $11)
        ON CONFLICT (patient_id, rule_id) WHERE status IN ('open', 'acknowledged', 'snoozed')
        DO UPDATE SET
-         readings = (SELECT jsonb_agg(DISTINCT r) FROM jsonb_array_elements(alerts.readings || EXCLUDED.readings) r),
+         readings = COALESCE((SELECT jsonb_agg(DISTINCT r) FROM jsonb_array_elements(alerts.readings || EXCLUDED.readings) r), '[]'::jsonb),
          reason = CASE WHEN EXCLUDED.last_reading_at >= alerts.last_reading_at THEN EXCLUDED.reason ELSE alerts.reason END,
          last_reading_at = GREATEST(alerts.last_reading_at, EXCLUDED.last_reading_at)
        RETURNING id, (xmax = 0) AS inserted, retrospective`,

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { JobFailures } from '../jobs/job-failures';
 import { ALERT_CHANNELS, type AlertChannel, type AlertNotification } from './alert-channel';
 
 const MAX_ATTEMPTS = 8;
@@ -33,6 +34,7 @@ export class DeliveryWorker {
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(ALERT_CHANNELS) channels: AlertChannel[],
+    private readonly failures: JobFailures,
   ) {
     this.channels = new Map(channels.map((channel) => [channel.name, channel]));
   }
@@ -49,37 +51,51 @@ export class DeliveryWorker {
           FOR UPDATE OF d SKIP LOCKED`,
       );
       for (const delivery of due) {
-        const channel = this.channels.get(delivery.channel);
-        const attempts = delivery.attempts + 1;
+        // A savepoint per row: a statement the database refuses for one row must not abort the others' transaction.
+        await manager.query('SAVEPOINT delivery');
         try {
-          if (!channel) throw new Error(`channel ${delivery.channel} is not configured`);
-          await channel.send({
-            event: delivery.event,
-            alertId: delivery.alert_id,
-            patientId: delivery.patient_id,
-            ruleId: delivery.rule_id,
-            ruleVersion: delivery.rule_version,
-            severity: delivery.severity,
-            title: delivery.title,
-            reason: delivery.reason,
-            openedAt: new Date(delivery.opened_at).toISOString(),
-          });
-          await manager.query(
-            `UPDATE alert_deliveries SET status = 'delivered', attempts = $2, delivered_at = now(), last_error = NULL WHERE id = $1`,
-            [delivery.id, attempts],
-          );
+          await this.attempt(manager, delivery);
+          await manager.query('RELEASE SAVEPOINT delivery');
         } catch (error) {
-          const message = (error as Error).message;
-          const status = attempts >= MAX_ATTEMPTS ? 'failed' : 'pending';
-          await manager.query(
-            `UPDATE alert_deliveries SET status = $2, attempts = $3, last_error = $4,
-                    next_attempt_at = now() + make_interval(secs => $5) WHERE id = $1`,
-            [delivery.id, status, attempts, message, 10 * 2 ** (attempts - 1)],
-          );
-          this.logger.warn({ message: 'alert delivery failed', deliveryId: delivery.id, channel: delivery.channel, attempts, final: status === 'failed', error: message });
+          await manager.query('ROLLBACK TO SAVEPOINT delivery');
+          this.failures.record('deliveries', { deliveryId: delivery.id, alertId: delivery.alert_id, patientId: delivery.patient_id }, error);
         }
       }
       return due.length;
     });
+  }
+
+  /** Sends one delivery and records the outcome; a channel's failure is recorded for a later retry, not thrown. */
+  private async attempt(manager: EntityManager, delivery: DueDelivery): Promise<void> {
+    const channel = this.channels.get(delivery.channel);
+    const attempts = delivery.attempts + 1;
+    try {
+      if (!channel) throw new Error(`channel ${delivery.channel} is not configured`);
+      await channel.send({
+        event: delivery.event,
+        alertId: delivery.alert_id,
+        patientId: delivery.patient_id,
+        ruleId: delivery.rule_id,
+        ruleVersion: delivery.rule_version,
+        severity: delivery.severity,
+        title: delivery.title,
+        reason: delivery.reason,
+        openedAt: new Date(delivery.opened_at).toISOString(),
+      });
+      await manager.query(
+        `UPDATE alert_deliveries SET status = 'delivered', attempts = $2, delivered_at = now(), last_error = NULL WHERE id = $1`,
+        [delivery.id, attempts],
+      );
+    } catch (error) {
+      // PostgreSQL text cannot hold NUL, and a receiver's error text is not ours to trust.
+      const message = (error as Error).message.replaceAll('\0', '').slice(0, 1000);
+      const status = attempts >= MAX_ATTEMPTS ? 'failed' : 'pending';
+      await manager.query(
+        `UPDATE alert_deliveries SET status = $2, attempts = $3, last_error = $4,
+                next_attempt_at = now() + make_interval(secs => $5) WHERE id = $1`,
+        [delivery.id, status, attempts, message, 10 * 2 ** (attempts - 1)],
+      );
+      this.logger.warn({ message: 'alert delivery failed', deliveryId: delivery.id, channel: delivery.channel, attempts, final: status === 'failed', error: message });
+    }
   }
 }

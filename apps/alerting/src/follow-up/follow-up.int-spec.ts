@@ -3,6 +3,8 @@ import { PostgresReadingStore } from '@rpm/timeseries';
 import type { DataSource } from 'typeorm';
 import { createClinic, type ClinicFixture } from '../../../../test/support/fixtures';
 import { createTestDatabase } from '../../../../test/support/test-services';
+import { JobFailures } from '../jobs/job-failures';
+import { AlertingMetrics } from '../observability/alerting-metrics';
 import { FollowUpJob } from './follow-up.job';
 import { PatientAssessment } from './patient-assessment';
 
@@ -53,7 +55,7 @@ describe('follow-up job on real PostgreSQL with a controllable clock', () => {
     const databaseUrl = await createTestDatabase();
     dataSource = await createDataSource(databaseUrl).initialize();
     store = new PostgresReadingStore(databaseUrl);
-    job = new FollowUpJob(dataSource, new PatientAssessment(dataSource, store));
+    job = new FollowUpJob(dataSource, new PatientAssessment(dataSource, store), new JobFailures(new AlertingMetrics()));
     clinic = await createClinic(databaseUrl, 'surgery');
     await dataSource.query(
       `INSERT INTO follow_up_plans (patient_id, pathway, tier, interval_days, next_due_at, enrolled_at) VALUES ($1, 'post_surgery', 'medium', 7, $2, $3)`,

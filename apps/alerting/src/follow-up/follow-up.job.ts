@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { remindersDue, reviewPlan, riskTier, type PlanState, type ReminderKind } from '@rpm/clinical';
 import { DataSource } from 'typeorm';
+import { JobFailures } from '../jobs/job-failures';
 import { PatientAssessment } from './patient-assessment';
 
 interface PlanRow {
@@ -17,7 +18,8 @@ interface PlanRow {
  * Reviews plans whose contact is due (and, through reviewNow, at once after an urgent alert) and sends
  * the 7-day, 3-day and same-day reminders. Each change is applied and recorded as proposed for the
  * clinician to confirm or override. Safe to run on several instances: a plan is reviewed under a row lock
- * (SKIP LOCKED) and a reminder is sent only by the instance whose insert wins its primary key.
+ * (SKIP LOCKED) and a reminder is sent only by the instance whose insert wins its primary key. One
+ * patient's failure is logged and counted; the others are still reviewed and reminded.
  */
 @Injectable()
 export class FollowUpJob {
@@ -26,13 +28,16 @@ export class FollowUpJob {
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
     private readonly assessment: PatientAssessment,
+    private readonly failures: JobFailures,
   ) {}
 
   async runOnce(now = new Date()): Promise<void> {
     // Reminders first: the same-day reminder belongs to the contact the review is about to move on from.
     await this.sendReminders(now);
     const due: { patient_id: string }[] = await this.dataSource.query('SELECT patient_id FROM follow_up_plans WHERE next_due_at <= $1', [now]);
-    for (const { patient_id: patientId } of due) await this.review(patientId, now, true);
+    for (const { patient_id: patientId } of due) {
+      await this.failures.isolate('follow-up', { patientId }, () => this.review(patientId, now, true));
+    }
   }
 
   /** Reviews one plan now (after an urgent alert): a step up applies at once, anything else waits for its contact. */
@@ -88,13 +93,15 @@ export class FollowUpJob {
       [now],
     );
     for (const plan of upcoming) {
-      for (const kind of remindersDue(new Date(plan.next_due_at), now, plan.sent)) {
-        const inserted: unknown[] = await this.dataSource.query(
-          `INSERT INTO follow_up_reminders (patient_id, due_at, kind, sent_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING kind`,
-          [plan.patient_id, plan.next_due_at, kind, now],
-        );
-        if (inserted.length) this.logger.log({ message: 'follow-up reminder sent', patientId: plan.patient_id, kind });
-      }
+      await this.failures.isolate('follow-up', { patientId: plan.patient_id }, async () => {
+        for (const kind of remindersDue(new Date(plan.next_due_at), now, plan.sent)) {
+          const inserted: unknown[] = await this.dataSource.query(
+            `INSERT INTO follow_up_reminders (patient_id, due_at, kind, sent_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING kind`,
+            [plan.patient_id, plan.next_due_at, kind, now],
+          );
+          if (inserted.length) this.logger.log({ message: 'follow-up reminder sent', patientId: plan.patient_id, kind });
+        }
+      });
     }
   }
 }

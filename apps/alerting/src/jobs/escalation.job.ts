@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ALERTING_CONFIG, type AlertingConfig } from '../alerting.config';
 import { DeliveryQueue } from '../delivery/delivery-queue';
+import { JobFailures } from './job-failures';
 
 /**
  * Escalates alerts nobody acknowledged in their severity's time (urgent 15 min, warning 4 h by default):
@@ -16,6 +17,7 @@ export class EscalationJob {
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(ALERTING_CONFIG) private readonly config: AlertingConfig,
     private readonly deliveries: DeliveryQueue,
+    private readonly failures: JobFailures,
   ) {}
 
   async runOnce(): Promise<void> {
@@ -33,7 +35,7 @@ export class EscalationJob {
     );
     for (const { id } of escalated) {
       this.logger.warn({ message: 'alert escalated: not acknowledged in time', alertId: id });
-      await this.deliveries.enqueue(id, 'escalated');
+      await this.failures.isolate('escalation', { alertId: id }, () => this.deliveries.enqueue(id, 'escalated'));
     }
   }
 }

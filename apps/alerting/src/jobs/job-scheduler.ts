@@ -3,21 +3,26 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { ALERTING_CONFIG, type AlertingConfig } from '../alerting.config';
 import { DeliveryWorker } from '../delivery/delivery-worker';
 import { FollowUpJob } from '../follow-up/follow-up.job';
+import { AlertingMetrics } from '../observability/alerting-metrics';
 import { EscalationJob } from './escalation.job';
+import type { JobName } from './job-failures';
 import { ScheduledRulesJob } from './scheduled-rules.job';
 
 /**
  * Registers the periodic jobs with @nestjs/schedule at intervals from the configuration. A job never
- * overlaps itself; every job is safe to run on several instances at once.
+ * overlaps itself; every job is safe to run on several instances at once. The end of each run is
+ * recorded for /health and /metrics.
  */
 @Injectable()
 export class JobScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(JobScheduler.name);
-  private readonly running = new Set<string>();
+  private readonly running = new Set<JobName>();
+  private readonly lastSuccess = new Map<JobName, Date>();
 
   constructor(
     private readonly registry: SchedulerRegistry,
     @Inject(ALERTING_CONFIG) private readonly config: AlertingConfig,
+    private readonly metrics: AlertingMetrics,
     private readonly deliveries: DeliveryWorker,
     private readonly escalation: EscalationJob,
     private readonly scheduledRules: ScheduledRulesJob,
@@ -35,12 +40,26 @@ export class JobScheduler implements OnApplicationBootstrap, OnApplicationShutdo
     for (const name of this.registry.getIntervals()) this.registry.deleteInterval(name);
   }
 
-  private every(name: string, ms: number, job: () => Promise<unknown>): void {
+  /** When each job last finished a run (its per-patient failures are counted apart); absent: not yet. */
+  lastSuccessfulRuns(): Record<string, string | null> {
+    const jobs: JobName[] = ['deliveries', 'escalation', 'scheduled-rules', 'follow-up'];
+    return Object.fromEntries(jobs.map((job) => [job, this.lastSuccess.get(job)?.toISOString() ?? null]));
+  }
+
+  private every(name: JobName, ms: number, job: () => Promise<unknown>): void {
     const tick = () => {
       if (this.running.has(name)) return;
       this.running.add(name);
       job()
-        .catch((error: Error) => this.logger.error({ message: `job ${name} failed; it runs again on its next tick`, error: error.message }))
+        .then(() => {
+          const now = new Date();
+          this.lastSuccess.set(name, now);
+          this.metrics.jobLastSuccess.set({ job: name }, now.getTime() / 1000);
+        })
+        .catch((error: Error) => {
+          this.metrics.jobFailures.inc({ job: name });
+          this.logger.error({ message: `job ${name} failed; it runs again on its next tick`, error: error.message });
+        })
         .finally(() => this.running.delete(name));
     };
     this.registry.addInterval(name, setInterval(tick, ms));

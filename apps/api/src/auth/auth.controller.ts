@@ -1,23 +1,30 @@
-import { Body, Controller, Get, Headers, HttpCode, Post, UnauthorizedException, UseGuards } from '@nestjs/common';
-import { Throttle, ThrottlerGuard } from '@nestjs/throttler';
+import { Body, Controller, Get, Headers, HttpCode, HttpException, HttpStatus, Ip, Post, UnauthorizedException } from '@nestjs/common';
 import { loginRequestSchema, type LoginRequest } from '@rpm/contracts';
 import { AuthService } from './auth.service';
 import { CurrentUser, type AuthenticatedUser } from './current-user';
+import { LoginLimits } from './login-limits';
 import { Public } from './public.decorator';
 
 @Controller('auth')
 export class AuthController {
-  constructor(private readonly auth: AuthService) {}
+  constructor(
+    private readonly auth: AuthService,
+    private readonly limits: LoginLimits,
+  ) {}
 
-  /** Rate-limited per address: ten attempts a minute, then 429. */
+  /**
+   * 429 once an account has failed too often (whether or not it exists) or an address has failed far
+   * more often; see LoginLimits. An unknown e-mail and a wrong password answer alike.
+   */
   @Public()
-  @UseGuards(ThrottlerGuard)
-  @Throttle({ default: { limit: 10, ttl: 60_000 } })
   @Post('login')
   @HttpCode(200)
-  async login(@Body({ schema: loginRequestSchema }) body: LoginRequest): Promise<{ token: string; expiresAt: string }> {
+  async login(@Body({ schema: loginRequestSchema }) body: LoginRequest, @Ip() address: string): Promise<{ token: string; expiresAt: string }> {
+    const refusal = await this.limits.reserve(body.email, address);
+    if (refusal) throw new HttpException(`too many failed sign-ins ${refusal === 'account' ? 'for this account' : 'from this address'}: wait a few minutes and try again`, HttpStatus.TOO_MANY_REQUESTS);
     const session = await this.auth.login(body.email, body.password);
     if (!session) throw new UnauthorizedException('wrong e-mail or password');
+    await this.limits.succeeded(body.email, address);
     return { token: session.token, expiresAt: session.expiresAt.toISOString() };
   }
 

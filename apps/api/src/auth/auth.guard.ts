@@ -20,6 +20,7 @@ export class AuthGuard implements CanActivate {
     const user = token ? await this.auth.userForToken(token) : null;
     if (!user) throw new UnauthorizedException('a valid bearer token is required: POST /auth/login');
     request.user = user;
+    request.sessionToken = token;
     return true;
   }
 }

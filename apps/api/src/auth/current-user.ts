@@ -9,6 +9,8 @@ export interface AuthenticatedUser {
 export interface ApiRequest {
   id: string;
   user?: AuthenticatedUser;
+  /** The bearer token the guard accepted, for responses that outlive the check (streams). */
+  sessionToken?: string;
   headers: Record<string, string | string[] | undefined>;
 }
 
@@ -21,3 +23,9 @@ export const CurrentUser = createParamDecorator((_data: unknown, context: Execut
 export const RequestId = createParamDecorator(
   (_data: unknown, context: ExecutionContext): string => context.switchToHttp().getRequest<ApiRequest>().id,
 );
+
+export const SessionToken = createParamDecorator((_data: unknown, context: ExecutionContext): string => {
+  const token = context.switchToHttp().getRequest<ApiRequest>().sessionToken;
+  if (!token) throw new Error('SessionToken used on a public route');
+  return token;
+});

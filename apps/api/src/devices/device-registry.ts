@@ -9,7 +9,7 @@ export interface IssuedCredential {
   deviceId: string;
   /** Shown once: only its hash is stored. */
   secret: string;
-  mqtt: { username: string; readingsTopic: string; repliesTopic: string };
+  mqtt: { clientId: string; username: string; readingsTopic: string; repliesTopic: string };
 }
 
 export interface DeviceView {
@@ -106,6 +106,6 @@ function credential(deviceId: string, secret: string): IssuedCredential {
   return {
     deviceId,
     secret,
-    mqtt: { username: deviceId, readingsTopic: deviceReadingsTopic(deviceId), repliesTopic: deviceRepliesTopic(deviceId) },
+    mqtt: { clientId: deviceId, username: deviceId, readingsTopic: deviceReadingsTopic(deviceId), repliesTopic: deviceRepliesTopic(deviceId) },
   };
 }

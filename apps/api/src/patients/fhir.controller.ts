@@ -1,6 +1,7 @@
 import { Controller, Get, Header, Inject, Param, Query } from '@nestjs/common';
 import { searchBundle, toFlag, toObservation, type FhirBundle, type FhirFlag, type FhirObservation } from '@rpm/clinical';
 import { AlertEntity } from '@rpm/persistence';
+import { isoDateTime } from '@rpm/contracts';
 import { READING_STORE } from '@rpm/platform';
 import type { ReadingStore } from '@rpm/timeseries';
 import { DataSource, In } from 'typeorm';
@@ -9,8 +10,8 @@ import { PatientRoute } from './patient-route.decorator';
 
 const uuid = z.uuid();
 const rangeSchema = z.object({
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
+  from: isoDateTime().optional(),
+  to: isoDateTime().optional(),
   limit: z.coerce.number().int().min(1).max(10_000).default(1000),
 });
 

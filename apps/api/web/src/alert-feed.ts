@@ -11,6 +11,7 @@ export function followAlertStream(onChange: (change: AlertChange) => void, signa
     if (!token || signal.aborted) return;
     try {
       const response = await fetch('/alerts/stream', { headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' }, signal });
+      if (response.status === 401) return; // signed out: the page's next API call sends the user to sign in
       if (!response.ok || !response.body) throw new Error(`alert stream answered ${response.status}`);
       const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
       let buffer = '';

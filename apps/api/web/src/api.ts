@@ -68,7 +68,7 @@ export async function logIn(email: string, password: string): Promise<void> {
     session.save(token, expiresAt);
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) throw new Error('Wrong e-mail or password.');
-    if (error instanceof ApiError && error.status === 429) throw new Error('Too many attempts from this address: wait a minute and try again.');
+    if (error instanceof ApiError && error.status === 429) throw new Error('Too many failed sign-ins: wait a few minutes and try again.');
     throw error;
   }
 }

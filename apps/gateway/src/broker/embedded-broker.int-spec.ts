@@ -18,7 +18,7 @@ describe('embedded broker: device identity and topic access', () => {
   let bob: ClinicFixture;
 
   const connectAs = (username: string, password: string, extra: IClientOptions = {}) =>
-    connectAsync(brokerUrl, { protocolVersion: 4, username, password, reconnectPeriod: 0, connectTimeout: 5000, ...extra });
+    connectAsync(brokerUrl, { protocolVersion: 4, clientId: username, password, username, reconnectPeriod: 0, connectTimeout: 5000, ...extra });
 
   const storedReadings = async (deviceId: string): Promise<number> => {
     const client = new Client({ connectionString: databaseUrl });
@@ -115,6 +115,7 @@ describe('embedded broker: PUBACK means spooled on disk', () => {
     try {
       const device = await connectAsync(underTest.mqttUrl, {
         protocolVersion: 4,
+        clientId: clinic.device.deviceId,
         username: clinic.device.deviceId,
         password: clinic.device.secret,
         reconnectPeriod: 0,

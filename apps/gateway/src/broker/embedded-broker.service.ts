@@ -2,18 +2,22 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { INTERNAL_SERVICE_USERNAME_PREFIX } from '@rpm/config';
 import { deviceIdFromReadingsTopic, deviceReadingsTopic, deviceRepliesTopic } from '@rpm/contracts';
 import { Aedes, type AedesOptions, type Client } from 'aedes';
+import { Counter, Gauge } from 'prom-client';
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { DeviceDirectory, type DeviceIdentity } from '../devices/device-directory';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../gateway.config';
 import { OutboxRelay, type BrokerOutbox } from '../ingest/broker-outbox';
 import { ReadingIngestor } from '../ingest/reading-ingestor';
 import { GatewayMetrics } from '../observability/gateway-metrics';
+import { clientIdProblem, emptyClientIdProblem } from './client-id-policy';
 import { TokenBucket } from './token-bucket';
 
 type Identity = ({ kind: 'device'; bucket: TokenBucket } & DeviceIdentity) | { kind: 'service'; name: string };
 
 /** MQTT 3.1.1 CONNACK return codes [MQTT-3.2.2.3]. */
+const CONNACK_IDENTIFIER_REJECTED = 2;
 const CONNACK_SERVER_UNAVAILABLE = 3;
 const CONNACK_BAD_USERNAME_OR_PASSWORD = 4;
 /** Bursts a device may send at once before the per-second limit applies (an offline backfill, say). */
@@ -30,6 +34,8 @@ function sameSecret(given: string, expected: string): boolean {
 }
 
 export class PortInUseError extends Error {}
+
+type Transport = 'plain' | 'tls';
 
 /** The parts of aedes' per-client MQTT parser (mqtt-packet) we hook to refuse oversized packets early. */
 interface PacketParser {
@@ -49,8 +55,13 @@ export class EmbeddedBroker implements OnApplicationBootstrap, OnApplicationShut
   private readonly logger = new Logger(EmbeddedBroker.name);
   private readonly identities = new WeakMap<Client, Identity>();
   private readonly devicesOnline = new Map<string, Client>();
+  /** Clients whose CONNECT carried a zero-byte client id (aedes has replaced it by a generated one). */
+  private readonly emptyClientIds = new WeakSet<Client>();
+  private readonly servers = new Map<Transport, Server>();
   private broker?: Aedes;
-  private server?: Server;
+  // Registered here rather than in GatewayMetrics: they exist only with the embedded broker's listeners.
+  private readonly listenerUp: Gauge<'transport'>;
+  private readonly connectionsOpened: Counter<'transport'>;
 
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
@@ -58,10 +69,26 @@ export class EmbeddedBroker implements OnApplicationBootstrap, OnApplicationShut
     private readonly ingestor: ReadingIngestor,
     private readonly relay: OutboxRelay,
     private readonly metrics: GatewayMetrics,
-  ) {}
+  ) {
+    const registers = [metrics.registry];
+    this.listenerUp = new Gauge({
+      name: 'rpm_gateway_mqtt_listener_up',
+      help: 'Embedded broker listeners by transport (plain TCP, TLS): 1 while accepting connections',
+      labelNames: ['transport'],
+      registers,
+      collect: () => this.servers.forEach((server, transport) => this.listenerUp.set({ transport }, server.listening ? 1 : 0)),
+    });
+    this.connectionsOpened = new Counter({
+      name: 'rpm_gateway_mqtt_connections_opened_total',
+      help: 'Connections accepted by the embedded broker, by transport (TLS: after the handshake)',
+      labelNames: ['transport'],
+      registers,
+    });
+  }
 
+  /** True when every configured listener (plain TCP, TLS) accepts connections. */
   get isListening(): boolean {
-    return this.server?.listening ?? false;
+    return this.servers.size > 0 && [...this.servers.values()].every((server) => server.listening);
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -69,14 +96,18 @@ export class EmbeddedBroker implements OnApplicationBootstrap, OnApplicationShut
     if (mqtt.mode !== 'embedded') return;
     const options: AedesOptions = {
       maxClientsIdLength: 128,
+      preConnect: (client, packet, done) => {
+        if (packet.cmd === 'connect' && !packet.clientId) this.emptyClientIds.add(client);
+        done(null, true);
+      },
       authenticate: (client, username, password, done) => {
-        this.authenticate(username, password?.toString()).then(
+        this.authenticate(client, username, password?.toString()).then(
           (identity) => {
             this.identities.set(client, identity);
             done(null, true);
           },
           (error: Error & { returnCode?: number }) => {
-            this.metrics.connectionsRefused.inc({ reason: 'authentication' });
+            this.metrics.connectionsRefused.inc({ reason: error.returnCode === CONNACK_IDENTIFIER_REJECTED ? 'client_id' : 'authentication' });
             done(authError(error.message, error.returnCode ?? CONNACK_SERVER_UNAVAILABLE), false);
           },
         );
@@ -129,23 +160,46 @@ export class EmbeddedBroker implements OnApplicationBootstrap, OnApplicationShut
       this.devicesOnline.delete(identity.deviceId);
       this.metrics.connectedDevices.set(this.devicesOnline.size);
     });
-    const server = createServer({ noDelay: true }, (socket) => this.limitPacketSize(broker.handle(socket), socket));
-    this.server = server;
+    if (mqtt.plainPort !== undefined) {
+      const server = createServer({ noDelay: true }, (socket) => {
+        this.connectionsOpened.inc({ transport: 'plain' });
+        this.limitPacketSize(broker.handle(socket), socket);
+      });
+      await this.listen('plain', server, mqtt.host, mqtt.plainPort);
+    }
+    if (mqtt.tls) {
+      const server = createTlsServer({ cert: mqtt.tls.cert, key: mqtt.tls.key }, (socket) => {
+        socket.setNoDelay(true);
+        this.connectionsOpened.inc({ transport: 'tls' });
+        this.limitPacketSize(broker.handle(socket), socket);
+      });
+      // A plain MQTT client, a wrong protocol or an untrusted client fails the handshake: counted, never stalls.
+      server.on('tlsClientError', (error) => {
+        this.metrics.connectionsRefused.inc({ reason: 'tls_handshake' });
+        this.logger.debug({ message: 'TLS handshake failed', error: error.message });
+      });
+      await this.listen('tls', server, mqtt.tls.host, mqtt.tls.port);
+    }
+    this.relay.attach(this);
+  }
+
+  private async listen(transport: Transport, server: Server, host: string, port: number): Promise<void> {
+    const variable = transport === 'tls' ? 'MQTT_TLS_PORT' : 'MQTT_PORT';
+    this.servers.set(transport, server);
     await new Promise<void>((resolve, reject) => {
       server.once('error', (error: NodeJS.ErrnoException) =>
         reject(
           error.code === 'EADDRINUSE'
             ? new PortInUseError(
-                `MQTT port ${mqtt.port} on ${mqtt.host} is already in use (another MQTT broker such as Mosquitto?). ` +
-                  'Set MQTT_PORT to a free port, e.g. MQTT_PORT=1884.',
+                `MQTT port ${port} on ${host} is already in use (another MQTT broker such as Mosquitto?). ` +
+                  `Set ${variable} to a free port, e.g. ${variable}=${port + 1}.`,
               )
             : error,
         ),
       );
-      server.listen(mqtt.port, mqtt.host, () => resolve());
+      server.listen(port, host, () => resolve());
     });
-    this.relay.attach(this);
-    this.logger.log({ message: 'embedded MQTT broker listening', host: mqtt.host, port: mqtt.port });
+    this.logger.log({ message: 'embedded MQTT broker listening', transport, host, port });
   }
 
   publish(topic: string, payload: string, qos: 0 | 1): Promise<void> {
@@ -172,9 +226,9 @@ export class EmbeddedBroker implements OnApplicationBootstrap, OnApplicationShut
 
   async onApplicationShutdown(): Promise<void> {
     // Stop accepting, then close the broker, which disconnects the clients the server waits for.
-    const serverClosed = new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    const serversClosed = Promise.all([...this.servers.values()].map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
     await new Promise<void>((resolve) => (this.broker ? this.broker.close(() => resolve()) : resolve()));
-    await serverClosed;
+    await serversClosed;
   }
 
   /**
@@ -198,21 +252,36 @@ export class EmbeddedBroker implements OnApplicationBootstrap, OnApplicationShut
     };
   }
 
-  private async authenticate(username: string | undefined, password: string | undefined): Promise<Identity> {
+  private async authenticate(client: Client, username: string | undefined, password: string | undefined): Promise<Identity> {
+    const empty = emptyClientIdProblem(this.emptyClientIds.has(client) ? '' : client.id, client.clean);
+    if (empty) throw authError(empty, CONNACK_IDENTIFIER_REJECTED);
     if (!username || !password) throw authError('username and password are required', CONNACK_BAD_USERNAME_OR_PASSWORD);
     const mqtt = this.config.mqtt;
     if (username.startsWith(INTERNAL_SERVICE_USERNAME_PREFIX)) {
-      if (mqtt.mode === 'embedded' && sameSecret(password, mqtt.internalPassword)) {
-        return { kind: 'service', name: username.slice(INTERNAL_SERVICE_USERNAME_PREFIX.length) };
+      if (!(mqtt.mode === 'embedded' && sameSecret(password, mqtt.internalPassword))) {
+        throw authError('bad service credential', CONNACK_BAD_USERNAME_OR_PASSWORD);
       }
-      throw authError('bad service credential', CONNACK_BAD_USERNAME_OR_PASSWORD);
+      this.checkClientId(client, { kind: 'service', username });
+      return { kind: 'service', name: username.slice(INTERNAL_SERVICE_USERNAME_PREFIX.length) };
     }
     const device = await this.devices.authenticate(username, password);
     if (!device) {
       this.logger.warn({ message: 'device authentication failed', deviceId: username });
       throw authError('bad device credential', CONNACK_BAD_USERNAME_OR_PASSWORD);
     }
+    this.checkClientId(client, { kind: 'device', deviceId: device.deviceId });
     const rate = this.config.limits.messagesPerSecond;
     return { kind: 'device', ...device, bucket: new TokenBucket(rate, rate * BURST_SECONDS, Date.now()) };
+  }
+
+  /**
+   * Refuses, before aedes registers the client (which would close an older connection with the same id
+   * and hand it that session), a client id not bound to the credential: CONNACK 2, identifier rejected.
+   */
+  private checkClientId(client: Client, identity: Parameters<typeof clientIdProblem>[0]): void {
+    const problem = this.emptyClientIds.has(client) ? 'an empty client id is not bound to the credential' : clientIdProblem(identity, client.id);
+    if (!problem) return;
+    this.logger.warn({ message: `client id refused: ${problem}`, clientId: client.id, ...(identity.kind === 'device' ? { deviceId: identity.deviceId } : {}) });
+    throw authError(problem, CONNACK_IDENTIFIER_REJECTED);
   }
 }

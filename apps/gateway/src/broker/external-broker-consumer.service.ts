@@ -37,6 +37,7 @@ export class ExternalBrokerConsumer implements OnApplicationBootstrap, OnApplica
       properties: { sessionExpiryInterval: 24 * 3600 },
       username: mqtt.username,
       password: mqtt.password,
+      ca: mqtt.ca,
       reconnectPeriod: 1000,
     });
     this.client = client;

@@ -1,4 +1,4 @@
-import { deviceReadingsTopic } from '@rpm/contracts';
+import { deviceReadingsTopic, deviceRepliesTopic } from '@rpm/contracts';
 import { connectAsync } from 'mqtt';
 import { Client } from 'pg';
 import { AppProcess } from '../../../../test/support/app-process';
@@ -29,7 +29,7 @@ describe('external-broker mode: two gateways share the load on Mosquitto', () =>
     );
     const external = {
       MQTT_MODE: 'external',
-      MQTT_URL: mosquitto.url,
+      MQTT_URL: mosquitto.internalUrl,
       MQTT_USERNAME: gatewayUser.username,
       MQTT_PASSWORD: gatewayUser.password,
       MQTT_SHARE_GROUP: 'rpm-gateway-test',
@@ -55,7 +55,7 @@ describe('external-broker mode: two gateways share the load on Mosquitto', () =>
       await streaming;
 
       // A device may not publish as another: Mosquitto's ACL drops it, so it is never stored.
-      const impostor = await connectAsync(mosquitto.url, { protocolVersion: 4, username: devices[0].deviceId, password: devices[0].secret, reconnectPeriod: 0 });
+      const impostor = await connectAsync(mosquitto.url, { protocolVersion: 4, clientId: devices[0].deviceId, username: devices[0].deviceId, password: devices[0].secret, reconnectPeriod: 0 });
       await impostor.publishAsync(deviceReadingsTopic(devices[1].deviceId), JSON.stringify({ ...fleet.reading(9999), seq: 9999 }), { qos: 1 });
       await impostor.endAsync();
 
@@ -86,4 +86,39 @@ describe('external-broker mode: two gateways share the load on Mosquitto', () =>
       await mosquitto.stop();
     }
   }, 120_000);
+});
+
+describe('external-broker mode: Mosquitto binds the client id to the device', () => {
+  it("a device using another device's client id cannot take over its session: the owner stays connected and keeps its replies", async () => {
+    const [alice, bob] = [
+      { deviceId: 'alice-meter', secret: 'alice-secret' },
+      { deviceId: 'bob-meter', secret: 'bob-secret' },
+    ];
+    const gatewayUser = { username: 'rpm-gateway', password: 'gateway-secret' };
+    const mosquitto = await MosquittoServer.start(
+      gatewayUser,
+      [alice, bob].map((device) => ({ username: device.deviceId, password: device.secret })),
+    );
+    const connectAs = (device: typeof alice, clientId: string) =>
+      connectAsync(mosquitto.url, { protocolVersion: 4, clientId, username: device.deviceId, password: device.secret, clean: false, reconnectPeriod: 0 });
+    try {
+      const owner = await connectAs(bob, bob.deviceId);
+      let ownerClosed = false;
+      owner.on('close', () => (ownerClosed = true));
+      await owner.subscribeAsync(deviceRepliesTopic(bob.deviceId), { qos: 1 });
+      const replies: string[] = [];
+      owner.on('message', (_topic, payload) => replies.push(payload.toString()));
+
+      // Mosquitto replaces the client id by the username on the devices' listener: Alice gets her own session.
+      const impostor = await connectAs(alice, bob.deviceId);
+      const gateway = await connectAsync(mosquitto.internalUrl, { protocolVersion: 4, clientId: 'gateway-a', ...gatewayUser, reconnectPeriod: 0 });
+      await gateway.publishAsync(deviceRepliesTopic(bob.deviceId), '{"status":"rejected"}', { qos: 1 });
+      await waitFor("Bob's reply", async () => (replies.length > 0 ? true : undefined));
+      expect(ownerClosed).toBe(false);
+      expect(owner.connected).toBe(true);
+      await Promise.all([impostor.endAsync(), owner.endAsync(), gateway.endAsync()]);
+    } finally {
+      await mosquitto.stop();
+    }
+  });
 });

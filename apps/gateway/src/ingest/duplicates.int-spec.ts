@@ -29,6 +29,7 @@ describe('duplicates collapse at the gateway', () => {
     gateway = await AppProcess.start('gateway', underTest.env, underTest.mqttPort);
     device = await connectAsync(underTest.mqttUrl, {
       protocolVersion: 4,
+      clientId: clinic.device.deviceId,
       username: clinic.device.deviceId,
       password: clinic.device.secret,
       reconnectPeriod: 0,

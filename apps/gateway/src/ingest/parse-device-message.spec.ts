@@ -1,4 +1,4 @@
-import { MAX_BATCH_SIZE, MAX_FUTURE_SKEW_MS } from '@rpm/contracts';
+import { EARLIEST_MEASURED_AT, MAX_BATCH_SIZE, MAX_FUTURE_SKEW_MS } from '@rpm/contracts';
 import { parseDeviceMessage } from './parse-device-message';
 
 const receivedAt = new Date('2026-11-22T08:00:00.000Z');
@@ -60,6 +60,15 @@ describe('parseDeviceMessage', () => {
       expect.objectContaining({ code: 'future_timestamp' }),
     ]);
     expect(parse({ metric: 'heart_rate', value: 64, unit: 'bpm', measuredAt: justInside }).accepted).toHaveLength(1);
+  });
+
+  it('rejects a reading before the earliest accepted time (an unset clock, or what a store cannot hold), and accepts one at it', () => {
+    for (const measuredAt of ['0001-01-01T00:00:00+14:00', '1970-01-01T00:00:00Z', '1999-12-31T23:59:59.999Z']) {
+      expect(parse({ metric: 'heart_rate', value: 70, unit: 'bpm', measuredAt, seq: 1 }).rejected).toEqual([
+        expect.objectContaining({ index: 0, code: 'timestamp_too_old', message: expect.stringContaining(EARLIEST_MEASURED_AT) }),
+      ]);
+    }
+    expect(parse({ metric: 'heart_rate', value: 70, unit: 'bpm', measuredAt: EARLIEST_MEASURED_AT }).accepted).toHaveLength(1);
   });
 
   it('keeps the valid readings of a batch and reports each invalid one by its index', () => {

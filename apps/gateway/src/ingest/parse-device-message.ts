@@ -1,4 +1,6 @@
 import {
+  EARLIEST_MEASURED_AT,
+  EARLIEST_MEASURED_AT_MS,
   MAX_BATCH_SIZE,
   MAX_FUTURE_SKEW_MS,
   deviceReadingSchema,
@@ -37,6 +39,13 @@ function parseItem(item: unknown, index: number, origin: MessageOrigin): Normali
   }
   const reading = parsed.data;
   const measuredAt = new Date(reading.measuredAt);
+  if (!(measuredAt.getTime() >= EARLIEST_MEASURED_AT_MS)) {
+    return {
+      index,
+      code: 'timestamp_too_old',
+      message: `measuredAt ${reading.measuredAt} is before ${EARLIEST_MEASURED_AT}, the earliest the gateway accepts; the device clock is probably not set`,
+    };
+  }
   if (measuredAt.getTime() - origin.receivedAt.getTime() > MAX_FUTURE_SKEW_MS) {
     return {
       index,

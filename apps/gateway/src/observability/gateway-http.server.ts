@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { createServer, type Server } from 'node:http';
+import { createHttpServer } from '@rpm/platform';
+import { type Server } from 'node:http';
 import { DataSource } from 'typeorm';
 import { EmbeddedBroker } from '../broker/embedded-broker.service';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../gateway.config';
@@ -11,7 +12,8 @@ type Check = 'up' | 'down';
 
 /**
  * GET /health/live (the process answers), GET /health/ready (it can take readings: database up, broker
- * listening, spool not full; the store may be down, since the spool covers it, and says so), GET /metrics.
+ * listening, spool not full, drain not stalled; the store may be down for a while, since the spool covers
+ * it, and says so, but past DRAIN_STALL_SECONDS without progress the gateway is not ready), GET /metrics.
  */
 @Injectable()
 export class GatewayHttpServer implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -28,7 +30,7 @@ export class GatewayHttpServer implements OnApplicationBootstrap, OnApplicationS
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const server = createServer((request, response) => {
+    const server = createHttpServer(this.config.http.tls, (request, response) => {
       this.route(request.method ?? 'GET', request.url ?? '/').then(
         ({ status, type, body }) => response.writeHead(status, { 'content-type': type }).end(body),
         (error: Error) => response.writeHead(500, { 'content-type': 'text/plain' }).end(error.message),
@@ -62,14 +64,23 @@ export class GatewayHttpServer implements OnApplicationBootstrap, OnApplicationS
       const broker: Check = this.config.mqtt.mode === 'external' || this.broker?.isListening ? 'up' : 'down';
       const stats = this.spool.stats();
       const spoolFull = stats.pendingBytes >= stats.maxBytes * 0.99;
-      const ready = database === 'up' && broker === 'up' && !spoolFull;
+      const stall = this.drainer.stall();
+      const reasons = [
+        database === 'down' && 'database unreachable',
+        broker === 'down' && 'broker not listening',
+        spoolFull && 'spool full',
+        stall?.reason,
+      ].filter((reason): reason is string => Boolean(reason));
+      const ready = reasons.length === 0;
       return json(ready ? 200 : 503, {
         status: ready ? (this.drainer.isStoreHealthy ? 'ok' : 'degraded') : 'unavailable',
+        ...(ready ? {} : { reason: reasons.join('; ') }),
         checks: {
           database,
           broker,
           store: this.drainer.isStoreHealthy ? 'up' : 'down',
           spool: { pendingReadings: stats.pendingReadings, pendingBytes: stats.pendingBytes, maxBytes: stats.maxBytes, full: spoolFull },
+          drain: stall ? { stalled: true, secondsWithoutProgress: stall.secondsWithoutProgress } : { stalled: false },
         },
       });
     }

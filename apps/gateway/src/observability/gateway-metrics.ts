@@ -32,12 +32,17 @@ export class GatewayMetrics {
   });
   readonly storeWriteFailures = new Counter({
     name: 'rpm_gateway_store_write_failures_total',
-    help: 'Failed batch writes to the time-series store (retried)',
+    help: 'Batch writes to the time-series store that failed because it was unavailable (retried)',
     registers: [this.registry],
   });
   readonly readingsStored = new Counter({
     name: 'rpm_gateway_readings_stored_total',
     help: 'Readings drained from the spool into the store',
+    registers: [this.registry],
+  });
+  readonly readingsQuarantined = new Counter({
+    name: 'rpm_gateway_readings_quarantined_total',
+    help: 'Acknowledged readings the store refused for their content, set aside in quarantined_readings (npm run quarantine)',
     registers: [this.registry],
   });
   readonly spoolPendingReadings = new Gauge({ name: 'rpm_gateway_spool_pending_readings', help: 'Readings acknowledged but not yet in the store', registers: [this.registry] });
@@ -50,7 +55,7 @@ export class GatewayMetrics {
   });
   readonly spoolAlarm = new Gauge({
     name: 'rpm_gateway_spool_alarm',
-    help: '1 while the spool is past its alarm level (SPOOL_ALARM_PERCENT): the store is not keeping up',
+    help: '1 while the spool is past its alarm level (SPOOL_ALARM_PERCENT) or the drain has stalled (DRAIN_STALL_SECONDS): the store is not keeping up',
     registers: [this.registry],
   });
 

@@ -22,4 +22,8 @@ export class AuditEntryEntity {
 
   @Column({ name: 'request_id', type: 'text' })
   requestId!: string;
+
+  /** What an administrator created or changed (`user:<id>`, `care-team:<id>`), never a secret. */
+  @Column({ type: 'text', nullable: true })
+  subject!: string | null;
 }

@@ -1,0 +1,41 @@
+import { Injectable } from '@nestjs/common';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Prometheus metrics of one alerting process, served on GET /metrics. No label carries a patient, device or alert. */
+@Injectable()
+export class AlertingMetrics {
+  readonly registry = new Registry();
+
+  readonly consumerConnected = new Gauge({
+    name: 'rpm_alerting_consumer_connected',
+    help: '1 while the accepted-readings consumer is connected to the broker',
+    registers: [this.registry],
+  });
+  readonly eventsConsumed = new Counter({ name: 'rpm_alerting_events_consumed_total', help: 'Accepted-readings events evaluated and acknowledged', registers: [this.registry] });
+  readonly lastEventAgeSeconds = new Gauge({
+    name: 'rpm_alerting_last_event_age_seconds',
+    help: 'Seconds since the last accepted-readings event was evaluated (-1: none since start)',
+    registers: [this.registry],
+  });
+  readonly jobLastSuccess = new Gauge({
+    name: 'rpm_alerting_job_last_success_timestamp_seconds',
+    help: 'Unix time at which each periodic job last finished a run',
+    labelNames: ['job'],
+    registers: [this.registry],
+  });
+  readonly jobFailures = new Counter({
+    name: 'rpm_alerting_job_failures_total',
+    help: 'Failures in periodic jobs: one per patient or row that failed (the job goes on), or per run that failed as a whole',
+    labelNames: ['job'],
+    registers: [this.registry],
+  });
+  readonly deliveryBacklog = new Gauge({
+    name: 'rpm_alerting_delivery_backlog',
+    help: 'Alert deliveries pending (not yet delivered nor given up)',
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'rpm_alerting_' });
+  }
+}
