@@ -12,6 +12,11 @@ const readingRef = (reading: RuleOutcome['evidence'][number]): AlertReadingRef =
   unit: reading.unit,
 });
 
+/** Where a statement runs: the data source, or the transaction that applies one patient's outcomes. */
+export interface Queryable {
+  query<T = unknown>(sql: string, parameters?: unknown[]): Promise<T>;
+}
+
 export interface OpenedAlert {
   id: string;
   retrospective: boolean;
@@ -30,9 +35,9 @@ export class AlertRepository {
    * Opens an episode or extends the live one; returns the alert when this call opened it. Window rules
    * (time in range, CV) fire with no evidence readings: jsonb_agg over no rows is NULL, hence the COALESCE.
    */
-  async recordFiring(patientId: string, outcome: RuleOutcome, asOf: string, retrospective: boolean): Promise<OpenedAlert | null> {
+  async recordFiring(patientId: string, outcome: RuleOutcome, asOf: string, retrospective: boolean, db: Queryable = this.dataSource): Promise<OpenedAlert | null> {
     const { rule } = outcome;
-    const rows: { id: string; inserted: boolean; retrospective: boolean }[] = await this.dataSource.query(
+    const rows = await db.query<{ id: string; inserted: boolean; retrospective: boolean }[]>(
       `INSERT INTO alerts (patient_id, rule_id, rule_version, rule, severity, status, title, reason, readings, opened_at, last_reading_at, retrospective)
        VALUES ($1, $2, $3, $4, $5, 'open', $6, $7, $8::jsonb, $9, $10, $11)
        ON CONFLICT (patient_id, rule_id) WHERE status IN ('open', 'acknowledged', 'snoozed')
@@ -71,8 +76,8 @@ export class AlertRepository {
   }
 
   /** Resolves the live episode of a rule once a later measurement shows recovery. */
-  async resolveRecovered(patientId: string, ruleId: string, asOf: string): Promise<void> {
-    await this.dataSource.query(
+  async resolveRecovered(patientId: string, ruleId: string, asOf: string, db: Queryable = this.dataSource): Promise<void> {
+    await db.query(
       `UPDATE alerts SET status = 'resolved', resolved_at = $3, resolution = 'recovered'
         WHERE patient_id = $1 AND rule_id = $2 AND status IN ('open', 'acknowledged', 'snoozed') AND last_reading_at <= $3`,
       [patientId, ruleId, asOf],

@@ -46,11 +46,13 @@ export class ReadingEvaluator {
     if (!context) return;
     const judged = await this.states.evaluate(patientId, context, fresh);
     const wallClock = Date.now();
-    for (const { reading, outcomes } of judged) {
+    const steps = judged.map(({ reading, outcomes }) => ({
+      outcomes,
+      asOf: reading.measuredAt,
       // A reading measured long before it arrived speaks of the past: it is recorded, not paged.
-      const retrospective = wallClock - Date.parse(reading.measuredAt) > this.config.lateReadingMs;
-      await this.outcomes.apply(patientId, outcomes, reading.measuredAt, retrospective, live);
-    }
+      retrospective: wallClock - Date.parse(reading.measuredAt) > this.config.lateReadingMs,
+    }));
+    await this.outcomes.applyAll(patientId, steps, live);
   }
 }
 

@@ -39,7 +39,7 @@ describe('scheduled rules on real PostgreSQL: one patient failing does not stop 
     const failures = new JobFailures(metrics);
     const facts = new PatientFacts(dataSource, store);
     const followUp = new FollowUpJob(dataSource, new PatientAssessment(dataSource, store), failures);
-    const outcomes = new AlertOutcomes(new AlertRepository(dataSource), new DeliveryQueue(dataSource, []), followUp);
+    const outcomes = new AlertOutcomes(dataSource, new AlertRepository(dataSource), new DeliveryQueue(dataSource, []), followUp);
     return { job: new ScheduledRulesJob(dataSource, facts, outcomes, failures), metrics };
   }
 
