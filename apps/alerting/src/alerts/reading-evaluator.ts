@@ -1,6 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { NormalizedReading } from '@rpm/contracts';
+import { ZodError } from 'zod';
 import { ALERTING_CONFIG, type AlertingConfig } from '../alerting.config';
+import { AlertingMetrics } from '../observability/alerting-metrics';
 import { AlertOutcomes } from './alert-outcomes';
 import { AlertRepository } from './alert.repository';
 import type { PatientContext } from './patient-facts';
@@ -11,6 +13,14 @@ import { RuleStates } from './rule-states';
 const CONCURRENT_PATIENTS = 4;
 
 /**
+ * An error in this patient's data or its rules (a value the rule code cannot handle), as opposed to the
+ * database or the store being unreachable: evaluating again would fail again, so it must not hold the event.
+ * fetch reports a network failure as a TypeError with a cause: that one is infrastructure.
+ */
+const isDataError = (error: unknown): boolean =>
+  error instanceof ZodError || error instanceof RangeError || (error instanceof TypeError && error.cause === undefined);
+
+/**
  * Evaluates the reading-triggered rules for the readings the gateway just stored, patient by patient,
  * in measurement order, from each patient's rule state in memory (RuleStates): a dense stream costs no
  * store query once its state is built. Patients are independent (an episode belongs to one patient), so
@@ -18,12 +28,15 @@ const CONCURRENT_PATIENTS = 4;
  */
 @Injectable()
 export class ReadingEvaluator {
+  private readonly logger = new Logger(ReadingEvaluator.name);
+
   constructor(
     private readonly facts: PatientFacts,
     private readonly states: RuleStates,
     private readonly alerts: AlertRepository,
     private readonly outcomes: AlertOutcomes,
     @Inject(ALERTING_CONFIG) private readonly config: AlertingConfig,
+    private readonly metrics: AlertingMetrics,
   ) {}
 
   /** Callers keep one patient's readings in one call at a time (EvaluationQueue does). */
@@ -38,7 +51,12 @@ export class ReadingEvaluator {
     // What every patient needs from PostgreSQL, in two round trips for the whole batch instead of three per patient.
     const [contexts, live] = await Promise.all([this.facts.contexts(patientIds), this.alerts.liveRules(patientIds)]);
     await forEach(patientIds, CONCURRENT_PATIENTS, (patientId) =>
-      this.evaluatePatient(patientId, byPatient.get(patientId)!, contexts.get(patientId), live.get(patientId) ?? new Set()),
+      this.evaluatePatient(patientId, byPatient.get(patientId)!, contexts.get(patientId), live.get(patientId) ?? new Set()).catch((error: unknown) => {
+        // Only infrastructure failures hold the event for redelivery; one patient's bad data must not block everyone.
+        if (!isDataError(error)) throw error;
+        this.metrics.evaluationFailures.inc({ reason: 'evaluation_error' });
+        this.logger.error({ message: "patient's readings skipped: their evaluation failed on their data", patientId, errorType: (error as Error).name });
+      }),
     );
   }
 

@@ -37,7 +37,7 @@ describe('scheduled rules on real PostgreSQL: one patient failing does not stop 
   function scheduledRules() {
     const metrics = new AlertingMetrics();
     const failures = new JobFailures(metrics);
-    const facts = new PatientFacts(dataSource, store);
+    const facts = new PatientFacts(dataSource, store, metrics);
     const followUp = new FollowUpJob(dataSource, new PatientAssessment(dataSource, store), failures);
     const outcomes = new AlertOutcomes(dataSource, new AlertRepository(dataSource), new DeliveryQueue(dataSource, []), followUp);
     return { job: new ScheduledRulesJob(dataSource, facts, outcomes, failures), metrics };

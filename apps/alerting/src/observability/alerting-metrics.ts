@@ -29,6 +29,12 @@ export class AlertingMetrics {
     labelNames: ['job'],
     registers: [this.registry],
   });
+  readonly evaluationFailures = new Counter({
+    name: 'rpm_alerting_evaluation_failures_total',
+    help: "Patients whose readings could not be judged as configured, by reason; the patient's other rules and every other patient go on",
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
   readonly deliveryBacklog = new Gauge({
     name: 'rpm_alerting_delivery_backlog',
     help: 'Alert deliveries pending (not yet delivered nor given up)',
