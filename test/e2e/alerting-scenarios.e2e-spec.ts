@@ -207,6 +207,11 @@ describe('alerting scenarios over MQTT against the running platform', () => {
     expect(ownAlert.ruleVersion).toBe(1);
     const metrics = await (await fetch(`${platform.alertingHttpUrl}/metrics`)).text();
     expect(metrics).toMatch(/^rpm_alerting_evaluation_failures_total\{reason="invalid_rule_override"\} [1-9]/m);
+    // Evaluation is counted and its lag exposed beside the other alerting metrics, and readiness checks it.
+    expect(metrics).toMatch(/^rpm_alerting_readings_evaluated_total [1-9]/m);
+    expect(metrics).toMatch(/^rpm_alerting_evaluation_lag_seconds \d/m);
+    const ready = (await (await fetch(`${platform.alertingHttpUrl}/health/ready`)).json()) as { checks: Record<string, string> };
+    expect(ready.checks).toEqual(expect.objectContaining({ evaluation: 'up' }));
     expect(platform.log).toMatch(new RegExp(`rule override invalid.*${corrupt.clinic.patientId}.*glucose\\.level2_hypo`));
     await Promise.all([corrupt.device.close(), other.device.close()]);
   });

@@ -1,22 +1,15 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { Counter, Gauge, register } from 'prom-client';
 import { ALERTING_CONFIG, type AlertingConfig } from '../alerting.config';
+import { AlertingMetrics } from '../observability/alerting-metrics';
 
 /** How often the lag is checked against the alarm threshold. */
 const CHECK_EVERY_MS = 5_000;
-
-/** A metric of prom-client's default registry (the one alerting's /metrics serves), created once per process. */
-function metric<T>(name: string, create: () => T): T {
-  return (register.getSingleMetric(name) as T | undefined) ?? create();
-}
-
-let currentLag: EvaluationLag | undefined;
 
 /**
  * How far behind alerting's evaluation is: the age of the oldest reading received but not yet evaluated.
  * Exposed as rpm_alerting_evaluation_lag_seconds, with rpm_alerting_readings_evaluated_total beside it; an
  * operator alarm is logged when the lag passes ALERTING_LAG_ALARM_SECONDS (a minute by default), and again
- * when it recovers. The consumer tells it where the pending readings are.
+ * when it recovers; readiness fails meanwhile. The consumer tells it where the pending readings are.
  */
 @Injectable()
 export class EvaluationLag implements OnModuleInit, OnApplicationShutdown {
@@ -26,26 +19,12 @@ export class EvaluationLag implements OnModuleInit, OnApplicationShutdown {
   private total = 0;
   private reported = 0;
   private timer?: NodeJS.Timeout;
-  private readonly evaluated = metric(
-    'rpm_alerting_readings_evaluated_total',
-    () => new Counter({ name: 'rpm_alerting_readings_evaluated_total', help: 'Readings whose rules alerting evaluated' }),
-  );
 
-  constructor(@Inject(ALERTING_CONFIG) private readonly config: AlertingConfig) {
-    // The newest instance answers the scrape (a second application in one process, as in tests, replaces the first).
-    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the scrape callback must reach the live instance
-    currentLag = this;
-    metric(
-      'rpm_alerting_evaluation_lag_seconds',
-      () =>
-        new Gauge({
-          name: 'rpm_alerting_evaluation_lag_seconds',
-          help: 'Age of the oldest reading received but not yet evaluated (0 when none waits)',
-          collect() {
-            this.set((currentLag?.oldestPendingAgeMs() ?? 0) / 1000);
-          },
-        }),
-    );
+  constructor(
+    @Inject(ALERTING_CONFIG) private readonly config: AlertingConfig,
+    private readonly metrics: AlertingMetrics,
+  ) {
+    metrics.evaluationLagSeconds.setSource(() => this.oldestPendingAgeMs() / 1000);
   }
 
   /** Where the pending readings are: a function giving the age of the oldest, in ms. */
@@ -57,8 +36,16 @@ export class EvaluationLag implements OnModuleInit, OnApplicationShutdown {
     return this.source();
   }
 
+  /** Set while the lag is past the alarm threshold: readiness reports it. */
+  behind(): { reason: string; lagSeconds: number } | undefined {
+    const lagMs = this.oldestPendingAgeMs();
+    if (lagMs <= this.config.lagAlarmMs) return undefined;
+    const lagSeconds = Math.round(lagMs / 1000);
+    return { reason: `evaluation lag ${lagSeconds} s is past ALERTING_LAG_ALARM_SECONDS (${this.config.lagAlarmMs / 1000} s)`, lagSeconds };
+  }
+
   countEvaluated(count: number): void {
-    this.evaluated.inc(count);
+    this.metrics.readingsEvaluated.inc(count);
     this.total += count;
   }
 
