@@ -57,6 +57,19 @@ const heartRate = (patientId: string, deviceId: string, at: number, seq: number)
 const connectDevice = (mqttUrl: string, device: { deviceId: string; secret: string }): Promise<MqttClient> =>
   connectAsync(mqttUrl, { protocolVersion: 4, clientId: device.deviceId, username: device.deviceId, password: device.secret, reconnectPeriod: 0 });
 
+/** Where an urgent low's time went: the gateway's PUBACK, the alert's transaction in alerting, the doctor's stream. */
+async function stages(databaseUrl: string, meters: { patientId: string }[], sentAt: Map<string, number>, ackedAt: Map<string, number>, opened: Map<string, number>) {
+  const sql = new Client({ connectionString: databaseUrl });
+  await sql.connect();
+  const rows = (await sql.query('SELECT patient_id, created_at FROM alerts')).rows as { patient_id: string; created_at: Date }[];
+  await sql.end();
+  const created = new Map(rows.map((row) => [row.patient_id, row.created_at.getTime()]));
+  return meters.map(({ patientId }) => {
+    const sent = sentAt.get(patientId)!;
+    return { puback: ackedAt.get(patientId)! - sent, alertCommitted: (created.get(patientId) ?? NaN) - sent, onStream: (opened.get(patientId) ?? NaN) - sent };
+  });
+}
+
 const p99 = (values: number[]) => [...values].sort((a, b) => a - b)[Math.ceil(values.length * 0.99) - 1];
 
 describe('an urgent reading is alerted within a second, whatever the backlog', () => {
@@ -87,7 +100,7 @@ describe('an urgent reading is alerted within a second, whatever the backlog', (
     }
     await store.close();
 
-    platform = await PlatformProcess.start({ DATABASE_URL: databaseUrl, DEMO_SEED: 'false', LOG_LEVEL: 'log', DEVICE_MAX_MESSAGES_PER_SECOND: '1000', ...influx });
+    platform = await PlatformProcess.start({ DATABASE_URL: databaseUrl, DEMO_SEED: 'false', DEVICE_MAX_MESSAGES_PER_SECOND: '1000', ...influx });
     const doctor = await ApiClient.login(platform.httpUrl, clinic.doctor.email, clinic.doctor.password);
     const opened = new Map<string, number>();
     const stream = await fetch(`${platform.httpUrl}/alerts/stream`, { headers: { authorization: doctor.authorization } });
@@ -111,11 +124,13 @@ describe('an urgent reading is alerted within a second, whatever the backlog', (
     const meterClients = await Promise.all(meters.map((device) => connectDevice(platform.mqttUrl, device)));
     let published = 0;
     const sentAt = new Map<string, number>();
+    const ackedAt = new Map<string, number>();
     const sendLow = async (index: number) => {
       const { deviceId, patientId } = meters[index];
       sentAt.set(patientId, Date.now());
       const low = { metric: 'glucose', value: 48, unit: 'mg/dL', source: 'meter', measuredAt: new Date().toISOString() };
       await meterClients[index].publishAsync(deviceReadingsTopic(deviceId), JSON.stringify(low), { qos: 1 });
+      ackedAt.set(patientId, Date.now());
       published++;
     };
     try {
@@ -157,13 +172,16 @@ describe('an urgent reading is alerted within a second, whatever the backlog', (
       await waitFor('every urgent low on the doctor\'s stream', async () => (meters.every(({ patientId }) => opened.has(patientId)) ? true : undefined), 60_000).catch(() => undefined);
       const latencies = meters.map(({ patientId }) => (opened.get(patientId) ?? Infinity) - sentAt.get(patientId)!);
       expect({ alerted: latencies.filter(Number.isFinite).length, p99Ms: p99(latencies) }).toEqual({ alerted: URGENT_PATIENTS, p99Ms: expect.any(Number) });
-      expect(p99(latencies)).toBeLessThan(1000);
+      if (p99(latencies) >= 1000) throw new Error(`p99 ${p99(latencies)} ms; per stage (ms after sending): ${JSON.stringify(await stages(databaseUrl, meters, sentAt, ackedAt, opened))}`);
 
       // Every reading evaluated once: alerting's count reaches what the gateway acknowledged, and goes no further.
-      const evaluated = () => [...platform.log.matchAll(/"readings evaluated","total":(\d+)/g)].map((match) => Number(match[1])).at(-1) ?? 0;
-      await waitFor('every reading evaluated', async () => (evaluated() >= published ? true : undefined), 60_000).catch(() => undefined);
-      await new Promise((resolve) => setTimeout(resolve, 6000));
-      expect(evaluated()).toBe(published);
+      const evaluated = async () => {
+        const metrics = await (await fetch(`${platform.alertingHttpUrl}/metrics`)).text();
+        return Number(/^rpm_alerting_readings_evaluated_total (\d+)/m.exec(metrics)?.[1] ?? 0);
+      };
+      await waitFor('every reading evaluated', async () => ((await evaluated()) >= published ? true : undefined), 60_000).catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      expect(await evaluated()).toBe(published);
       expect(published).toBe(WEARABLE_PATIENTS * BATCH * ((BURST_SECONDS * 1000) / BATCH_EVERY_MS) + URGENT_PATIENTS);
     } finally {
       await Promise.all([...wearableClients, ...meterClients].map((client) => client.endAsync(true)));

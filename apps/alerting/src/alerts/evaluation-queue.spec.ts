@@ -42,6 +42,27 @@ describe('EvaluationQueue', () => {
     expect(q.oldestPendingAgeMs()).toBe(0);
   });
 
+  it('does not make a reading that can page wait for the live batch being evaluated when it arrives', async () => {
+    const evaluated: string[] = [];
+    let releaseSlowBatch = () => undefined as void;
+    const q = new EvaluationQueue({
+      laneOf: (item) => item.context.lane as Lane,
+      evaluate: async (readings) => {
+        // The live batch stands for a burst's first batch, rebuilding dense streams from the store.
+        if (readings.some((item) => item.context.lane === 'live')) await new Promise<void>((resolve) => (releaseSlowBatch = resolve));
+        evaluated.push(...readings.map((item) => `${item.patientId}:${item.seq}`));
+      },
+      onFailure: () => undefined,
+    });
+    q.add([reading('wearable', 1, 'live')], () => undefined);
+    q.add([reading('hypo', 2, 'urgent')], () => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(evaluated).toEqual(['hypo:2']);
+    releaseSlowBatch();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(evaluated).toEqual(['hypo:2', 'wearable:1']);
+  });
+
   it("keeps each patient's readings in order when an urgent-capable reading moves the patient ahead", async () => {
     const { q, evaluated, settled } = queue();
     q.add([reading('other', 1, 'live'), reading('p', 1, 'live'), reading('p', 2, 'live')], () => undefined);

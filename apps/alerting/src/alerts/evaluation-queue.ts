@@ -31,10 +31,15 @@ interface Item {
   ticket: Ticket;
 }
 
+/** Which lanes each worker serves, in order of preference. */
+const WORKERS = { urgent: ['urgent'], live: ['urgent', 'live'], bulk: ['bulk'] } as const satisfies Record<string, readonly Lane[]>;
+type Worker = keyof typeof WORKERS;
+
 /**
- * Readings waiting for evaluation, in three lanes served by two workers: one takes urgent-capable then other
- * live readings, the other takes backfill, so neither a wearable backlog nor a backfill delays a reading
- * that can page. Each lane is round-robin over patients (at most maxReadingsPerPatient of one patient in a
+ * Readings waiting for evaluation, in three lanes served by three workers: one takes only urgent-capable
+ * readings, one urgent-capable then other live readings, the third backfill, so neither a wearable backlog
+ * nor a backfill delays a reading that can page, not even by the batch being evaluated when it arrives (a
+ * burst's first batch rebuilds the state of dozens of dense streams from the store). Each lane is round-robin over patients (at most maxReadingsPerPatient of one patient in a
  * batch), so one dense stream does not hold up the others. A patient's readings stay in order: a patient
  * with a pending urgent-capable reading moves wholly to the urgent lane, and a patient being evaluated is
  * skipped until its batch ends. An event is acknowledged once all its readings are evaluated, events in
@@ -46,7 +51,7 @@ export class EvaluationQueue {
   private tickets: Ticket[] = [];
   private generation = 0;
   private pendingReadings = 0;
-  private readonly running = { live: false, bulk: false };
+  private readonly running: Record<Worker, boolean> = { urgent: false, live: false, bulk: false };
   private waiters: { below: number; resolve: () => void }[] = [];
   private readonly maxPatients: number;
   private readonly maxPerPatient: number;
@@ -113,17 +118,16 @@ export class EvaluationQueue {
     else this.lanes[lane].set(patientId, [item]);
   }
 
-  private kick(): void {
-    void this.work('live');
-    void this.work('bulk');
+  private kick(except?: Worker): void {
+    for (const worker of Object.keys(WORKERS) as Worker[]) if (worker !== except) void this.work(worker);
   }
 
-  private async work(worker: 'live' | 'bulk'): Promise<void> {
+  private async work(worker: Worker): Promise<void> {
     if (this.running[worker]) return;
     this.running[worker] = true;
     try {
       for (;;) {
-        const batch = this.take(worker === 'live' ? ['urgent', 'live'] : ['bulk']);
+        const batch = this.take(WORKERS[worker]);
         if (batch.length === 0) return;
         const patients = new Set(batch.map((item) => item.reading.patientId));
         for (const patientId of patients) this.busy.add(patientId);
@@ -138,15 +142,15 @@ export class EvaluationQueue {
         } finally {
           for (const patientId of patients) this.busy.delete(patientId);
         }
-        // A patient this batch held may be waiting in the other worker's lane.
-        void this.work(worker === 'live' ? 'bulk' : 'live');
+        // A patient this batch held may be waiting in another worker's lane.
+        this.kick(worker);
       }
     } finally {
       this.running[worker] = false;
     }
   }
 
-  private take(lanes: Lane[]): Item[] {
+  private take(lanes: readonly Lane[]): Item[] {
     const batch: Item[] = [];
     let patients = 0;
     for (const lane of lanes) {
