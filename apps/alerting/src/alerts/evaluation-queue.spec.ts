@@ -63,6 +63,21 @@ describe('EvaluationQueue', () => {
     expect(evaluated).toEqual(['hypo:2', 'wearable:1']);
   });
 
+  it("evaluates a patient's pending backfill before, and with, that patient's next live reading", async () => {
+    const batches: string[][] = [];
+    const q = new EvaluationQueue({
+      laneOf: (item) => item.context.lane as Lane,
+      evaluate: async (readings) => void batches.push(readings.map((item) => `${item.patientId}:${item.seq}`)),
+      onFailure: () => undefined,
+    });
+    q.add([reading('cgm', 1, 'bulk'), reading('cgm', 2, 'bulk'), reading('cgm', 3, 'urgent')], () => undefined);
+    q.add([reading('cgm', 4, 'bulk')], () => undefined);
+    q.add([reading('cgm', 5, 'live')], () => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(batches.flat()).toEqual(['cgm:1', 'cgm:2', 'cgm:3', 'cgm:4', 'cgm:5']);
+    expect(batches[0]).toEqual(['cgm:1', 'cgm:2', 'cgm:3']);
+  });
+
   it("keeps each patient's readings in order when an urgent-capable reading moves the patient ahead", async () => {
     const { q, evaluated, settled } = queue();
     q.add([reading('other', 1, 'live'), reading('p', 1, 'live'), reading('p', 2, 'live')], () => undefined);

@@ -39,11 +39,12 @@ type Worker = keyof typeof WORKERS;
  * Readings waiting for evaluation, in three lanes served by three workers: one takes only urgent-capable
  * readings, one urgent-capable then other live readings, the third backfill, so neither a wearable backlog
  * nor a backfill delays a reading that can page, not even by the batch being evaluated when it arrives (a
- * burst's first batch rebuilds the state of dozens of dense streams from the store). Each lane is round-robin over patients (at most maxReadingsPerPatient of one patient in a
- * batch), so one dense stream does not hold up the others. A patient's readings stay in order: a patient
- * with a pending urgent-capable reading moves wholly to the urgent lane, and a patient being evaluated is
- * skipped until its batch ends. An event is acknowledged once all its readings are evaluated, events in
- * the order they came.
+ * burst's first batch rebuilds the state of dozens of dense streams from the store). Each lane is
+ * round-robin over patients (at most maxReadingsPerPatient of one patient in a batch), so one dense stream
+ * does not hold up the others. A patient's readings stay in the order they came: a patient with a pending
+ * urgent-capable reading moves wholly to the urgent lane, its pending backfill joins its next live reading
+ * ahead of it, and a patient being evaluated is skipped until its batch ends. An event is acknowledged once
+ * all its readings are evaluated, events in the order they came.
  */
 export class EvaluationQueue {
   private readonly lanes: Record<Lane, Map<string, Item[]>> = { urgent: new Map(), live: new Map(), bulk: new Map() };
@@ -102,20 +103,23 @@ export class EvaluationQueue {
 
   private enqueue(lane: Lane, item: Item): void {
     const patientId = item.reading.patientId;
-    if (lane !== 'bulk') {
-      const urgent = this.lanes.urgent.get(patientId);
-      if (urgent) return void urgent.push(item);
-      if (lane === 'urgent') {
-        // The patient's earlier live readings go first, in the urgent lane: per-patient order is kept.
-        const earlier = this.lanes.live.get(patientId) ?? [];
-        this.lanes.live.delete(patientId);
-        this.lanes.urgent.set(patientId, [...earlier, item]);
-        return;
-      }
+    if (lane === 'bulk') return void this.append(this.lanes.bulk, patientId, [item]);
+    // The patient's readings that came earlier, backfill included, go first and in one lane: one patient's
+    // readings are judged in the order they came (an old episode judged after the live one would open again).
+    const earlier = this.lanes.bulk.get(patientId) ?? [];
+    this.lanes.bulk.delete(patientId);
+    if (lane === 'urgent' && !this.lanes.urgent.has(patientId)) {
+      const live = this.lanes.live.get(patientId) ?? [];
+      this.lanes.live.delete(patientId);
+      return void this.lanes.urgent.set(patientId, [...live, ...earlier, item]);
     }
-    const list = this.lanes[lane].get(patientId);
-    if (list) list.push(item);
-    else this.lanes[lane].set(patientId, [item]);
+    this.append(this.lanes.urgent.has(patientId) ? this.lanes.urgent : this.lanes[lane], patientId, [...earlier, item]);
+  }
+
+  private append(lane: Map<string, Item[]>, patientId: string, items: Item[]): void {
+    const list = lane.get(patientId);
+    if (!list) return void lane.set(patientId, items);
+    for (const item of items) list.push(item);
   }
 
   private kick(except?: Worker): void {
