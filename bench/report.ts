@@ -1,5 +1,6 @@
 import type { AlertStepResult } from './alert-latency';
 import type { StepResult } from './load-generator';
+import type { BurstAlertResult } from './urgent-under-burst';
 
 export type MeasuredStep = StepResult & { cpuSeconds: Record<string, number> };
 
@@ -13,6 +14,7 @@ export interface BenchReport {
     memoryMiB: { idleWithDevicesConnected: number; afterLoad: number };
     fleet: { devices: number; beforeMiB: number; afterMiB: number; perTenThousandMiB: number; connectSeconds: number } | null;
     alerts: (AlertStepResult & { cpuSeconds: Record<string, number> }) | null;
+    urgentUnderBurst: (BurstAlertResult & { cpuSeconds: Record<string, number> }) | null;
   };
   summary: {
     maxSustainedZeroLossReadingsPerSecond: number;
@@ -27,6 +29,15 @@ export interface BenchReport {
 const TARGETS = { readingsPerSecond: 20_000, ratioToMosquitto: 1.0, alertP99Ms: 250, fleetMiB: 1024 };
 
 const n = (value: number) => value.toLocaleString('en-US');
+
+function burstLine({ settings, burst, during, after, cpuSeconds }: BurstAlertResult & { cpuSeconds: Record<string, number> }): string {
+  const phase = (urgent: BurstAlertResult['during']) => `p50/p99 **${n(urgent.publishToAlertMs.p50)}/${n(urgent.publishToAlertMs.p99)} ms** (max ${n(urgent.publishToAlertMs.max)}; ${urgent.raised} of ${urgent.sent} raised)`;
+  return (
+    `- Urgent lows under dense streams (${n(settings.wearables)} wearables at 1 Hz, then a burst of ${n(settings.burstRate)} readings/s for ${settings.burstSeconds} s; ` +
+    `publish-to-alert to the alert_changed NOTIFY): during the burst ${phase(during)}, after it ${phase(after)}; the burst stored ${n(burst.storedEvents)} of ${n(burst.sent)}, ` +
+    `publish-to-stored p99 ${n(burst.storedMs.p99)} ms; CPU s ${Object.entries(cpuSeconds).map(([name, seconds]) => `${name} ${seconds}`).join(', ')}`
+  );
+}
 const ms = (p: { p50: number; p95: number; p99: number; max: number }) => `${n(p.p50)}/${n(p.p95)}/${n(p.p99)}/${n(p.max)}`;
 const cpu = (seconds: Record<string, number>) =>
   Object.entries(seconds)
@@ -76,6 +87,7 @@ export function markdown(report: BenchReport): string {
             `p50/p95/p99/max ${ms(alerts.publishToAlertMs)} ms; that step stored ${n(alerts.step.storedEvents)} of ${n(alerts.step.sent)}, publish-to-stored ${ms(alerts.step.storedMs)} ms; CPU s ${cpu(alerts.cpuSeconds)}`,
         ]
       : []),
+    ...(gateway.urgentUnderBurst ? [burstLine(gateway.urgentUnderBurst)] : []),
     '',
     '## Gateway (authentication, validation, spool with fdatasync, InfluxDB, announcement)',
     '',

@@ -20,14 +20,22 @@ import { LoadGenerator, type StepResult } from './load-generator';
 import { startMosquittoPeer } from './mosquitto-peer';
 import { COMPONENTS, cpuBetween, cpuSnapshot } from './process-cpu';
 import { markdown, type BenchReport, type MeasuredStep } from './report';
+import { registerPatients, urgentUnderBurst, type BurstAlertResult } from './urgent-under-burst';
 
 const RATES = (process.env.BENCH_RATES ?? '1000,2500,5000,10000,15000,20000,30000').split(',').map(Number);
 const STEP_SECONDS = Number(process.env.BENCH_STEP_SECONDS ?? 10);
 const DEVICES = Number(process.env.BENCH_DEVICES ?? 200);
 const ALERT_RATE = Number(process.env.BENCH_ALERT_RATE ?? 5000);
 const ALERT_PATIENTS = Number(process.env.BENCH_ALERT_PATIENTS ?? 1000);
+const BURST = {
+  wearables: Number(process.env.BENCH_BURST_WEARABLES ?? 200),
+  backgroundSeconds: 10,
+  burstRate: Number(process.env.BENCH_BURST_RATE ?? 3000),
+  burstSeconds: 10,
+  urgentPerPhase: 20,
+};
 const FLEET = Number(process.env.BENCH_FLEET_DEVICES ?? 10_000);
-/** BENCH_SKIP=peers,mosquitto,aedes,influx,alerts,fleet leaves those parts out (BENCH_SKIP_PEERS=1 is BENCH_SKIP=peers). */
+/** BENCH_SKIP=peers,mosquitto,aedes,influx,alerts,burst,fleet leaves those parts out (BENCH_SKIP_PEERS=1 is BENCH_SKIP=peers). */
 const SKIP = new Set([...(process.env.BENCH_SKIP ?? '').split(','), ...(process.env.BENCH_SKIP_PEERS ? ['peers'] : [])]);
 const skipped = (part: string) => SKIP.has(part) || (['mosquitto', 'aedes', 'influx'].includes(part) && SKIP.has('peers'));
 const P99_LIMIT_MS = 2000;
@@ -168,7 +176,8 @@ async function main(): Promise<void> {
     await load.close();
 
     let alerts: (AlertStepResult & { cpuSeconds: Record<string, number> }) | null = null;
-    if (!skipped('alerts')) {
+    let burst: (BurstAlertResult & { cpuSeconds: Record<string, number> }) | null = null;
+    if (!skipped('alerts') || !skipped('burst')) {
       say(`ours: publish-to-alert at ${ALERT_RATE}/s over ${ALERT_PATIENTS} patients, with alerting running ...`);
       const alertNodeArgs = process.env.BENCH_ALERTING_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
       // BENCH_SKIP=alerting-app runs the same step without alerting: what the gateway alone does with it.
@@ -178,16 +187,29 @@ async function main(): Promise<void> {
         { logLine: 'alerting subscribed to accepted readings' },
         alertNodeArgs,
       );
-      const patients = await registerAlertPatients(databaseUrl, clinic.careTeamId, ALERT_PATIENTS);
-      const alertLoad = await LoadGenerator.connect(underTest.mqttUrl, patients.devices, { username: 'service:bench', password: TEST_INTERNAL_PASSWORD });
-      const before = cpuSnapshot(COMPONENTS);
-      const result = await alertStep(databaseUrl, alertLoad, patients, ALERT_RATE, STEP_SECONDS);
-      alerts = { ...result, cpuSeconds: cpuBetween(before, cpuSnapshot(COMPONENTS)) };
-      say(
-        `ours: ${result.alertsRaised} of ${result.abnormalReadings} alerts raised; publish-to-alert p50/p99/max ${result.publishToAlertMs.p50}/${result.publishToAlertMs.p99}/${result.publishToAlertMs.max} ms; ` +
-          `stored p99 ${result.step.storedMs.p99} ms; CPU s ${JSON.stringify(alerts.cpuSeconds)}`,
-      );
-      await alertLoad.close();
+      if (!skipped('alerts')) {
+        const patients = await registerAlertPatients(databaseUrl, clinic.careTeamId, ALERT_PATIENTS);
+        const alertLoad = await LoadGenerator.connect(underTest.mqttUrl, patients.devices, { username: 'service:bench', password: TEST_INTERNAL_PASSWORD });
+        const before = cpuSnapshot(COMPONENTS);
+        const result = await alertStep(databaseUrl, alertLoad, patients, ALERT_RATE, STEP_SECONDS);
+        alerts = { ...result, cpuSeconds: cpuBetween(before, cpuSnapshot(COMPONENTS)) };
+        say(
+          `ours: ${result.alertsRaised} of ${result.abnormalReadings} alerts raised; publish-to-alert p50/p99/max ${result.publishToAlertMs.p50}/${result.publishToAlertMs.p99}/${result.publishToAlertMs.max} ms; ` +
+            `stored p99 ${result.step.storedMs.p99} ms; CPU s ${JSON.stringify(alerts.cpuSeconds)}`,
+        );
+        await alertLoad.close();
+      }
+      if (!skipped('burst')) {
+        say(`ours: urgent lows during and after a ${BURST.burstRate}/s burst over ${BURST.wearables} wearables at 1 Hz ...`);
+        const wearablePatients = await registerPatients(databaseUrl, clinic.careTeamId, BURST.wearables, 'wearable');
+        const meters = await registerPatients(databaseUrl, clinic.careTeamId, 2 * BURST.urgentPerPhase, 'glucose_meter');
+        const wearables = await LoadGenerator.connect(underTest.mqttUrl, wearablePatients.devices, { username: 'service:bench', password: TEST_INTERNAL_PASSWORD });
+        const before = cpuSnapshot(COMPONENTS);
+        const result = await urgentUnderBurst(databaseUrl, wearables, underTest.mqttUrl, meters, BURST);
+        burst = { ...result, cpuSeconds: cpuBetween(before, cpuSnapshot(COMPONENTS)) };
+        say(`ours: urgent publish-to-alert during the burst p50/p99 ${result.during.publishToAlertMs.p50}/${result.during.publishToAlertMs.p99} ms, after ${result.after.publishToAlertMs.p50}/${result.after.publishToAlertMs.p99} ms`);
+        await wearables.close();
+      }
       await alerting?.stop();
     }
     await gateway.stop();
@@ -198,7 +220,7 @@ async function main(): Promise<void> {
       machine,
       settings: { rates: RATES, stepSeconds: STEP_SECONDS, devices: DEVICES, p99LimitMs: P99_LIMIT_MS, loadGeneratorOnSameMachine: true, alertRate: ALERT_RATE, alertPatients: ALERT_PATIENTS },
       peers: { rawInfluxPointsPerSecond: rawInflux, aedesNoop: aedesSteps, mosquittoPipeline: mosquittoSteps },
-      gateway: { steps: ours, memoryMiB: { idleWithDevicesConnected: memoryIdleMiB, afterLoad: memoryAfterMiB }, fleet, alerts },
+      gateway: { steps: ours, memoryMiB: { idleWithDevicesConnected: memoryIdleMiB, afterLoad: memoryAfterMiB }, fleet, alerts, urgentUnderBurst: burst },
       summary: {
         maxSustainedZeroLossReadingsPerSecond: best,
         mosquittoPipelineMaxZeroLoss: bestRate(mosquittoSteps, true),

@@ -181,6 +181,41 @@ describe('alerting scenarios over MQTT against the running platform', () => {
     await device.close();
   });
 
+  it("one patient's corrupted rule override holds up no one's alerts: that rule keeps its default, and the fault is logged and counted", async () => {
+    const corrupt = await patientWithDevice('corrupt-override');
+    const other = await patientWithDevice('next-to-corrupt');
+    // A row written around the API (a manual fix, a bad migration): the rule schema refuses it.
+    const sql = new Client({ connectionString: databaseUrl });
+    await sql.connect();
+    await sql.query(`INSERT INTO patient_rule_overrides (patient_id, rule_id, version, params) VALUES ($1, 'glucose.level2_hypo', 2, '{"threshold":"high"}')`, [
+      corrupt.clinic.patientId,
+    ]);
+    await sql.end();
+
+    await corrupt.device.publish(cgm(48, 1, 1));
+    await other.device.publish(cgm(47, 1, 1));
+    const level2 = (alerts: Alert[]) => alerts.filter((alert) => alert.ruleId === 'glucose.level2_hypo');
+    const [otherAlert] = await waitFor("the other patient's alert", async () => {
+      const open = level2(await other.alerts('open'));
+      return open.length ? open : undefined;
+    });
+    expect(otherAlert).toEqual(expect.objectContaining({ severity: 'urgent', ruleVersion: 1 }));
+    const [ownAlert] = await waitFor("the corrupted patient's alert under the default rule", async () => {
+      const open = level2(await corrupt.alerts('open'));
+      return open.length ? open : undefined;
+    });
+    expect(ownAlert.ruleVersion).toBe(1);
+    const metrics = await (await fetch(`${platform.alertingHttpUrl}/metrics`)).text();
+    expect(metrics).toMatch(/^rpm_alerting_evaluation_failures_total\{reason="invalid_rule_override"\} [1-9]/m);
+    // Evaluation is counted and its lag exposed beside the other alerting metrics, and readiness checks it.
+    expect(metrics).toMatch(/^rpm_alerting_readings_evaluated_total [1-9]/m);
+    expect(metrics).toMatch(/^rpm_alerting_evaluation_lag_seconds \d/m);
+    const ready = (await (await fetch(`${platform.alertingHttpUrl}/health/ready`)).json()) as { checks: Record<string, string> };
+    expect(ready.checks).toEqual(expect.objectContaining({ evaluation: 'up' }));
+    expect(platform.log).toMatch(new RegExp(`rule override invalid.*${corrupt.clinic.patientId}.*glucose\\.level2_hypo`));
+    await Promise.all([corrupt.device.close(), other.device.close()]);
+  });
+
   it('an urgent alert steps the follow-up plan up at once; the clinician confirms or overrides the change', async () => {
     const { clinic, device, doctor } = await patientWithDevice('plan');
     const plan = `/patients/${clinic.patientId}/follow-up`;

@@ -8,7 +8,8 @@ import { AlertOutcomes } from './alerts/alert-outcomes';
 import { AlertRepository } from './alerts/alert.repository';
 import { PatientFacts } from './alerts/patient-facts';
 import { ReadingEvaluator } from './alerts/reading-evaluator';
-import { RecentReadings } from './alerts/recent-readings';
+import { EvaluationLag } from './alerts/evaluation-lag';
+import { RuleStates } from './alerts/rule-states';
 import { ALERT_CHANNELS, type AlertChannel } from './delivery/alert-channel';
 import { DeliveryQueue } from './delivery/delivery-queue';
 import { DeliveryWorker } from './delivery/delivery-worker';
@@ -51,7 +52,8 @@ export class AlertingModule {
         AlertRepository,
         AlertOutcomes,
         PatientFacts,
-        RecentReadings,
+        RuleStates,
+        EvaluationLag,
         ReadingEvaluator,
         DeliveryQueue,
         DeliveryWorker,

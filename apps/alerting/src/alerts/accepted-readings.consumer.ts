@@ -1,35 +1,61 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { ACCEPTED_READINGS_TOPIC, acceptedReadingsEventSchema } from '@rpm/contracts';
+import { canOpenUrgent, DEFAULT_RULES } from '@rpm/clinical';
+import { ACCEPTED_READINGS_TOPIC, acceptedReadingsEventSchema, type NormalizedReading } from '@rpm/contracts';
 import { connected } from '@rpm/platform';
 import { connect, type MqttClient } from 'mqtt';
 import { ALERTING_CONFIG, type AlertingConfig } from '../alerting.config';
 import { AlertingMetrics } from '../observability/alerting-metrics';
+import { deferPuback, puback } from './deferred-puback';
+import { EvaluationLag } from './evaluation-lag';
+import { EvaluationQueue, type Lane } from './evaluation-queue';
 import { ReadingEvaluator } from './reading-evaluator';
+
+/** Readings read ahead of evaluation at most: past it, alerting stops taking events until evaluation catches up. */
+const MAX_PENDING_READINGS = 100_000;
 
 /**
  * Receives the readings the gateway stored. A persistent session (clean: false) keeps events while
- * alerting is down, and a message is acknowledged only after its alerts are committed. When the broker
- * goes away (a gateway restart), mqtt.js reconnects every second and subscribes again if the broker
- * lost the session.
+ * alerting is down, and a message is acknowledged only after its alerts are committed. Events are read
+ * ahead into an EvaluationQueue, so a reading that can page is evaluated before the backlog in front of it.
+ * When the broker goes away (a gateway restart), mqtt.js reconnects every second and subscribes again if
+ * the broker lost the session.
  */
 @Injectable()
 export class AcceptedReadingsConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(AcceptedReadingsConsumer.name);
   private client?: MqttClient;
+  private readonly queue: EvaluationQueue;
   private lastEventAt?: number;
   private wasConnected = false;
 
   constructor(
     @Inject(ALERTING_CONFIG) private readonly config: AlertingConfig,
-    private readonly evaluator: ReadingEvaluator,
+    evaluator: ReadingEvaluator,
+    lag: EvaluationLag,
     private readonly metrics: AlertingMetrics,
-  ) {}
+  ) {
+    this.queue = new EvaluationQueue({
+      laneOf: (reading) => this.laneOf(reading),
+      evaluate: (readings) => evaluator.evaluate(readings),
+      onFailure: (error) => {
+        this.logger.error({ message: 'evaluation failed, events not acknowledged', error: error.message });
+        // Reconnecting makes the broker deliver the unacknowledged events again.
+        const client = this.client;
+        client?.end(true, () => setTimeout(() => client.reconnect(), 1000));
+      },
+      onEvaluated: (count) => {
+        this.lastEventAt = Date.now();
+        lag.countEvaluated(count);
+      },
+    });
+    lag.track(() => this.queue.oldestPendingAgeMs());
+  }
 
   get isConnected(): boolean {
     return this.client?.connected ?? false;
   }
 
-  /** Seconds since the last event was evaluated, or undefined when none has been since start. */
+  /** Seconds since readings were last evaluated, or undefined when none have been since start. */
   lastEventAgeSeconds(now = Date.now()): number | undefined {
     return this.lastEventAt === undefined ? undefined : (now - this.lastEventAt) / 1000;
   }
@@ -40,20 +66,26 @@ export class AcceptedReadingsConsumer implements OnApplicationBootstrap, OnAppli
     // events right after it, and mqtt.js's default handler would acknowledge them unprocessed.
     const client = connect(url, { protocolVersion: 4, clientId, clean: false, username, password, ca, reconnectPeriod: 1000 });
     this.client = client;
+    // The events of a lost connection come again on the next: acknowledging them there is the broker's redelivery's job.
     client.on('connect', () => this.connectionChanged(true));
-    client.on('close', () => this.connectionChanged(false));
+    client.on('close', () => {
+      this.queue.reset();
+      this.connectionChanged(false);
+    });
     client.handleMessage = (packet, callback) => {
-      this.handle(packet.payload as Buffer).then(
-        () => {
-          this.lastEventAt = Date.now();
-          this.metrics.eventsConsumed.inc();
-          callback();
-        },
-        (error: Error) => {
-          this.logger.error({ message: 'evaluation failed, event not acknowledged', error: error.message });
-          client.end(true, () => setTimeout(() => client.reconnect(), 1000));
-        },
-      );
+      const readings = this.parse(packet.payload as Buffer);
+      this.metrics.eventsConsumed.inc();
+      const { messageId } = packet;
+      if (packet.qos === 0 || messageId === undefined) {
+        this.queue.add(readings, () => undefined);
+        callback();
+        return;
+      }
+      this.queue.add(readings, () => {
+        if (client.connected) puback(client, messageId);
+      });
+      // Read on while the queue has room: the next event may hold a reading that pages.
+      void this.queue.whenBelow(MAX_PENDING_READINGS).then(() => deferPuback(callback));
     };
     await connected(client);
     await client.subscribeAsync(ACCEPTED_READINGS_TOPIC, { qos: 1 });
@@ -73,12 +105,24 @@ export class AcceptedReadingsConsumer implements OnApplicationBootstrap, OnAppli
     else this.logger.warn({ message: 'alerting lost the broker; reconnecting every second' });
   }
 
-  private async handle(payload: Buffer): Promise<void> {
-    const event = acceptedReadingsEventSchema.safeParse(JSON.parse(payload.toString()));
-    if (!event.success) {
-      this.logger.error({ message: 'malformed accepted-readings event dropped', issues: event.error.issues.length });
-      return;
+  private parse(payload: Buffer): NormalizedReading[] {
+    let json: unknown;
+    try {
+      json = JSON.parse(payload.toString());
+    } catch {
+      json = undefined;
     }
-    await this.evaluator.evaluate(event.data.readings);
+    const event = acceptedReadingsEventSchema.safeParse(json);
+    if (!event.success) {
+      this.logger.error({ message: 'malformed accepted-readings event dropped' });
+      return [];
+    }
+    return event.data.readings;
+  }
+
+  private laneOf(reading: NormalizedReading): Lane {
+    // Measured long ago: recorded as retrospective, never paged, so it can wait.
+    if (Date.now() - Date.parse(reading.measuredAt) > this.config.lateReadingMs) return 'bulk';
+    return canOpenUrgent(DEFAULT_RULES, reading) ? 'urgent' : 'live';
   }
 }

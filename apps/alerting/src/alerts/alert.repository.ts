@@ -12,6 +12,11 @@ const readingRef = (reading: RuleOutcome['evidence'][number]): AlertReadingRef =
   unit: reading.unit,
 });
 
+/** Where a statement runs: the data source, or the transaction that applies one patient's outcomes. */
+export interface Queryable {
+  query<T = unknown>(sql: string, parameters?: unknown[]): Promise<T>;
+}
+
 export interface OpenedAlert {
   id: string;
   retrospective: boolean;
@@ -27,14 +32,20 @@ export class AlertRepository {
   constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
 
   /**
-   * Opens an episode or extends the live one; returns the alert when this call opened it. Window rules
+   * Opens an episode or extends the live one; returns the alert when this call opened it. A reading measured
+   * within an episode already closed opens none: it is a replay (a redelivery after a crash, read ahead of
+   * earlier events) or a late copy of what that episode covered. Window rules
    * (time in range, CV) fire with no evidence readings: jsonb_agg over no rows is NULL, hence the COALESCE.
    */
-  async recordFiring(patientId: string, outcome: RuleOutcome, asOf: string, retrospective: boolean): Promise<OpenedAlert | null> {
+  async recordFiring(patientId: string, outcome: RuleOutcome, asOf: string, retrospective: boolean, db: Queryable = this.dataSource): Promise<OpenedAlert | null> {
     const { rule } = outcome;
-    const rows: { id: string; inserted: boolean; retrospective: boolean }[] = await this.dataSource.query(
+    const rows = await db.query<{ id: string; inserted: boolean; retrospective: boolean }[]>(
       `INSERT INTO alerts (patient_id, rule_id, rule_version, rule, severity, status, title, reason, readings, opened_at, last_reading_at, retrospective)
-       VALUES ($1, $2, $3, $4, $5, 'open', $6, $7, $8::jsonb, $9, $10, $11)
+       SELECT $1::uuid, $2::text, $3::int, $4::jsonb, $5::text, 'open', $6::text, $7::text, $8::jsonb, $9::timestamptz, $10::timestamptz, $11::boolean
+        WHERE NOT EXISTS (
+          SELECT 1 FROM alerts closed
+           WHERE closed.patient_id = $1::uuid AND closed.rule_id = $2::text AND closed.status = 'resolved'
+             AND closed.opened_at <= $10::timestamptz AND closed.resolved_at >= $10::timestamptz)
        ON CONFLICT (patient_id, rule_id) WHERE status IN ('open', 'acknowledged', 'snoozed')
        DO UPDATE SET
          readings = COALESCE((SELECT jsonb_agg(DISTINCT r) FROM jsonb_array_elements(alerts.readings || EXCLUDED.readings) r), '[]'::jsonb),
@@ -71,8 +82,8 @@ export class AlertRepository {
   }
 
   /** Resolves the live episode of a rule once a later measurement shows recovery. */
-  async resolveRecovered(patientId: string, ruleId: string, asOf: string): Promise<void> {
-    await this.dataSource.query(
+  async resolveRecovered(patientId: string, ruleId: string, asOf: string, db: Queryable = this.dataSource): Promise<void> {
+    await db.query(
       `UPDATE alerts SET status = 'resolved', resolved_at = $3, resolution = 'recovered'
         WHERE patient_id = $1 AND rule_id = $2 AND status IN ('open', 'acknowledged', 'snoozed') AND last_reading_at <= $3`,
       [patientId, ruleId, asOf],

@@ -1,9 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DEFAULT_RULES, effectiveRules, historyMinutes, type RuleDefinition, type RuleOverride } from '@rpm/clinical';
 import type { NormalizedReading } from '@rpm/contracts';
 import { READING_STORE } from '@rpm/platform';
 import type { ReadingStore } from '@rpm/timeseries';
 import { DataSource } from 'typeorm';
+import { AlertingMetrics } from '../observability/alerting-metrics';
 
 export interface PatientContext {
   rules: RuleDefinition[];
@@ -11,6 +12,9 @@ export interface PatientContext {
 }
 
 const MAX_READINGS = 10_000;
+
+/** A reading's identity in the store: the same reading written twice is one reading. */
+export const readingIdentity = (reading: NormalizedReading): string => `${reading.deviceId}\u0000${reading.measuredAt}\u0000${reading.seq}`;
 
 interface OverrideRow {
   patient_id: string;
@@ -23,12 +27,14 @@ interface OverrideRow {
 /** Gathers what rules need about one patient: effective rules, time zone, readings over a window. */
 @Injectable()
 export class PatientFacts {
+  private readonly logger = new Logger(PatientFacts.name);
   /** Most patients have no overrides: their rules are the programme defaults, worked out once. */
   private readonly defaultRules = effectiveRules(DEFAULT_RULES, []);
 
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(READING_STORE) private readonly store: ReadingStore,
+    private readonly metrics: AlertingMetrics,
   ) {}
 
   async context(patientId: string): Promise<PatientContext | null> {
@@ -52,9 +58,32 @@ export class PatientFacts {
     return new Map(
       patients.map((patient) => {
         const own = overridesOf.get(patient.id);
-        return [patient.id, { rules: own ? effectiveRules(DEFAULT_RULES, own) : this.defaultRules, timeZone: patient.time_zone }];
+        return [patient.id, { rules: own ? this.rulesWith(patient.id, own) : this.defaultRules, timeZone: patient.time_zone }];
       }),
     );
+  }
+
+  /**
+   * The patient's rules under their overrides. An override the rule schema refuses (a row written around the
+   * API) must not stop this patient's other rules, nor anyone else's: that rule keeps its default, and the
+   * override is logged (patient and rule, no values) and counted.
+   */
+  private rulesWith(patientId: string, overrides: RuleOverride[]): RuleDefinition[] {
+    try {
+      return effectiveRules(DEFAULT_RULES, overrides);
+    } catch {
+      const valid = overrides.filter((override) => {
+        try {
+          effectiveRules(DEFAULT_RULES, [override]);
+          return true;
+        } catch {
+          this.metrics.evaluationFailures.inc({ reason: 'invalid_rule_override' });
+          this.logger.error({ message: 'rule override invalid; the rule is evaluated with its default', patientId, ruleId: override.ruleId, version: override.version });
+          return false;
+        }
+      });
+      return effectiveRules(DEFAULT_RULES, valid);
+    }
   }
 
   /** The patient's readings of the rules' metrics, from the history the rules need before `from` up to `to`. */
@@ -67,6 +96,30 @@ export class PatientFacts {
       }),
     );
     return perMetric.flat().sort((a, b) => a.measuredAt.localeCompare(b.measuredAt));
+  }
+
+  /**
+   * Every stored reading of one metric measured from `from` (inclusive) to `to` (exclusive), oldest first, in
+   * as many queries as the store's row limit needs: rebuilding a 1 Hz stream's three hours takes 10,800 rows.
+   */
+  async allMetricReadings(patientId: string, metric: NormalizedReading['metric'], from: Date, to: Date): Promise<NormalizedReading[]> {
+    const all: NormalizedReading[] = [];
+    const taken = new Set<string>();
+    let start = from;
+    for (;;) {
+      const page = await this.store.query({ patientId, metric, from: start, to, limit: MAX_READINGS });
+      for (const reading of page) {
+        const key = readingIdentity(reading);
+        if (!taken.has(key)) all.push(reading);
+        taken.add(key);
+      }
+      const last = page.at(-1);
+      if (page.length < MAX_READINGS || !last) return all;
+      // The next page starts at the last page's newest time again: readings sharing it may straddle the cut.
+      const next = new Date(last.measuredAt);
+      if (next.getTime() === start.getTime()) throw new Error(`more than ${MAX_READINGS} readings of ${metric} measured at ${last.measuredAt}`);
+      start = next;
+    }
   }
 
   /** One metric's readings measured from `from` up to and including `to`; `complete` is false when the query limit cut them. */

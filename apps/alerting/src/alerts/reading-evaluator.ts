@@ -1,32 +1,45 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { evaluateRules, isScheduledRule, type RuleDefinition } from '@rpm/clinical';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { NormalizedReading } from '@rpm/contracts';
+import { ZodError } from 'zod';
 import { ALERTING_CONFIG, type AlertingConfig } from '../alerting.config';
+import { AlertingMetrics } from '../observability/alerting-metrics';
 import { AlertOutcomes } from './alert-outcomes';
 import { AlertRepository } from './alert.repository';
 import type { PatientContext } from './patient-facts';
 import { PatientFacts } from './patient-facts';
-import { RecentReadings } from './recent-readings';
+import { RuleStates } from './rule-states';
 
 /** Patients evaluated at once: below the database pool (10), so the delivery worker and jobs still get connections. */
-const CONCURRENT_PATIENTS = 6;
+const CONCURRENT_PATIENTS = 4;
+
+/**
+ * An error in this patient's data or its rules (a value the rule code cannot handle), as opposed to the
+ * database or the store being unreachable: evaluating again would fail again, so it must not hold the event.
+ * fetch reports a network failure as a TypeError with a cause: that one is infrastructure.
+ */
+const isDataError = (error: unknown): boolean =>
+  error instanceof ZodError || error instanceof RangeError || (error instanceof TypeError && error.cause === undefined);
 
 /**
  * Evaluates the reading-triggered rules for the readings the gateway just stored, patient by patient,
- * in measurement order: each new reading is judged against the history up to its own measurement time,
- * so out-of-order and backfilled readings are evaluated as they happened. Patients are independent (an
- * episode belongs to one patient), so several are evaluated at a time; one patient's readings stay in order.
+ * in measurement order, from each patient's rule state in memory (RuleStates): a dense stream costs no
+ * store query once its state is built. Patients are independent (an episode belongs to one patient), so
+ * several are evaluated at a time; one patient's readings stay in order.
  */
 @Injectable()
 export class ReadingEvaluator {
+  private readonly logger = new Logger(ReadingEvaluator.name);
+
   constructor(
     private readonly facts: PatientFacts,
-    private readonly recent: RecentReadings,
+    private readonly states: RuleStates,
     private readonly alerts: AlertRepository,
     private readonly outcomes: AlertOutcomes,
     @Inject(ALERTING_CONFIG) private readonly config: AlertingConfig,
+    private readonly metrics: AlertingMetrics,
   ) {}
 
+  /** Callers keep one patient's readings in one call at a time (EvaluationQueue does). */
   async evaluate(readings: readonly NormalizedReading[]): Promise<void> {
     const byPatient = new Map<string, NormalizedReading[]>();
     for (const reading of readings) {
@@ -34,35 +47,30 @@ export class ReadingEvaluator {
       if (list) list.push(reading);
       else byPatient.set(reading.patientId, [reading]);
     }
-    this.recent.add(readings);
     const patientIds = [...byPatient.keys()];
-    // What every patient needs from PostgreSQL, in two round trips for the whole event instead of three per patient.
+    // What every patient needs from PostgreSQL, in two round trips for the whole batch instead of three per patient.
     const [contexts, live] = await Promise.all([this.facts.contexts(patientIds), this.alerts.liveRules(patientIds)]);
     await forEach(patientIds, CONCURRENT_PATIENTS, (patientId) =>
-      this.evaluatePatient(patientId, byPatient.get(patientId)!, contexts.get(patientId), live.get(patientId) ?? new Set()),
+      this.evaluatePatient(patientId, byPatient.get(patientId)!, contexts.get(patientId), live.get(patientId) ?? new Set()).catch((error: unknown) => {
+        // Only infrastructure failures hold the event for redelivery; one patient's bad data must not block everyone.
+        if (!isDataError(error)) throw error;
+        this.metrics.evaluationFailures.inc({ reason: 'evaluation_error' });
+        this.logger.error({ message: "patient's readings skipped: their evaluation failed on their data", patientId, errorType: (error as Error).name });
+      }),
     );
   }
 
   private async evaluatePatient(patientId: string, fresh: NormalizedReading[], context: PatientContext | undefined, live: Set<string>): Promise<void> {
     if (!context) return;
-    const rules = context.rules.filter((rule) => !isScheduledRule(rule) && fresh.some((reading) => reading.metric === rule.metric));
-    if (rules.length === 0) return;
-    // measuredAt is always toISOString() output: comparing code units orders it as localeCompare did, at a fraction of the cost.
-    const ordered = [...fresh].sort((a, b) => (a.measuredAt < b.measuredAt ? -1 : a.measuredAt > b.measuredAt ? 1 : 0));
-    // Oldest first; a prefix of it is the history up to each reading.
-    const history = await this.recent.readings(patientId, rules, new Date(ordered[0].measuredAt), new Date(ordered[ordered.length - 1].measuredAt));
+    const judged = await this.states.evaluate(patientId, context, fresh);
     const wallClock = Date.now();
-    const rulesOf = new Map<string, RuleDefinition[]>();
-    for (const rule of rules) rulesOf.set(rule.metric, [...(rulesOf.get(rule.metric) ?? []), rule]);
-    let known = 0;
-    for (const reading of ordered) {
-      while (known < history.length && history[known].measuredAt <= reading.measuredAt) known++;
-      const relevant = rulesOf.get(reading.metric) ?? [];
-      const results = evaluateRules(relevant, { now: new Date(reading.measuredAt), readings: history.slice(0, known), timeZone: context.timeZone });
+    const steps = judged.map(({ reading, outcomes }) => ({
+      outcomes,
+      asOf: reading.measuredAt,
       // A reading measured long before it arrived speaks of the past: it is recorded, not paged.
-      const retrospective = wallClock - Date.parse(reading.measuredAt) > this.config.lateReadingMs;
-      await this.outcomes.apply(patientId, results, reading.measuredAt, retrospective, live);
-    }
+      retrospective: wallClock - Date.parse(reading.measuredAt) > this.config.lateReadingMs,
+    }));
+    await this.outcomes.applyAll(patientId, steps, live);
   }
 }
 

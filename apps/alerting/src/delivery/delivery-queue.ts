@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DeliveryRepository } from '@rpm/persistence';
 import { DataSource } from 'typeorm';
+import type { Queryable } from '../alerts/alert.repository';
 import { ALERT_CHANNELS, type AlertChannel } from './alert-channel';
 
 /** Records that an alert event must reach every configured channel; the worker does the sending. */
@@ -9,15 +10,16 @@ export class DeliveryQueue {
   private readonly deliveries: DeliveryRepository;
 
   constructor(
-    @Inject(DataSource) dataSource: DataSource,
+    @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(ALERT_CHANNELS) private readonly channels: AlertChannel[],
   ) {
     this.deliveries = new DeliveryRepository(dataSource);
   }
 
-  async enqueue(alertId: string, event: 'opened' | 'escalated'): Promise<void> {
+  /** `db`: the transaction that opened the alert, so the delivery exists exactly when the alert does. */
+  async enqueue(alertId: string, event: 'opened' | 'escalated', db: Queryable = this.dataSource): Promise<void> {
     for (const channel of this.channels) {
-      await this.deliveries.enqueue(alertId, channel.name, event);
+      await this.deliveries.enqueue(alertId, channel.name, event, db);
     }
   }
 }

@@ -3,14 +3,16 @@ import { jsonResponse, listenHealthServer, type HealthResponse } from '@rpm/plat
 import { DataSource } from 'typeorm';
 import { ALERTING_CONFIG, type AlertingConfig } from '../alerting.config';
 import { AcceptedReadingsConsumer } from '../alerts/accepted-readings.consumer';
+import { EvaluationLag } from '../alerts/evaluation-lag';
 import { JobScheduler } from '../jobs/job-scheduler';
 import { AlertingMetrics } from './alerting-metrics';
 
 type Check = 'up' | 'down';
 
 /**
- * GET /health/live (the process answers), GET /health/ready (it can evaluate: database reachable and the
- * accepted-readings consumer connected to the broker), GET /metrics (Prometheus).
+ * GET /health/live (the process answers), GET /health/ready (it can evaluate: database reachable, the
+ * accepted-readings consumer connected to the broker, and evaluation not behind past ALERTING_LAG_ALARM_SECONDS),
+ * GET /metrics (Prometheus).
  */
 @Injectable()
 export class AlertingHttpServer implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -23,6 +25,7 @@ export class AlertingHttpServer implements OnApplicationBootstrap, OnApplication
     private readonly metrics: AlertingMetrics,
     private readonly consumer: AcceptedReadingsConsumer,
     private readonly jobs: JobScheduler,
+    private readonly lag: EvaluationLag,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -45,10 +48,14 @@ export class AlertingHttpServer implements OnApplicationBootstrap, OnApplication
     if (path === '/health/ready' || path === '/health') {
       const database: Check = await this.dataSource.query('SELECT 1').then(() => 'up', () => 'down');
       const consumer: Check = this.consumer.isConnected ? 'up' : 'down';
-      const ready = database === 'up' && consumer === 'up';
+      const behind = this.lag.behind();
+      const evaluation: Check = behind ? 'down' : 'up';
+      const ready = database === 'up' && consumer === 'up' && evaluation === 'up';
       return jsonResponse(ready ? 200 : 503, {
         status: ready ? 'ok' : 'unavailable',
-        checks: { database, consumer },
+        checks: { database, consumer, evaluation },
+        ...(behind ? { reason: behind.reason } : {}),
+        evaluationLagSeconds: Math.round(this.lag.oldestPendingAgeMs() / 100) / 10,
         lastEventAgeSeconds: this.consumer.lastEventAgeSeconds() ?? null,
         deliveryBacklog: database === 'up' ? await this.deliveryBacklog() : null,
         lastSuccessfulRuns: this.jobs.lastSuccessfulRuns(),

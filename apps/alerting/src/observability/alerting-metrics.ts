@@ -1,6 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 
+/** A gauge read at scrape time from whatever source is set (0 until one is). */
+function scrapedGauge(registry: Registry, name: string, help: string): Gauge & { setSource(source: () => number): void } {
+  let source = () => 0;
+  const gauge = new Gauge({
+    name,
+    help,
+    registers: [registry],
+    collect() {
+      this.set(source());
+    },
+  });
+  return Object.assign(gauge, { setSource: (next: () => number) => void (source = next) });
+}
+
 /** Prometheus metrics of one alerting process, served on GET /metrics. No label carries a patient, device or alert. */
 @Injectable()
 export class AlertingMetrics {
@@ -29,6 +43,14 @@ export class AlertingMetrics {
     labelNames: ['job'],
     registers: [this.registry],
   });
+  readonly evaluationFailures = new Counter({
+    name: 'rpm_alerting_evaluation_failures_total',
+    help: "Patients whose readings could not be judged as configured, by reason; the patient's other rules and every other patient go on",
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
+  readonly readingsEvaluated = new Counter({ name: 'rpm_alerting_readings_evaluated_total', help: 'Readings whose rules alerting evaluated', registers: [this.registry] });
+  readonly evaluationLagSeconds = scrapedGauge(this.registry, 'rpm_alerting_evaluation_lag_seconds', 'Age of the oldest reading received but not yet evaluated (0 when none waits)');
   readonly deliveryBacklog = new Gauge({
     name: 'rpm_alerting_delivery_backlog',
     help: 'Alert deliveries pending (not yet delivered nor given up)',

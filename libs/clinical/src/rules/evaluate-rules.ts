@@ -62,6 +62,11 @@ function localMinutes(at: Date, timeZone: string): number {
   return value('hour') * 60 + value('minute');
 }
 
+/** Whether a rule applies at `at` (its time-of-day window, if any, in the patient's time zone). */
+export function ruleActiveAt(rule: RuleDefinition, at: Date, timeZone: string): boolean {
+  return !rule.activeWindow || inWindow(rule.activeWindow, at, timeZone);
+}
+
 function inWindow(window: { from: string; to: string }, at: Date, timeZone: string): boolean {
   const toMinutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
   const [from, to, now] = [toMinutes(window.from), toMinutes(window.to), localMinutes(at, timeZone)];
@@ -70,7 +75,7 @@ function inWindow(window: { from: string; to: string }, at: Date, timeZone: stri
 
 function evaluateOne(rule: RuleDefinition, facts: RuleFacts): Evaluation {
   const readings = facts.readings.filter((reading) => reading.metric === rule.metric);
-  if (rule.activeWindow && !inWindow(rule.activeWindow, facts.now, facts.timeZone)) return undetermined();
+  if (!ruleActiveAt(rule, facts.now, facts.timeZone)) return undetermined();
   switch (rule.kind) {
     case 'threshold':
       return evaluateThreshold(rule, readings);
@@ -92,7 +97,11 @@ function evaluateOne(rule: RuleDefinition, facts: RuleFacts): Evaluation {
  * the most severe firing tier fires; the others are undetermined, so they neither open nor close.
  */
 export function evaluateRules(rules: readonly RuleDefinition[], facts: RuleFacts): RuleOutcome[] {
-  const outcomes = rules.map((rule) => ({ rule, ...evaluateOne(rule, facts) }));
+  return rankTiers(rules.map((rule) => ({ rule, ...evaluateOne(rule, facts) })));
+}
+
+/** Within each group of tiers only the most severe firing tier fires; the outranked tiers become undetermined. */
+export function rankTiers(outcomes: RuleOutcome[]): RuleOutcome[] {
   const topTier = new Map<string, number>();
   for (const outcome of outcomes) {
     if (outcome.state !== 'firing' || !outcome.rule.group) continue;

@@ -4,3 +4,5 @@ export * from './evaluate-rules';
 export * from './default-rules';
 export * from './glucose-summary';
 export { forecastGlucose } from './predicted-low.evaluator';
+export * from './streaming';
+export { canOpenUrgent } from './can-open-urgent';

@@ -11,6 +11,12 @@ const COMPARE = {
 
 const WORDS = { below: 'below', at_most: 'at or below', above: 'above', at_least: 'at or above' } as const;
 
+/** The reading's value as the rule compares it and whether it lies beyond the threshold; null when the rule cannot judge it. */
+export function thresholdSide(rule: ThresholdRule, reading: NormalizedReading): { value: number; unit: string; beyond: boolean } | null {
+  const value = measured(reading, rule);
+  return value && { ...value, beyond: COMPARE[rule.comparator](value.value, rule.threshold[value.unit]) };
+}
+
 /** The reading's value in the unit it was reported in when the rule has a limit for that unit, else canonical. */
 function measured(reading: NormalizedReading, rule: ThresholdRule): { value: number; unit: string } | null {
   const original = reading.original.values[rule.field];
@@ -32,8 +38,10 @@ export function evaluateThreshold(rule: ThresholdRule, readings: readonly Normal
     const value = measured(readings[index], rule);
     if (!value) continue;
     if (!compare(value.value, rule.threshold[value.unit])) break;
-    run.unshift({ reading: readings[index], ...value });
+    run.push({ reading: readings[index], ...value });
   }
+  // Collected newest first (push, not unshift: a 1 Hz run of three hours is 10,800 readings).
+  run.reverse();
   if (run.length === 0) {
     const latest = [...readings].reverse().map((reading) => measured(reading, rule)).find((value) => value !== null);
     if (!latest) return undetermined();

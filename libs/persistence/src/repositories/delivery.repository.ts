@@ -29,9 +29,12 @@ export interface DeliveryBatch {
 export class DeliveryRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Unique per alert, channel and event: a replayed evaluation or a second instance queues nothing twice. */
-  async enqueue(alertId: string, channel: string, event: 'opened' | 'escalated'): Promise<void> {
-    await this.dataSource.query(`INSERT INTO alert_deliveries (alert_id, channel, event, status) VALUES ($1, $2, $3, 'pending') ON CONFLICT DO NOTHING`, [
+  /**
+   * Unique per alert, channel and event: a replayed evaluation or a second instance queues nothing twice.
+   * `db`: the transaction that opened the alert, so the delivery exists exactly when the alert does.
+   */
+  async enqueue(alertId: string, channel: string, event: 'opened' | 'escalated', db: Pick<DataSource, 'query'> = this.dataSource): Promise<void> {
+    await db.query(`INSERT INTO alert_deliveries (alert_id, channel, event, status) VALUES ($1, $2, $3, 'pending') ON CONFLICT DO NOTHING`, [
       alertId,
       channel,
       event,

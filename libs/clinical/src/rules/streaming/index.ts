@@ -1,0 +1,1 @@
+export { MetricStreams, streamWindowMs } from './metric-streams';

@@ -1,0 +1,67 @@
+import type { NormalizedReading } from '@rpm/contracts';
+import { historyMinutes, isScheduledRule, rankTiers, ruleActiveAt, type RuleOutcome } from '../evaluate-rules';
+import { evaluatePredictedLow } from '../predicted-low.evaluator';
+import { evaluateRateOfChange } from '../rate-of-change.evaluator';
+import { evaluateRollingMean } from '../rolling-mean.evaluator';
+import type { RuleDefinition } from '../rule-definition.schema';
+import { undetermined } from '../rule-outcome';
+import { ThresholdStream } from './threshold.stream';
+import { TailStream, WindowStream } from './tail.stream';
+import type { RuleStream } from './rule-stream';
+
+/** How far back, in ms, the reading-triggered rules of one metric look: the longest of their histories. */
+export const streamWindowMs = (rules: readonly RuleDefinition[]): number => Math.max(0, ...rules.map(historyMinutes)) * 60_000;
+
+function streamOf(rule: RuleDefinition, windowMs: number): RuleStream {
+  switch (rule.kind) {
+    case 'threshold':
+      return new ThresholdStream(rule, windowMs);
+    case 'rate_of_change':
+      return new TailStream(rule.minConsecutive + 1, windowMs, (readings) => evaluateRateOfChange(rule, readings));
+    case 'predicted_low':
+      return new TailStream(2, windowMs, (readings) => evaluatePredictedLow(rule, readings), (reading) => reading.context.source === 'cgm');
+    case 'rolling_mean':
+      return new WindowStream(windowMs, (readings, now) => evaluateRollingMean(rule, readings, now));
+    case 'glucose_window':
+    case 'missing_data':
+      throw new Error(`${rule.kind} rules are scheduled, not evaluated per reading`);
+  }
+}
+
+/**
+ * The reading-triggered rules of one patient and one metric, evaluated incrementally: each pushed reading
+ * gives the outcomes `evaluateRules` gives over the readings of the last window up to it (tiers ranked,
+ * time-of-day windows applied), at a cost that does not grow with the window's density.
+ */
+export class MetricStreams {
+  readonly windowMs: number;
+  private readonly streams: { rule: RuleDefinition; stream: RuleStream }[];
+  /** Measurement time of the newest reading pushed; a reading at or before it is not the next one. */
+  newest: string | null = null;
+
+  constructor(
+    readonly rules: readonly RuleDefinition[],
+    private readonly timeZone: string,
+  ) {
+    const triggered = rules.filter((rule) => !isScheduledRule(rule));
+    this.windowMs = streamWindowMs(triggered);
+    this.streams = triggered.map((rule) => ({ rule, stream: streamOf(rule, this.windowMs) }));
+  }
+
+  push(reading: NormalizedReading): RuleOutcome[] {
+    this.newest = reading.measuredAt;
+    const now = new Date(reading.measuredAt);
+    return rankTiers(
+      this.streams.map(({ rule, stream }) => {
+        // The state moves on even while a time-of-day window keeps the rule quiet.
+        const evaluation = stream.push(reading);
+        return ruleActiveAt(rule, now, this.timeZone) ? { rule, ...evaluation } : { rule, ...undetermined() };
+      }),
+    );
+  }
+
+  /** Whether every rule's state is what the full window would give (see RuleStream.settled). */
+  settled(): boolean {
+    return this.streams.every(({ stream }) => stream.settled());
+  }
+}
