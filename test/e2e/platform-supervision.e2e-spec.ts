@@ -39,7 +39,7 @@ describe('npm start supervises its apps', () => {
       return response.status === 200 && body.lastSuccessfulRuns.escalation ? body : undefined;
     });
     expect(ready).toEqual(
-      expect.objectContaining({ status: 'ok', checks: { database: 'up', consumer: 'up' }, deliveryBacklog: 0, lastEventAgeSeconds: null }),
+      expect.objectContaining({ status: 'ok', checks: { database: 'up', consumer: 'up', evaluation: 'up' }, deliveryBacklog: 0, lastEventAgeSeconds: null }),
     );
     const metrics = await (await fetch(`${platform.alertingHttpUrl}/metrics`)).text();
     expect(metrics).toMatch(/^rpm_alerting_consumer_connected 1$/m);
@@ -71,7 +71,7 @@ describe('npm start supervises its apps', () => {
       const response = await fetch(`${platform.alertingHttpUrl}/health/ready`);
       return response.status === 503 ? ((await response.json()) as { checks: Record<string, string> }) : undefined;
     });
-    expect(whileDown.checks).toEqual({ database: 'up', consumer: 'down' });
+    expect(whileDown.checks).toEqual({ database: 'up', consumer: 'down', evaluation: 'up' });
     const [, restartedPid] = await waitFor('the gateway to be started again', async () => {
       const pids = startedPids(platform.log, 'gateway');
       return pids.length > 1 ? pids : undefined;
