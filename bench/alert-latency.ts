@@ -26,15 +26,14 @@ export async function registerAlertPatients(databaseUrl: string, careTeamId: str
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    await client.query(
-      `INSERT INTO patients (id, display_name, programme, care_team_id) SELECT unnest($1::uuid[]), 'bench patient', 'diabetes', $2`,
-      [patientIds, careTeamId],
-    );
-    await client.query(`INSERT INTO devices (id, patient_id, kind, credential_hash) SELECT unnest($1::text[]), unnest($2::uuid[]), 'glucose_meter', unnest($3::text[])`, [
-      devices.map((device) => device.deviceId),
+    await client.query(`INSERT INTO patients (id, display_name, programme, care_team_id) SELECT unnest($1::uuid[]), 'bench patient', 'diabetes', $2`, [
       patientIds,
-      devices.map((device) => hashSecret(device.secret)),
+      careTeamId,
     ]);
+    await client.query(
+      `INSERT INTO devices (id, patient_id, kind, credential_hash) SELECT unnest($1::text[]), unnest($2::uuid[]), 'glucose_meter', unnest($3::text[])`,
+      [devices.map((device) => device.deviceId), patientIds, devices.map((device) => hashSecret(device.secret))],
+    );
   } finally {
     await client.end();
   }

@@ -45,7 +45,11 @@ export class LoadGenerator {
     private readonly observer: MqttClient | undefined,
   ) {}
 
-  static async connect(brokerUrl: string, credentials: DeviceCredential[], observer?: { url?: string; username: string; password: string }): Promise<LoadGenerator> {
+  static async connect(
+    brokerUrl: string,
+    credentials: DeviceCredential[],
+    observer?: { url?: string; username: string; password: string },
+  ): Promise<LoadGenerator> {
     const devices = [];
     for (const credential of credentials) {
       const client = await connectAsync(brokerUrl, {
@@ -58,7 +62,13 @@ export class LoadGenerator {
       devices.push({ credential, client });
     }
     const watcher = observer
-      ? await connectAsync(observer.url ?? brokerUrl, { protocolVersion: 4, clientId: `${observer.username}-observer-${process.pid}`, username: observer.username, password: observer.password, reconnectPeriod: 0 })
+      ? await connectAsync(observer.url ?? brokerUrl, {
+          protocolVersion: 4,
+          clientId: `${observer.username}-observer-${process.pid}`,
+          username: observer.username,
+          password: observer.password,
+          reconnectPeriod: 0,
+        })
       : undefined;
     if (watcher) await watcher.subscribeAsync(ACCEPTED_READINGS_TOPIC, { qos: 1 });
     return new LoadGenerator(devices, watcher);

@@ -7,7 +7,15 @@ export type MeasuredStep = StepResult & { cpuSeconds: Record<string, number> };
 export interface BenchReport {
   date: string;
   machine: Record<string, unknown>;
-  settings: { rates: number[]; stepSeconds: number; devices: number; p99LimitMs: number; loadGeneratorOnSameMachine: boolean; alertRate: number; alertPatients: number };
+  settings: {
+    rates: number[];
+    stepSeconds: number;
+    devices: number;
+    p99LimitMs: number;
+    loadGeneratorOnSameMachine: boolean;
+    alertRate: number;
+    alertPatients: number;
+  };
   peers: { rawInfluxPointsPerSecond: number; aedesNoop: MeasuredStep[]; mosquittoPipeline: MeasuredStep[] };
   gateway: {
     steps: MeasuredStep[];
@@ -31,11 +39,14 @@ const TARGETS = { readingsPerSecond: 20_000, ratioToMosquitto: 1.0, alertP99Ms: 
 const n = (value: number) => value.toLocaleString('en-US');
 
 function burstLine({ settings, burst, during, after, cpuSeconds }: BurstAlertResult & { cpuSeconds: Record<string, number> }): string {
-  const phase = (urgent: BurstAlertResult['during']) => `p50/p99 **${n(urgent.publishToAlertMs.p50)}/${n(urgent.publishToAlertMs.p99)} ms** (max ${n(urgent.publishToAlertMs.max)}; ${urgent.raised} of ${urgent.sent} raised)`;
+  const phase = (urgent: BurstAlertResult['during']) =>
+    `p50/p99 **${n(urgent.publishToAlertMs.p50)}/${n(urgent.publishToAlertMs.p99)} ms** (max ${n(urgent.publishToAlertMs.max)}; ${urgent.raised} of ${urgent.sent} raised)`;
   return (
     `- Urgent lows under dense streams (${n(settings.wearables)} wearables at 1 Hz, then a burst of ${n(settings.burstRate)} readings/s for ${settings.burstSeconds} s; ` +
     `publish-to-alert to the alert_changed NOTIFY): during the burst ${phase(during)}, after it ${phase(after)}; the burst stored ${n(burst.storedEvents)} of ${n(burst.sent)}, ` +
-    `publish-to-stored p99 ${n(burst.storedMs.p99)} ms; CPU s ${Object.entries(cpuSeconds).map(([name, seconds]) => `${name} ${seconds}`).join(', ')}`
+    `publish-to-stored p99 ${n(burst.storedMs.p99)} ms; CPU s ${Object.entries(cpuSeconds)
+      .map(([name, seconds]) => `${name} ${seconds}`)
+      .join(', ')}`
   );
 }
 const ms = (p: { p50: number; p95: number; p99: number; max: number }) => `${n(p.p50)}/${n(p.p95)}/${n(p.p99)}/${n(p.max)}`;
@@ -76,11 +87,15 @@ export function markdown(report: BenchReport): string {
     `| ${n(10_000)} connected devices < 1 GiB of gateway memory | ${fleet ? `${n(fleet.perTenThousandMiB)} MiB per 10,000` : 'n/a'} | ${verdict(fleet ? fleet.perTenThousandMiB < TARGETS.fleetMiB : null)} |`,
     '',
     `- Max sustained with zero loss (per-device sequence check of stored events) within the bound: **${n(summary.maxSustainedZeroLossReadingsPerSecond)} readings/s**` +
-      (settings.rates.at(-1) === summary.maxSustainedZeroLossReadingsPerSecond || summary.maxSustainedZeroLossReadingsPerSecond >= settings.rates.at(-1)! * 0.98 ? ' (the highest step run: a lower bound)' : ''),
+      (settings.rates.at(-1) === summary.maxSustainedZeroLossReadingsPerSecond || summary.maxSustainedZeroLossReadingsPerSecond >= settings.rates.at(-1)! * 0.98
+        ? ' (the highest step run: a lower bound)'
+        : ''),
     `- Ratios at the highest step within the bound: to the Mosquitto pipeline ${times(summary.ratioToMosquittoPipeline)}, ` +
       `to aedes with a no-op consumer ${times(summary.ratioToAedesNoop)} (${n(summary.aedesNoopMax)}/s), to raw InfluxDB writes ${times(summary.ratioToRawInflux)} (${n(peers.rawInfluxPointsPerSecond)} points/s)`,
     `- Gateway memory: ${gateway.memoryMiB.idleWithDevicesConnected} MiB with the load devices connected, ${gateway.memoryMiB.afterLoad} MiB after the load` +
-      (fleet ? `; ${fleet.beforeMiB} -> ${fleet.afterMiB} MiB with ${n(fleet.devices)} idle devices connected (in ${fleet.connectSeconds} s, waves of 500)` : ''),
+      (fleet
+        ? `; ${fleet.beforeMiB} -> ${fleet.afterMiB} MiB with ${n(fleet.devices)} idle devices connected (in ${fleet.connectSeconds} s, waves of 500)`
+        : ''),
     ...(alerts
       ? [
           `- Publish-to-alert at ${n(settings.alertRate)}/s over ${n(settings.alertPatients)} patients (one reading < 54 mg/dL each, the rest in range; latency to the alert_changed NOTIFY): ` +

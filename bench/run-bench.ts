@@ -54,7 +54,18 @@ async function rawInfluxPeer(url: string): Promise<number> {
   for (let offset = 0; offset < total; offset += batch) {
     const readings: NormalizedReading[] = Array.from({ length: batch }, (_, n) => {
       const at = new Date(1_700_000_000_000 + (offset + n) * 1000).toISOString();
-      return { patientId, deviceId: `d${n % 200}`, metric: 'heart_rate', measuredAt: at, receivedAt: at, seq: offset + n, unit: 'bpm', values: { value: 70 }, original: { unit: 'bpm', values: { value: 70 } }, context: {} };
+      return {
+        patientId,
+        deviceId: `d${n % 200}`,
+        metric: 'heart_rate',
+        measuredAt: at,
+        receivedAt: at,
+        seq: offset + n,
+        unit: 'bpm',
+        values: { value: 70 },
+        original: { unit: 'bpm', values: { value: 70 } },
+        context: {},
+      };
     });
     await store.write(readings);
   }
@@ -102,7 +113,13 @@ const bestRate = (results: MeasuredStep[], stores: boolean) => results.filter((s
 const ratio = (ours: number, peer: number) => (ours && peer ? Math.round((ours / peer) * 100) / 100 : null);
 
 async function main(): Promise<void> {
-  const machine = { cpus: cpus().length, model: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), os: `${osType()} ${release()}`, node: process.version };
+  const machine = {
+    cpus: cpus().length,
+    model: cpus()[0]?.model,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    os: `${osType()} ${release()}`,
+    node: process.version,
+  };
   say(`machine: ${JSON.stringify(machine)}`);
   const [influxd, postgres] = await Promise.all([InfluxdServer.start(), PostgresServer.start()]);
   const databaseName = `rpm_bench_${Date.now().toString(36)}`;
@@ -154,7 +171,8 @@ async function main(): Promise<void> {
 
     let fleet: BenchReport['gateway']['fleet'] = null;
     const fdLimit = openFilesLimit();
-    if (!skipped('fleet') && fdLimit < FLEET + 1000) say(`skipping the ${FLEET}-device fleet: this process may open ${fdLimit} files (ulimit -n); it needs ${FLEET + 1000}`);
+    if (!skipped('fleet') && fdLimit < FLEET + 1000)
+      say(`skipping the ${FLEET}-device fleet: this process may open ${fdLimit} files (ulimit -n); it needs ${FLEET + 1000}`);
     else if (!skipped('fleet')) {
       say(`ours: memory with ${FLEET} idle devices connected ...`);
       const fleetDevices = await registerDevices(databaseUrl, clinic.patientId, FLEET);
@@ -181,12 +199,23 @@ async function main(): Promise<void> {
       say(`ours: publish-to-alert at ${ALERT_RATE}/s over ${ALERT_PATIENTS} patients, with alerting running ...`);
       const alertNodeArgs = process.env.BENCH_ALERTING_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
       // BENCH_SKIP=alerting-app runs the same step without alerting: what the gateway alone does with it.
-      const alerting = skipped('alerting-app') ? undefined : await AppProcess.start(
-        'alerting',
-        { DATABASE_URL: databaseUrl, INFLUX_URL: influxd.url, INFLUX_DATABASE: 'bench', MQTT_URL: underTest.mqttUrl, MQTT_PASSWORD: TEST_INTERNAL_PASSWORD, LOG_LEVEL: 'log', ALERTING_HTTP_HOST: '127.0.0.1', ALERTING_HTTP_PORT: String(await freePort()) },
-        { logLine: 'alerting subscribed to accepted readings' },
-        alertNodeArgs,
-      );
+      const alerting = skipped('alerting-app')
+        ? undefined
+        : await AppProcess.start(
+            'alerting',
+            {
+              DATABASE_URL: databaseUrl,
+              INFLUX_URL: influxd.url,
+              INFLUX_DATABASE: 'bench',
+              MQTT_URL: underTest.mqttUrl,
+              MQTT_PASSWORD: TEST_INTERNAL_PASSWORD,
+              LOG_LEVEL: 'log',
+              ALERTING_HTTP_HOST: '127.0.0.1',
+              ALERTING_HTTP_PORT: String(await freePort()),
+            },
+            { logLine: 'alerting subscribed to accepted readings' },
+            alertNodeArgs,
+          );
       if (!skipped('alerts')) {
         const patients = await registerAlertPatients(databaseUrl, clinic.careTeamId, ALERT_PATIENTS);
         const alertLoad = await LoadGenerator.connect(underTest.mqttUrl, patients.devices, { username: 'service:bench', password: TEST_INTERNAL_PASSWORD });
@@ -203,11 +232,16 @@ async function main(): Promise<void> {
         say(`ours: urgent lows during and after a ${BURST.burstRate}/s burst over ${BURST.wearables} wearables at 1 Hz ...`);
         const wearablePatients = await registerPatients(databaseUrl, clinic.careTeamId, BURST.wearables, 'wearable');
         const meters = await registerPatients(databaseUrl, clinic.careTeamId, 2 * BURST.urgentPerPhase, 'glucose_meter');
-        const wearables = await LoadGenerator.connect(underTest.mqttUrl, wearablePatients.devices, { username: 'service:bench', password: TEST_INTERNAL_PASSWORD });
+        const wearables = await LoadGenerator.connect(underTest.mqttUrl, wearablePatients.devices, {
+          username: 'service:bench',
+          password: TEST_INTERNAL_PASSWORD,
+        });
         const before = cpuSnapshot(COMPONENTS);
         const result = await urgentUnderBurst(databaseUrl, wearables, underTest.mqttUrl, meters, BURST);
         burst = { ...result, cpuSeconds: cpuBetween(before, cpuSnapshot(COMPONENTS)) };
-        say(`ours: urgent publish-to-alert during the burst p50/p99 ${result.during.publishToAlertMs.p50}/${result.during.publishToAlertMs.p99} ms, after ${result.after.publishToAlertMs.p50}/${result.after.publishToAlertMs.p99} ms`);
+        say(
+          `ours: urgent publish-to-alert during the burst p50/p99 ${result.during.publishToAlertMs.p50}/${result.during.publishToAlertMs.p99} ms, after ${result.after.publishToAlertMs.p50}/${result.after.publishToAlertMs.p99} ms`,
+        );
         await wearables.close();
       }
       await alerting?.stop();
@@ -218,7 +252,15 @@ async function main(): Promise<void> {
     const report: BenchReport = {
       date: new Date().toISOString(),
       machine,
-      settings: { rates: RATES, stepSeconds: STEP_SECONDS, devices: DEVICES, p99LimitMs: P99_LIMIT_MS, loadGeneratorOnSameMachine: true, alertRate: ALERT_RATE, alertPatients: ALERT_PATIENTS },
+      settings: {
+        rates: RATES,
+        stepSeconds: STEP_SECONDS,
+        devices: DEVICES,
+        p99LimitMs: P99_LIMIT_MS,
+        loadGeneratorOnSameMachine: true,
+        alertRate: ALERT_RATE,
+        alertPatients: ALERT_PATIENTS,
+      },
       peers: { rawInfluxPointsPerSecond: rawInflux, aedesNoop: aedesSteps, mosquittoPipeline: mosquittoSteps },
       gateway: { steps: ours, memoryMiB: { idleWithDevicesConnected: memoryIdleMiB, afterLoad: memoryAfterMiB }, fleet, alerts, urgentUnderBurst: burst },
       summary: {

@@ -31,14 +31,22 @@ export interface BurstAlertResult {
 }
 
 /** `count` patients with one device of `kind` each, in one care team, straight into PostgreSQL. */
-export async function registerPatients(databaseUrl: string, careTeamId: string, count: number, kind: 'wearable' | 'glucose_meter'): Promise<{ patientIds: string[]; devices: DeviceCredential[] }> {
+export async function registerPatients(
+  databaseUrl: string,
+  careTeamId: string,
+  count: number,
+  kind: 'wearable' | 'glucose_meter',
+): Promise<{ patientIds: string[]; devices: DeviceCredential[] }> {
   const patientIds = Array.from({ length: count }, () => randomUUID());
   const label = randomUUID().slice(0, 6);
   const devices = patientIds.map((_, n) => ({ deviceId: `${kind}-${label}-${n}`, secret: `secret-${randomUUID()}` }));
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    await client.query(`INSERT INTO patients (id, display_name, programme, care_team_id) SELECT unnest($1::uuid[]), 'bench patient', 'diabetes', $2`, [patientIds, careTeamId]);
+    await client.query(`INSERT INTO patients (id, display_name, programme, care_team_id) SELECT unnest($1::uuid[]), 'bench patient', 'diabetes', $2`, [
+      patientIds,
+      careTeamId,
+    ]);
     await client.query(`INSERT INTO devices (id, patient_id, kind, credential_hash) SELECT unnest($1::text[]), unnest($2::uuid[]), $3, unnest($4::text[])`, [
       devices.map((device) => device.deviceId),
       patientIds,
@@ -51,7 +59,8 @@ export async function registerPatients(databaseUrl: string, careTeamId: string, 
   return { patientIds, devices };
 }
 
-const heartRate = (seq: number, at: number) => JSON.stringify({ metric: 'heart_rate', value: 60 + (seq % 40), unit: 'bpm', measuredAt: new Date(at).toISOString(), seq });
+const heartRate = (seq: number, at: number) =>
+  JSON.stringify({ metric: 'heart_rate', value: 60 + (seq % 40), unit: 'bpm', measuredAt: new Date(at).toISOString(), seq });
 
 /**
  * Publish-to-alert for urgent readings while dense wearable streams fill alerting's queue: every wearable
@@ -73,12 +82,15 @@ export async function urgentUnderBurst(
   await listener.connect();
   listener.on('notification', (message) => {
     const change = JSON.parse(message.payload ?? '{}') as { patientId?: string; status?: string };
-    if (change.status === 'open' && change.patientId && sentAt.has(change.patientId) && !raisedAt.has(change.patientId)) raisedAt.set(change.patientId, Date.now());
+    if (change.status === 'open' && change.patientId && sentAt.has(change.patientId) && !raisedAt.has(change.patientId))
+      raisedAt.set(change.patientId, Date.now());
   });
   await listener.query('LISTEN alert_changed');
   const clients: MqttClient[] = [];
   for (const device of meters.devices) {
-    clients.push(await connectAsync(mqttUrl, { protocolVersion: 4, clientId: device.deviceId, username: device.deviceId, password: device.secret, reconnectPeriod: 0 }));
+    clients.push(
+      await connectAsync(mqttUrl, { protocolVersion: 4, clientId: device.deviceId, username: device.deviceId, password: device.secret, reconnectPeriod: 0 }),
+    );
   }
   const sendLows = async (first: number, count: number, spreadMs: number) => {
     for (let index = first; index < first + count; index++) {
@@ -108,7 +120,10 @@ export async function urgentUnderBurst(
       wearables.step(settings.burstRate, settings.burstSeconds, (seq, at) => heartRate(seq, at)),
       sendLows(0, urgent, settings.burstSeconds * 1000 * 0.9),
     ]);
-    await Promise.all([wearables.step(background, settings.burstSeconds, (seq, at) => heartRate(seq, at)), sendLows(urgent, urgent, settings.burstSeconds * 1000 * 0.9)]);
+    await Promise.all([
+      wearables.step(background, settings.burstSeconds, (seq, at) => heartRate(seq, at)),
+      sendLows(urgent, urgent, settings.burstSeconds * 1000 * 0.9),
+    ]);
     const deadline = Date.now() + 30_000;
     while (raisedAt.size < 2 * urgent && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
     return { settings, burst, during: phase(0, urgent), after: phase(urgent, urgent) };

@@ -57,9 +57,12 @@ for (const entry of await readdir(path.join(webDir, 'src'))) {
   if (!entry.endsWith('.ts')) continue;
   const file = path.join(webDir, 'src', entry);
   jobs.push(
-    transformFile(file, { ...webOptions, filename: file, sourceMaps: false }).then(({ code }) => writeFile(path.join(webOut, entry.replace(/\.ts$/, '.js')), code)),
+    transformFile(file, { ...webOptions, filename: file, sourceMaps: false }).then(({ code }) =>
+      writeFile(path.join(webOut, entry.replace(/\.ts$/, '.js')), code),
+    ),
   );
 }
 for (const asset of ['index.html', 'styles.css']) jobs.push(copyFile(path.join(webDir, asset), path.join(webOut, asset)));
-for (const asset of ['uPlot.esm.js', 'uPlot.min.css']) jobs.push(copyFile(path.join(root, 'node_modules/uplot/dist', asset), path.join(webOut, 'vendor', asset)));
+for (const asset of ['uPlot.esm.js', 'uPlot.min.css'])
+  jobs.push(copyFile(path.join(root, 'node_modules/uplot/dist', asset), path.join(webOut, 'vendor', asset)));
 await Promise.all(jobs);

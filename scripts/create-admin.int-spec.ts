@@ -6,7 +6,8 @@ import { repoRoot } from '../test/support/repo-root';
 import { createTestDatabase } from '../test/support/test-services';
 
 const SCRIPT = path.join(repoRoot(), 'dist/scripts/create-admin.js');
-const run = (args: string[], env: Record<string, string>) => spawnSync(process.execPath, [SCRIPT, ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
+const run = (args: string[], env: Record<string, string>) =>
+  spawnSync(process.execPath, [SCRIPT, ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
 
 describe('npm run admin:create: the first administrator of an installation', () => {
   let databaseUrl: string;

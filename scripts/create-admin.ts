@@ -21,7 +21,12 @@ async function main(): Promise<void> {
   if (!databaseUrl || !request.success) {
     const problems = [
       ...(databaseUrl ? [] : ['DATABASE_URL is not set']),
-      ...(request.success ? [] : request.error.issues.map((issue) => `${issue.path.join('.') === 'displayName' ? '--name' : issue.path.join('.') === 'password' ? 'ADMIN_PASSWORD' : `--${issue.path.join('.')}`}: ${issue.message}`)),
+      ...(request.success
+        ? []
+        : request.error.issues.map(
+            (issue) =>
+              `${issue.path.join('.') === 'displayName' ? '--name' : issue.path.join('.') === 'password' ? 'ADMIN_PASSWORD' : `--${issue.path.join('.')}`}: ${issue.message}`,
+          )),
     ];
     process.stderr.write(`admin:create: ${problems.join('; ')}\n\n${USAGE}`);
     process.exit(2);

@@ -9,9 +9,7 @@ import { startEmbeddedPostgres } from './embedded-postgres';
  */
 async function main(): Promise<void> {
   const configuredUrl = process.env.DATABASE_MIGRATION_URL ?? process.env.DATABASE_URL;
-  const embedded = configuredUrl
-    ? undefined
-    : await startEmbeddedPostgres(process.env.DATA_DIR ?? 'data', Number(process.env.EMBEDDED_POSTGRES_PORT ?? 54329));
+  const embedded = configuredUrl ? undefined : await startEmbeddedPostgres(process.env.DATA_DIR ?? 'data', Number(process.env.EMBEDDED_POSTGRES_PORT ?? 54329));
   const url = configuredUrl ?? embedded!.url;
   try {
     const applied = await migrateDatabase(url);

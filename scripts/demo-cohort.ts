@@ -41,7 +41,9 @@ export const DEMO_COHORT = [
     name: 'Thomas Becker',
     programme: 'hypertension',
     // Uncontrolled home BP (mean above 135/85) and a hypertensive crisis today.
-    devices: [{ deviceId: 'demo-cuff-becker', kind: 'blood_pressure_cuff', secret: 'demo-cohort-cuff-becker', profile: 'hypertension', scenarios: ['bp-crisis'] }],
+    devices: [
+      { deviceId: 'demo-cuff-becker', kind: 'blood_pressure_cuff', secret: 'demo-cohort-cuff-becker', profile: 'hypertension', scenarios: ['bp-crisis'] },
+    ],
   },
   {
     id: '00000000-0000-4000-8000-000000000015',
@@ -95,7 +97,13 @@ export async function seedDemoCohort(databaseUrl: string): Promise<boolean> {
         }
         await client.query(
           `INSERT INTO visits (patient_id, occurred_at, type, clinician_id, notes, outcome) VALUES ($1, $2, $3, $4, $5, 'Enrolled in remote monitoring')`,
-          [patient.id, enrolledAt, patient.programme === 'post_surgery' ? 'hospital_discharge' : 'clinic', doctor.rows[0]?.id ?? null, `Devices issued: ${patient.devices.map((device) => device.kind.replace('_', ' ')).join(', ')}.`],
+          [
+            patient.id,
+            enrolledAt,
+            patient.programme === 'post_surgery' ? 'hospital_discharge' : 'clinic',
+            doctor.rows[0]?.id ?? null,
+            `Devices issued: ${patient.devices.map((device) => device.kind.replace('_', ' ')).join(', ')}.`,
+          ],
         );
         await client.query(
           `INSERT INTO follow_up_plans (patient_id, pathway, tier, interval_days, step, next_due_at, enrolled_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,

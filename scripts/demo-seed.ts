@@ -17,11 +17,16 @@ export async function seedDemo(databaseUrl: string): Promise<boolean> {
     databaseUrl,
     async (client) => Boolean((await client.query('SELECT 1 FROM users LIMIT 1')).rowCount),
     async (client) => {
-      const doctor = await client.query(
-        `INSERT INTO users (email, display_name, role, password_hash) VALUES ($1, $2, 'doctor', $3) RETURNING id`,
-        [DEMO.doctor.email, DEMO.doctor.name, passwordHash],
-      );
-      await client.query(`INSERT INTO users (email, display_name, role, password_hash) VALUES ($1, $2, 'admin', $3)`, [DEMO.admin.email, DEMO.admin.name, adminPasswordHash]);
+      const doctor = await client.query(`INSERT INTO users (email, display_name, role, password_hash) VALUES ($1, $2, 'doctor', $3) RETURNING id`, [
+        DEMO.doctor.email,
+        DEMO.doctor.name,
+        passwordHash,
+      ]);
+      await client.query(`INSERT INTO users (email, display_name, role, password_hash) VALUES ($1, $2, 'admin', $3)`, [
+        DEMO.admin.email,
+        DEMO.admin.name,
+        adminPasswordHash,
+      ]);
       await client.query(`INSERT INTO care_teams (id, name) VALUES ($1, 'Demo diabetes team')`, [DEMO.careTeamId]);
       await client.query('INSERT INTO care_team_members (care_team_id, user_id) VALUES ($1, $2)', [DEMO.careTeamId, doctor.rows[0].id]);
       await client.query('INSERT INTO patients (id, display_name, programme, care_team_id) VALUES ($1, $2, $3, $4)', [

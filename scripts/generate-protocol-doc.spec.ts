@@ -25,9 +25,7 @@ describe('docs/device-protocol.md', () => {
     if (!existsSync(docPath)) throw new Error(`${DOC_RELATIVE_PATH} does not exist: ${REGENERATE_HINT}`);
     const onDisk = readFileSync(docPath, 'utf8');
     if (onDisk !== rendered) {
-      throw new Error(
-        `${DOC_RELATIVE_PATH} is out of date with libs/contracts (first difference at ${firstDifference(rendered, onDisk)}): ${REGENERATE_HINT}`,
-      );
+      throw new Error(`${DOC_RELATIVE_PATH} is out of date with libs/contracts (first difference at ${firstDifference(rendered, onDisk)}): ${REGENERATE_HINT}`);
     }
   });
 

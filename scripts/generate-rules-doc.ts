@@ -10,13 +10,17 @@ const COMPARATOR = { below: '<', at_most: '<=', above: '>', at_least: '>=' } as 
 function condition(rule: RuleDefinition): string {
   switch (rule.kind) {
     case 'threshold': {
-      const limits = Object.entries(rule.threshold).map(([unit, value]) => `${value} ${unit}`).join(' / ');
+      const limits = Object.entries(rule.threshold)
+        .map(([unit, value]) => `${value} ${unit}`)
+        .join(' / ');
       const field = rule.field === 'value' ? rule.metric : `${rule.metric} ${rule.field}`;
       const extra = [
         rule.minConsecutive > 1 ? `${rule.minConsecutive} consecutive readings` : '',
         rule.minDurationMinutes > 0 ? `for >= ${rule.minDurationMinutes} min` : '',
       ].filter(Boolean);
-      const clears = Object.entries(rule.clearMargin).map(([unit, value]) => `${value} ${unit}`).join(' / ');
+      const clears = Object.entries(rule.clearMargin)
+        .map(([unit, value]) => `${value} ${unit}`)
+        .join(' / ');
       return `${field} ${COMPARATOR[rule.comparator]} ${limits}${extra.length ? `, ${extra.join(', ')}` : ''}; clears ${clears} back`;
     }
     case 'rate_of_change':

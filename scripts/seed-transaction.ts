@@ -4,7 +4,11 @@ import { Client } from 'pg';
  * Runs a one-time seed in a single transaction on its own connection: `work` returns false when the
  * database already holds what it would add, and then nothing is written.
  */
-export async function seedOnce(databaseUrl: string, isPresent: (client: Client) => Promise<boolean>, work: (client: Client) => Promise<void>): Promise<boolean> {
+export async function seedOnce(
+  databaseUrl: string,
+  isPresent: (client: Client) => Promise<boolean>,
+  work: (client: Client) => Promise<void>,
+): Promise<boolean> {
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   try {

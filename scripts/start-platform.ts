@@ -95,7 +95,8 @@ async function main(): Promise<void> {
   // The cohort goes with the demo: seeded on the first start, simulated on every start while it is there.
   const cohortEnabled = demoEnabled && ['true', '1'].includes(config.DEMO_COHORT ?? String(!config.DATABASE_URL));
   const cohortSeeded = cohortEnabled && seeded && (await seedDemoCohort(ownerUrl));
-  if (cohortSeeded) say(`seeded a demo cohort of ${DEMO_COHORT.length} patients in the demo care team (${DEMO_COHORT.map((patient) => patient.name).join(', ')})`);
+  if (cohortSeeded)
+    say(`seeded a demo cohort of ${DEMO_COHORT.length} patients in the demo care team (${DEMO_COHORT.map((patient) => patient.name).join(', ')})`);
   const simulateCohort = cohortEnabled && (cohortSeeded || (await demoCohortPresent(ownerUrl)));
 
   const internalPassword = config.INTERNAL_MQTT_PASSWORD ?? randomBytes(24).toString('base64url');
@@ -103,17 +104,16 @@ async function main(): Promise<void> {
   const { DATABASE_MIGRATION_URL: _ownerUrl, ...inherited } = process.env;
   // Quiet by default, so what a newcomer reads is the banner below: warnings, errors and alarms only.
   const sharedEnv = { LOG_LEVEL: 'warn', ...inherited, DATABASE_URL: databaseUrl, INTERNAL_MQTT_PASSWORD: internalPassword };
-  const auditCheckpoints = process.env.AUDIT_CHECKPOINT_FILE || process.env.AUDIT_CHECKPOINT_KEY
-    ? {}
-    : {
-        AUDIT_CHECKPOINT_FILE: path.resolve(config.DATA_DIR, AUDIT_CHECKPOINT_FILE_NAME),
-        AUDIT_CHECKPOINT_KEY: readOrCreateSecret(path.join(config.DATA_DIR, AUDIT_CHECKPOINT_KEY_FILE)),
-      };
+  const auditCheckpoints =
+    process.env.AUDIT_CHECKPOINT_FILE || process.env.AUDIT_CHECKPOINT_KEY
+      ? {}
+      : {
+          AUDIT_CHECKPOINT_FILE: path.resolve(config.DATA_DIR, AUDIT_CHECKPOINT_FILE_NAME),
+          AUDIT_CHECKPOINT_KEY: readOrCreateSecret(path.join(config.DATA_DIR, AUDIT_CHECKPOINT_KEY_FILE)),
+        };
   const appEnv: Record<AppName, NodeJS.ProcessEnv> = {
     gateway: { ...sharedEnv, SPOOL_DIR: config.SPOOL_DIR ?? path.join(config.DATA_DIR, 'spool') },
-    alerting: embeddedBroker
-      ? { ...sharedEnv, MQTT_URL: `mqtt://127.0.0.1:${config.MQTT_PORT}`, MQTT_PASSWORD: internalPassword }
-      : sharedEnv,
+    alerting: embeddedBroker ? { ...sharedEnv, MQTT_URL: `mqtt://127.0.0.1:${config.MQTT_PORT}`, MQTT_PASSWORD: internalPassword } : sharedEnv,
     api: { ...sharedEnv, ...auditCheckpoints },
   };
 

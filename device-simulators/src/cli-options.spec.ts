@@ -3,7 +3,15 @@ import { parseCliOptions, UsageError } from './cli-options';
 describe('npm run sim -- options', () => {
   it('has defaults that run the README demo meter for one day of history', () => {
     expect(parseCliOptions([])).toEqual(
-      expect.objectContaining({ brokerUrl: 'mqtt://localhost:1883', source: { kind: 'demo' }, seed: 'rpm-sim', days: 1, batchSize: 250, live: false, scenarios: [] }),
+      expect.objectContaining({
+        brokerUrl: 'mqtt://localhost:1883',
+        source: { kind: 'demo' },
+        seed: 'rpm-sim',
+        days: 1,
+        batchSize: 250,
+        live: false,
+        scenarios: [],
+      }),
     );
     expect(parseCliOptions(['--help'])).toBe('help');
   });
@@ -12,9 +20,30 @@ describe('npm run sim -- options', () => {
     expect(parseCliOptions(['--devices', 'cohort.json', '--patients', '2', '--scenario', 'hypo,bp-crisis', '--scenario', 'duplicates'])).toEqual(
       expect.objectContaining({ source: { kind: 'file', file: 'cohort.json' }, patients: 2, scenarios: ['hypo', 'bp-crisis', 'duplicates'] }),
     );
-    expect(parseCliOptions(['--api', 'http://localhost:3000/', '--admin-email', 'a@example.org', '--admin-password', 'pw', '--days', '0.5', '--live', '--duration', '10'])).toEqual(
+    expect(
+      parseCliOptions([
+        '--api',
+        'http://localhost:3000/',
+        '--admin-email',
+        'a@example.org',
+        '--admin-password',
+        'pw',
+        '--days',
+        '0.5',
+        '--live',
+        '--duration',
+        '10',
+      ]),
+    ).toEqual(
       expect.objectContaining({
-        source: { kind: 'api', apiUrl: 'http://localhost:3000', adminEmail: 'a@example.org', adminPassword: 'pw', careTeamId: undefined, saveFile: 'sim-devices.json' },
+        source: {
+          kind: 'api',
+          apiUrl: 'http://localhost:3000',
+          adminEmail: 'a@example.org',
+          adminPassword: 'pw',
+          careTeamId: undefined,
+          saveFile: 'sim-devices.json',
+        },
         days: 0.5,
         live: true,
         durationMinutes: 10,

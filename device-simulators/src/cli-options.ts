@@ -79,7 +79,10 @@ export function parseCliOptions(args: string[]): CliOptions | 'help' {
   if (values.help) return 'help';
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
 
-  const scenarios = (values.scenario ?? []).flatMap((list) => list.split(',')).map((name) => name.trim()).filter(Boolean);
+  const scenarios = (values.scenario ?? [])
+    .flatMap((list) => list.split(','))
+    .map((name) => name.trim())
+    .filter(Boolean);
   for (const scenario of scenarios) {
     if (!(SCENARIOS as readonly string[]).includes(scenario)) throw new UsageError(`unknown --scenario "${scenario}"; one of ${SCENARIOS.join(', ')}`);
   }
@@ -116,7 +119,12 @@ export function parseCliOptions(args: string[]): CliOptions | 'help' {
     profile: values.profile as PatientProfile | undefined,
     seed: values.seed,
     days: number('days', values.days, (value) => value >= 0 && value <= 366, 'a number of days from 0 to 366')!,
-    batchSize: number('batch-size', values['batch-size'], (value) => Number.isInteger(value) && value >= 1 && value <= MAX_BATCH_SIZE, `a whole number from 1 to ${MAX_BATCH_SIZE}`)!,
+    batchSize: number(
+      'batch-size',
+      values['batch-size'],
+      (value) => Number.isInteger(value) && value >= 1 && value <= MAX_BATCH_SIZE,
+      `a whole number from 1 to ${MAX_BATCH_SIZE}`,
+    )!,
     speed: number('speed', values.speed, (value) => value >= 1, 'a number >= 1 (times real time)'),
     live,
     durationMinutes,

@@ -1,10 +1,4 @@
-import {
-  deviceReadingsTopic,
-  deviceRepliesTopic,
-  deviceReplySchema,
-  type DeviceReading,
-  type DeviceReply,
-} from '@rpm/contracts';
+import { deviceReadingsTopic, deviceRepliesTopic, deviceReplySchema, type DeviceReading, type DeviceReply } from '@rpm/contracts';
 import { connectAsync, type MqttClient } from 'mqtt';
 
 export interface DeviceCredential {

@@ -58,9 +58,7 @@ function devicePlan(scenarios: readonly Scenario[], anchorMs: number, patientInd
     offline: scenarios.includes('offline-backfill') ? { fromMs: anchorMs - 3 * HOUR_MS, toMs: anchorMs + HOUR_MS } : undefined,
     // The first device of each patient has a wrong clock: 2 h ahead (refused) or 45 min behind (stored, but at the wrong time).
     clockSkew:
-      scenarios.includes('clock-skew') && deviceIndex === 0
-        ? { fromMs: anchorMs, skewMs: patientIndex % 2 === 0 ? 2 * HOUR_MS : -45 * MINUTE_MS }
-        : undefined,
+      scenarios.includes('clock-skew') && deviceIndex === 0 ? { fromMs: anchorMs, skewMs: patientIndex % 2 === 0 ? 2 * HOUR_MS : -45 * MINUTE_MS } : undefined,
     duplicateEvery: scenarios.includes('duplicates') ? 5 : undefined,
     badPayloads: scenarios.includes('bad-payloads'),
   };
@@ -177,7 +175,10 @@ async function connectAll(brokerUrl: string, devices: readonly ProvisionedDevice
   await Promise.all(results.map((result) => (result.status === 'fulfilled' ? result.value.close().catch(() => undefined) : undefined)));
   const error = (results[failed] as PromiseRejectedResult).reason as Error & { code?: number };
   const refused = error.code === 4 || error.code === 5;
-  throw Object.assign(new Error(`device ${devices[failed].deviceId} cannot connect to ${brokerUrl}: ${refused ? 'the broker refused its credential' : error.message}`), { code: error.code });
+  throw Object.assign(
+    new Error(`device ${devices[failed].deviceId} cannot connect to ${brokerUrl}: ${refused ? 'the broker refused its credential' : error.message}`),
+    { code: error.code },
+  );
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

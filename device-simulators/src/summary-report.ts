@@ -5,7 +5,8 @@ export function formatSummary(summary: SimulationSummary): string {
   const lines = [
     `simulated ${summary.patients.length} patient(s), ${summary.patients.reduce((sum, patient) => sum + patient.deviceIds.length, 0)} device(s), ${summary.window.from} to ${summary.window.to}`,
     ...summary.patients.map(
-      (patient) => `  ${patient.patientKey}: ${patient.profile} (${patient.deviceIds.join(', ')})${patient.scenarios.length ? ` scenarios: ${patient.scenarios.join(', ')}` : ''}`,
+      (patient) =>
+        `  ${patient.patientKey}: ${patient.profile} (${patient.deviceIds.join(', ')})${patient.scenarios.length ? ` scenarios: ${patient.scenarios.join(', ')}` : ''}`,
     ),
     `readings sent:          ${summary.readingsSent} in ${summary.messagesSent} messages (${summary.messagesAcknowledged} acknowledged)`,
     `accepted by gateway:    ${summary.readingsAccepted} (${summary.distinctReadingsStored} distinct readings stored)`,

@@ -62,7 +62,8 @@ describe('the live alert stream ends with its session and survives a database re
         [clinic.patientId, ruleId],
       )
     ).rows[0].id;
-  const receives = (stream: OpenStream, alertId: string) => waitFor(`alert ${alertId} on the stream`, async () => (stream.alertIds.includes(alertId) ? true : undefined), 30_000);
+  const receives = (stream: OpenStream, alertId: string) =>
+    waitFor(`alert ${alertId} on the stream`, async () => (stream.alertIds.includes(alertId) ? true : undefined), 30_000);
   const ends = (stream: OpenStream) => waitFor('the stream to end', async () => (stream.ended ? true : undefined), 20_000);
 
   beforeAll(async () => {

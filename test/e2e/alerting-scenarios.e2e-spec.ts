@@ -85,7 +85,11 @@ describe('alerting scenarios over MQTT against the running platform', () => {
       return level2.length === 1 && level2[0].status === 'resolved' ? level2 : undefined;
     });
     expect(resolved[0]).toEqual(
-      expect.objectContaining({ severity: 'urgent', retrospective: false, reason: expect.stringMatching(/^Level 2 hypoglycaemia: 4 readings below 54 mg\/dL over 15 min \(lowest 47 mg\/dL\)$/) }),
+      expect.objectContaining({
+        severity: 'urgent',
+        retrospective: false,
+        reason: expect.stringMatching(/^Level 2 hypoglycaemia: 4 readings below 54 mg\/dL over 15 min \(lowest 47 mg\/dL\)$/),
+      }),
     );
     const all = await alerts();
     const perRule = all.reduce<Record<string, number>>((count, alert) => ({ ...count, [alert.ruleId]: (count[alert.ruleId] ?? 0) + 1 }), {});
@@ -120,7 +124,13 @@ describe('alerting scenarios over MQTT against the running platform', () => {
       const open = await acknowledged.alerts('open');
       return open.length ? open : undefined;
     });
-    expect(alertA).toEqual(expect.objectContaining({ ruleId: 'bp.crisis_systolic', severity: 'urgent', reason: 'Hypertensive crisis: blood_pressure systolic 186 mmHg is above 180 mmHg' }));
+    expect(alertA).toEqual(
+      expect.objectContaining({
+        ruleId: 'bp.crisis_systolic',
+        severity: 'urgent',
+        reason: 'Hypertensive crisis: blood_pressure systolic 186 mmHg is above 180 mmHg',
+      }),
+    );
     const { status, body } = await acknowledged.doctor.post<Alert>(`/patients/${acknowledged.clinic.patientId}/alerts/${alertA.id}/acknowledge`);
     expect(status).toBe(200);
     expect(body.status).toBe('acknowledged');
@@ -134,7 +144,9 @@ describe('alerting scenarios over MQTT against the running platform', () => {
     expect((await acknowledged.alerts()).find((alert) => alert.id === alertA.id)?.escalatedAt).toBeNull();
     expect(webhooksFor(alertA.id).map((hook) => hook.body.event)).toEqual(['opened']);
     // E-mail: the care team hears of both; only the unacknowledged one also goes to the on-call address.
-    await waitFor('the escalation e-mail', async () => (smtp.received.includes('ESCALATED, not acknowledged: [urgent] Hypertensive crisis') ? true : undefined));
+    await waitFor('the escalation e-mail', async () =>
+      smtp.received.includes('ESCALATED, not acknowledged: [urgent] Hypertensive crisis') ? true : undefined,
+    );
     expect(smtp.received).toContain(acknowledged.clinic.doctor.email);
     expect(smtp.received).toContain(`Alert ${alertB.id}`);
     expect(smtp.received).toContain('on-call@example.org');
@@ -167,7 +179,9 @@ describe('alerting scenarios over MQTT against the running platform', () => {
       const { body } = await doctor.get<{ alerts: Alert[] }>(`/patients/${silent.patientId}/alerts?status=open`);
       return body.alerts.length ? body.alerts : undefined;
     });
-    expect(stale).toEqual([expect.objectContaining({ ruleId: 'glucose.cgm_stale_urgent', reason: expect.stringMatching(/^CGM data stale: no CGM glucose reading for 4\d min/) })]);
+    expect(stale).toEqual([
+      expect.objectContaining({ ruleId: 'glucose.cgm_stale_urgent', reason: expect.stringMatching(/^CGM data stale: no CGM glucose reading for 4\d min/) }),
+    ]);
 
     const { device, alerts } = await patientWithDevice('backfill');
     await device.publish({ readings: [cgm(62, 180, 1), cgm(50, 175, 2), cgm(48, 170, 3), cgm(64, 165, 4), cgm(80, 160, 5), cgm(110, 2, 6)] });
@@ -231,7 +245,9 @@ describe('alerting scenarios over MQTT against the running platform', () => {
       return body.plan.tier === 'high' ? body : undefined;
     });
     expect(stepped.plan.intervalDays).toBe(14);
-    expect(stepped.changes[0]).toEqual(expect.objectContaining({ kind: 'step_up', status: 'proposed', reason: 'step up to every 14 days: 1 urgent alert(s) in 30 days' }));
+    expect(stepped.changes[0]).toEqual(
+      expect.objectContaining({ kind: 'step_up', status: 'proposed', reason: 'step up to every 14 days: 1 urgent alert(s) in 30 days' }),
+    );
 
     const overridden = await doctor.post<View>(`${plan}/changes/${stepped.changes[0].id}/override`, { intervalDays: 7 });
     expect(overridden.status).toBe(200);
@@ -260,7 +276,10 @@ describe('alerting scenarios over MQTT against the running platform', () => {
       return open.length ? open : undefined;
     });
     expect(alert).toEqual(
-      expect.objectContaining({ ruleId: 'bp.crisis_systolic', reason: 'Systolic above the care plan limit: blood_pressure systolic 165 mmHg is above 160 mmHg' }),
+      expect.objectContaining({
+        ruleId: 'bp.crisis_systolic',
+        reason: 'Systolic above the care plan limit: blood_pressure systolic 165 mmHg is above 160 mmHg',
+      }),
     );
     expect(alert.ruleVersion).toBe(2);
     await device.close();

@@ -40,7 +40,11 @@ describe('an audit log the apps cannot rewrite, anchored outside the database', 
   const checkpointFile = () => path.join(platform.dataDir, 'audit-checkpoints.jsonl');
   const checkpointedSeqs = () =>
     existsSync(checkpointFile())
-      ? readFileSync(checkpointFile(), 'utf8').trim().split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { seq: number }).seq)
+      ? readFileSync(checkpointFile(), 'utf8')
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => (JSON.parse(line) as { seq: number }).seq)
       : [];
 
   beforeAll(async () => {
@@ -113,7 +117,14 @@ describe('an audit log the apps cannot rewrite, anchored outside the database', 
         actor_role: 'admin',
         dated: true,
       },
-      { action: 'admin.patients.create', subject: `care-team:${team.body.id}`, patient_id: patient.body.id, outcome: 'allowed', actor_role: 'admin', dated: true },
+      {
+        action: 'admin.patients.create',
+        subject: `care-team:${team.body.id}`,
+        patient_id: patient.body.id,
+        outcome: 'allowed',
+        actor_role: 'admin',
+        dated: true,
+      },
     ]);
     const everything = JSON.stringify(await asOwner(ownerUrl, 'SELECT * FROM audit_log'));
     expect(everything).not.toContain('a-secret-never-audited');
@@ -134,6 +145,10 @@ describe('an audit log the apps cannot rewrite, anchored outside the database', 
     expect(cut.status).toBe(1);
     expect(cut.stdout).toContain(`the log now ends at entry ${Number(head) - 2}: entries after it were deleted`);
     // The API notices too, at its next checkpoint.
-    await waitFor('the API to report the rewrite', async () => (platform.log.includes('the audit log no longer matches the checkpoint') ? true : undefined), 20_000);
+    await waitFor(
+      'the API to report the rewrite',
+      async () => (platform.log.includes('the audit log no longer matches the checkpoint') ? true : undefined),
+      20_000,
+    );
   });
 });

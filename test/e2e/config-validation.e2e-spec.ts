@@ -57,7 +57,12 @@ describe('configuration is validated at start-up', () => {
       const wrongKey = runApp('api', { DATABASE_URL: database.DATABASE_URL, TLS_CERT_FILE: certs.certFile, TLS_KEY_FILE: certs.caFile });
       expect(wrongKey.status).toBe(EX_CONFIG);
       expect(wrongKey.stderr).toContain('are not a usable PEM certificate and matching private key');
-      const alerting = runApp('alerting', { DATABASE_URL: database.DATABASE_URL, MQTT_URL: 'mqtts://gateway:8883', MQTT_PASSWORD: 'x', MQTT_CA_FILE: '/nonexistent/ca.crt' });
+      const alerting = runApp('alerting', {
+        DATABASE_URL: database.DATABASE_URL,
+        MQTT_URL: 'mqtts://gateway:8883',
+        MQTT_PASSWORD: 'x',
+        MQTT_CA_FILE: '/nonexistent/ca.crt',
+      });
       expect(alerting.status).toBe(EX_CONFIG);
       expect(alerting.stderr).toContain('MQTT_CA_FILE: cannot read /nonexistent/ca.crt (no such file)');
     } finally {

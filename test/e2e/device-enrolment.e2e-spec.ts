@@ -20,7 +20,14 @@ describe('device enrolment through the API: register, pair, revoke', () => {
   let doctor: ApiClient;
 
   const connectAs = (credential: IssuedCredential, extra: IClientOptions = {}) =>
-    connectAsync(platform.mqttUrl, { protocolVersion: 4, clientId: credential.mqtt.clientId, username: credential.mqtt.username, password: credential.secret, reconnectPeriod: 0, ...extra });
+    connectAsync(platform.mqttUrl, {
+      protocolVersion: 4,
+      clientId: credential.mqtt.clientId,
+      username: credential.mqtt.username,
+      password: credential.secret,
+      reconnectPeriod: 0,
+      ...extra,
+    });
   const reading = () => JSON.stringify({ metric: 'spo2', value: 97, unit: '%', measuredAt: new Date().toISOString() });
 
   beforeAll(async () => {
@@ -82,7 +89,11 @@ describe('device enrolment through the API: register, pair, revoke', () => {
     const claimed = await patientApp.post<IssuedCredential>('/pairing/claim', { code: pairing.code.toLowerCase() });
     expect(claimed.status).toBe(201);
     const device = await connectAs(claimed.body);
-    await device.publishAsync(claimed.body.mqtt.readingsTopic, JSON.stringify({ metric: 'blood_pressure', systolic: 131, diastolic: 84, unit: 'mmHg', measuredAt: new Date().toISOString() }), { qos: 1 });
+    await device.publishAsync(
+      claimed.body.mqtt.readingsTopic,
+      JSON.stringify({ metric: 'blood_pressure', systolic: 131, diastolic: 84, unit: 'mmHg', measuredAt: new Date().toISOString() }),
+      { qos: 1 },
+    );
     await device.endAsync();
 
     expect((await patientApp.post('/pairing/claim', { code: pairing.code })).status).toBe(404);

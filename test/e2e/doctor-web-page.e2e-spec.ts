@@ -131,7 +131,9 @@ describe("the doctor's web page in headless Chromium", () => {
     await page.click('button:has-text("Record contact")');
     await page.waitForSelector('ol.visits li:has-text("Hypo discussed, lunch insulin reduced")');
     const { body } = await doctor.get<{ visits: { type: string; outcome: string; clinicianId: string }[] }>(`/patients/${clinic.patientId}/visits`);
-    expect(body.visits[0]).toEqual(expect.objectContaining({ type: 'telephone', outcome: 'Hypo discussed, lunch insulin reduced', clinicianId: expect.any(String) }));
+    expect(body.visits[0]).toEqual(
+      expect.objectContaining({ type: 'telephone', outcome: 'Hypo discussed, lunch insulin reduced', clinicianId: expect.any(String) }),
+    );
   });
 
   it('shows a new alert of another patient in the live feed as it is raised', async () => {

@@ -189,16 +189,24 @@ describe('hostile input: every route answers a 4xx with the one error shape, nev
       expect(JSON.stringify(answer.body)).toContain('NUL character');
     }
     // The alert was not resolved by the refused request.
-    expect((await doctor.get<{ alerts: { id: string; status: string }[] }>(`${patient}/alerts`)).body.alerts).toContainEqual(expect.objectContaining({ id: alertId, status: 'open' }));
+    expect((await doctor.get<{ alerts: { id: string; status: string }[] }>(`${patient}/alerts`)).body.alerts).toContainEqual(
+      expect.objectContaining({ id: alertId, status: 'open' }),
+    );
   });
 
   it('refuses a visit dated year 0 (or any date outside 1900-2200) with a 400', async () => {
     const visits = `/patients/${clinic.patientId}/visits`;
     for (const occurredAt of [YEAR_ZERO, '0001-01-01T00:00:00+14:00', '1899-12-31T23:59:59Z', '2200-01-01T00:00:00Z', '275760-09-13T00:00:00Z']) {
-      const created = await send({ method: 'POST', path: visits }, visits, { contentType: 'application/json', body: JSON.stringify({ occurredAt, type: 'clinic' }) });
+      const created = await send({ method: 'POST', path: visits }, visits, {
+        contentType: 'application/json',
+        body: JSON.stringify({ occurredAt, type: 'clinic' }),
+      });
       expect({ occurredAt, status: created.status }).toEqual({ occurredAt, status: 400 });
       expectTheErrorShape(created);
-      const edited = await send({ method: 'PATCH', path: visits }, `${visits}/${visitId}`, { contentType: 'application/json', body: JSON.stringify({ occurredAt }) });
+      const edited = await send({ method: 'PATCH', path: visits }, `${visits}/${visitId}`, {
+        contentType: 'application/json',
+        body: JSON.stringify({ occurredAt }),
+      });
       expect({ occurredAt, status: edited.status }).toEqual({ occurredAt, status: 400 });
     }
   });
@@ -215,7 +223,9 @@ describe('hostile input: every route answers a 4xx with the one error shape, nev
         response.on('data', (chunk) => (text += chunk));
         response.on('end', () => resolve({ status: response.statusCode ?? 0, body: JSON.parse(text), requestId: null }));
       });
-      outgoing.on('error', (error) => ((error as NodeJS.ErrnoException).code === 'EPIPE' || (error as NodeJS.ErrnoException).code === 'ECONNRESET' ? undefined : reject(error)));
+      outgoing.on('error', (error) =>
+        (error as NodeJS.ErrnoException).code === 'EPIPE' || (error as NodeJS.ErrnoException).code === 'ECONNRESET' ? undefined : reject(error),
+      );
       outgoing.end(Buffer.alloc(3 * 1024 * 1024, 'x'));
     });
     expect(answer.status).toBe(413);

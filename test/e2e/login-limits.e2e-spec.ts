@@ -29,11 +29,14 @@ describe('login limits: per account, and per address at a much higher bound', ()
   const login = (email: string, password: string, from: string, headers: Record<string, string> = {}): Promise<Answer> =>
     new Promise((resolve, reject) => {
       const body = JSON.stringify({ email, password });
-      const outgoing = request({ host: '127.0.0.1', port, path: '/auth/login', method: 'POST', localAddress: from, headers: { 'content-type': 'application/json', ...headers } }, (response) => {
-        let text = '';
-        response.on('data', (chunk) => (text += chunk));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) }));
-      });
+      const outgoing = request(
+        { host: '127.0.0.1', port, path: '/auth/login', method: 'POST', localAddress: from, headers: { 'content-type': 'application/json', ...headers } },
+        (response) => {
+          let text = '';
+          response.on('data', (chunk) => (text += chunk));
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) }));
+        },
+      );
       outgoing.on('error', reject);
       outgoing.end(body);
     });

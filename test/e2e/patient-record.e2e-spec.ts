@@ -46,7 +46,11 @@ describe("a patient's record: visits and summaries, for the care team only", () 
     expect(firstPage.body.visits.map((visit) => visit.type)).toEqual(['telephone']);
     expect((await doctor.get(`${visits}?limit=5000`)).status).toBe(400);
 
-    for (const attempt of [stranger.get(visits), stranger.post(visits, { occurredAt: '2026-11-21T10:00:00Z', type: 'clinic' }), stranger.patch(`${visits}/${created.body.id}`, { notes: 'x' })]) {
+    for (const attempt of [
+      stranger.get(visits),
+      stranger.post(visits, { occurredAt: '2026-11-21T10:00:00Z', type: 'clinic' }),
+      stranger.patch(`${visits}/${created.body.id}`, { notes: 'x' }),
+    ]) {
       expect((await attempt).status).toBe(404);
     }
   });
@@ -54,14 +58,19 @@ describe("a patient's record: visits and summaries, for the care team only", () 
   it('summarises home blood pressure and adherence from the readings', async () => {
     const device = await SimulatedDevice.connect(platform.mqttUrl, clinic.device);
     for (let day = 0; day < 5; day++) {
-      for (const [hour, systolic] of [[7, 138], [19, 132]] as const) {
+      for (const [hour, systolic] of [
+        [7, 138],
+        [19, 132],
+      ] as const) {
         const measuredAt = new Date(Date.now() - day * 86_400_000 - (24 - hour) * 3_600_000).toISOString();
         await device.publish({ metric: 'blood_pressure', systolic, diastolic: 84, unit: 'mmHg', measuredAt, seq: day * 2 + (hour === 7 ? 0 : 1) });
       }
     }
     await device.close();
     const summary = await waitFor('the summary over ten readings', async () => {
-      const { body } = await doctor.get<{ bloodPressure: { readings: number } | null; adherence: { daysWithData: number } }>(`/patients/${clinic.patientId}/summary`);
+      const { body } = await doctor.get<{ bloodPressure: { readings: number } | null; adherence: { daysWithData: number } }>(
+        `/patients/${clinic.patientId}/summary`,
+      );
       return body.bloodPressure?.readings === 10 ? body : undefined;
     });
     expect(summary).toEqual({

@@ -30,7 +30,11 @@ describe('the route table: patient routes answer 404 outside the caller’s care
     expect(patientRoutes.length).toBeGreaterThanOrEqual(15);
   });
 
-  it.each(apiRoutes().filter((route) => route.path.includes(':patientId')).map((route) => [route.method, route.path]))('%s %s', async (method, path) => {
+  it.each(
+    apiRoutes()
+      .filter((route) => route.path.includes(':patientId'))
+      .map((route) => [route.method, route.path]),
+  )('%s %s', async (method, path) => {
     const url = path
       .replace(':patientId', patient.patientId)
       .replace(/:(alertId|visitId)/, '00000000-0000-4000-8000-000000000000')
@@ -45,17 +49,18 @@ describe('the route table: patient routes answer 404 outside the caller’s care
     expect(response.status).toBe(404);
   });
 
-  it.each(apiRoutes().filter((route) => route.path.startsWith('/admin')).map((route) => [route.method, route.path]))(
-    'a clinician gets 403 from %s %s',
-    async (method, path) => {
-      const response = await fetch(`${platform.httpUrl}${path.replace(':careTeamId', patient.careTeamId)}`, {
-        method,
-        headers: { authorization: stranger.authorization, 'content-type': 'application/json' },
-        body: '{}',
-      });
-      expect(response.status).toBe(403);
-    },
-  );
+  it.each(
+    apiRoutes()
+      .filter((route) => route.path.startsWith('/admin'))
+      .map((route) => [route.method, route.path]),
+  )('a clinician gets 403 from %s %s', async (method, path) => {
+    const response = await fetch(`${platform.httpUrl}${path.replace(':careTeamId', patient.careTeamId)}`, {
+      method,
+      headers: { authorization: stranger.authorization, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(response.status).toBe(403);
+  });
 
   it('an administrator sets up a team, a clinician and a patient, and only that team sees the patient', async () => {
     const admin = await createAdmin(databaseUrl);
@@ -87,7 +92,10 @@ describe('the route table: patient routes answer 404 outside the caller’s care
     const document = (await response.json()) as { openapi: string; paths: Record<string, Record<string, OpenApiOperation>> };
     expect(document.openapi).toBe('3.1.0');
     for (const route of apiRoutes()) {
-      expect({ route, documented: Boolean(document.paths[route.path.replace(/:(\w+)/g, '{$1}')]?.[route.method.toLowerCase()]) }).toEqual({ route, documented: true });
+      expect({ route, documented: Boolean(document.paths[route.path.replace(/:(\w+)/g, '{$1}')]?.[route.method.toLowerCase()]) }).toEqual({
+        route,
+        documented: true,
+      });
     }
     const login = document.paths['/auth/login'].post;
     expect(login.security).toEqual([]);

@@ -106,7 +106,9 @@ describe("the care team's worklist: who needs attention first, alerts paged and 
   it('keeps the care team’s comments on an alert, in order, in the caller’s name', async () => {
     const { body } = await doctor.get<{ alerts: Alert[] }>(`/patients/${ids.urgent}/alerts?severity=urgent`);
     const comments = `/patients/${ids.urgent}/alerts/${body.alerts[0].id}/comments`;
-    const first = await doctor.post<{ id: string; text: string; authorName: string }>(comments, { text: 'Called the patient: had skipped lunch, now 92 mg/dL.' });
+    const first = await doctor.post<{ id: string; text: string; authorName: string }>(comments, {
+      text: 'Called the patient: had skipped lunch, now 92 mg/dL.',
+    });
     expect(first.status).toBe(201);
     expect(first.body).toEqual(expect.objectContaining({ text: 'Called the patient: had skipped lunch, now 92 mg/dL.', authorName: 'Dr worklist' }));
     await doctor.post(comments, { text: 'Basal dose reduced.' });
@@ -124,7 +126,9 @@ describe("the care team's worklist: who needs attention first, alerts paged and 
     expect(response.status).toBe(200);
     const text = await response.text();
     expect(text).toMatch(/rpm_api_http_request_duration_seconds_count\{method="GET",route="\/patients\/:patientId\/alerts",status="200"\} \d+/);
-    expect(text).toMatch(/rpm_api_http_request_duration_seconds_count\{method="GET",route="\/patients\/:patientId\/alerts\/:alertId\/comments",status="404"\} \d+/);
+    expect(text).toMatch(
+      /rpm_api_http_request_duration_seconds_count\{method="GET",route="\/patients\/:patientId\/alerts\/:alertId\/comments",status="404"\} \d+/,
+    );
     expect(text).not.toContain(ids.urgent);
   });
 });

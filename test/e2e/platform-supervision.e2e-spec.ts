@@ -9,8 +9,13 @@ import { repoRoot } from '../support/repo-root';
 import { createTestDatabase } from '../support/test-services';
 import { waitFor } from '../support/wait-for';
 
-const startedPids = (log: string, app: string) => [...log.matchAll(new RegExp(`\\[platform\\] ${app} started \\(pid (\\d+)\\)`, 'g'))].map((match) => Number(match[1]));
-const status = (url: string) => fetch(url).then((response) => response.status, () => 0);
+const startedPids = (log: string, app: string) =>
+  [...log.matchAll(new RegExp(`\\[platform\\] ${app} started \\(pid (\\d+)\\)`, 'g'))].map((match) => Number(match[1]));
+const status = (url: string) =>
+  fetch(url).then(
+    (response) => response.status,
+    () => 0,
+  );
 
 describe('npm start supervises its apps', () => {
   let platform: PlatformProcess;
@@ -64,7 +69,9 @@ describe('npm start supervises its apps', () => {
 
     const killedAt = Date.now();
     process.kill(gatewayPid, 'SIGKILL');
-    await waitFor('the launcher to notice the crash', async () => (platform.log.includes('gateway stopped (SIGKILL); restarting it in 1 s') ? true : undefined));
+    await waitFor('the launcher to notice the crash', async () =>
+      platform.log.includes('gateway stopped (SIGKILL); restarting it in 1 s') ? true : undefined,
+    );
     const noticedMs = Date.now() - killedAt;
     // Alerting has lost its broker: not ready until it reconnects to the restarted gateway.
     const whileDown = await waitFor('alerting not ready without its broker', async () => {
@@ -90,7 +97,9 @@ describe('npm start supervises its apps', () => {
         return rows.length > 0 ? true : undefined;
       });
       await waitFor('the hypoglycaemia alert', async () => {
-        const { rows } = await sql.query(`SELECT 1 FROM alerts WHERE patient_id = $1 AND rule_id = 'glucose.level2_hypo' AND status = 'open'`, [clinic.patientId]);
+        const { rows } = await sql.query(`SELECT 1 FROM alerts WHERE patient_id = $1 AND rule_id = 'glucose.level2_hypo' AND status = 'open'`, [
+          clinic.patientId,
+        ]);
         return rows.length > 0 ? true : undefined;
       });
       const health = (await (await fetch(`${platform.alertingHttpUrl}/health/ready`)).json()) as { lastEventAgeSeconds: number | null };
@@ -101,7 +110,9 @@ describe('npm start supervises its apps', () => {
       await sampler;
     }
 
-    process.stdout.write(`supervision: crash noticed after ${noticedMs} ms, gateway ready again after ${gatewayBackMs} ms, ${apiStatuses.length} API samples\n`);
+    process.stdout.write(
+      `supervision: crash noticed after ${noticedMs} ms, gateway ready again after ${gatewayBackMs} ms, ${apiStatuses.length} API samples\n`,
+    );
     // The old launcher waited its 10 s shutdown timeout for the dead child, then stopped everything.
     expect(noticedMs).toBeLessThan(5_000);
     expect(apiStatuses.length).toBeGreaterThan(10);

@@ -48,9 +48,7 @@ describe.each(stores)('one reading end to end, stored in %s', (_store, storeEnv)
       const { body } = await doctor.get<{ readings: NormalizedReading[] }>(`${patientPath}/readings?metric=glucose`);
       return body.readings.length > 0 ? body.readings : undefined;
     });
-    expect(readings).toEqual([
-      expect.objectContaining({ deviceId: DEMO.device.id, measuredAt, values: { value: 48 }, unit: 'mg/dL', seq: 1 }),
-    ]);
+    expect(readings).toEqual([expect.objectContaining({ deviceId: DEMO.device.id, measuredAt, values: { value: 48 }, unit: 'mg/dL', seq: 1 })]);
 
     const alerts = await waitFor('the hypoglycaemia alert', async () => {
       const { body } = await doctor.get<{ alerts: AlertBody[] }>(`${patientPath}/alerts?status=open`);
@@ -69,7 +67,9 @@ describe.each(stores)('one reading end to end, stored in %s', (_store, storeEnv)
 
   it("returns nothing of the patient to a doctor outside the patient's care team", async () => {
     const stranger = await ApiClient.login(platform.httpUrl, outsider.doctor.email, outsider.doctor.password);
-    const { body: { patients } } = await stranger.get<{ patients: { id: string }[] }>('/patients');
+    const {
+      body: { patients },
+    } = await stranger.get<{ patients: { id: string }[] }>('/patients');
     expect(patients.map((patient) => patient.id)).toEqual([outsider.patientId]);
     for (const path of [patientPath, `${patientPath}/readings`, `${patientPath}/alerts`]) {
       const response = await stranger.get(path);
@@ -127,6 +127,8 @@ describe.each(stores)('one reading end to end, stored in %s', (_store, storeEnv)
       const { body } = await doctor.get<Bundle>(`${patientPath}/fhir/Flag`);
       return body.total > 0 ? body.entry.map((entry) => entry.resource) : undefined;
     });
-    expect(flags).toEqual([expect.objectContaining({ resourceType: 'Flag', status: 'active', code: { text: expect.stringMatching(/^Level 2 hypoglycaemia/) } })]);
+    expect(flags).toEqual([
+      expect.objectContaining({ resourceType: 'Flag', status: 'active', code: { text: expect.stringMatching(/^Level 2 hypoglycaemia/) } }),
+    ]);
   });
 });

@@ -39,9 +39,7 @@ describe('README quick start on embedded defaults (embedded PostgreSQL, no Influ
       .replaceAll('http://localhost:3000', platform.httpUrl);
     const output = execFileSync('bash', ['-euo', 'pipefail', '-c', script], { encoding: 'utf8', timeout: 30_000 });
     const [readingsLine, alertsLine] = output.trim().split('\n');
-    expect(JSON.parse(readingsLine).readings).toEqual([
-      expect.objectContaining({ deviceId: 'demo-glucose-meter', metric: 'glucose', values: { value: 48 } }),
-    ]);
+    expect(JSON.parse(readingsLine).readings).toEqual([expect.objectContaining({ deviceId: 'demo-glucose-meter', metric: 'glucose', values: { value: 48 } })]);
     // The alert is raised asynchronously by the alerting process; the README's call may race it.
     const alerts = JSON.parse(alertsLine).alerts as { ruleId: string }[];
     expect(alerts.every((alert) => alert.ruleId === 'glucose.level2_hypo')).toBe(true);

@@ -21,7 +21,11 @@ const URGENT_DURING_BURST = 20;
 
 /** Patients with a wearable each, straight into PostgreSQL. */
 async function wearablePatients(databaseUrl: string, careTeamId: string, count: number, kind: string) {
-  const patients = Array.from({ length: count }, () => ({ patientId: randomUUID(), deviceId: `${kind}-${randomUUID().slice(0, 8)}`, secret: `secret-${randomUUID()}` }));
+  const patients = Array.from({ length: count }, () => ({
+    patientId: randomUUID(),
+    deviceId: `${kind}-${randomUUID().slice(0, 8)}`,
+    secret: `secret-${randomUUID()}`,
+  }));
   const sql = new Client({ connectionString: databaseUrl });
   await sql.connect();
   try {
@@ -58,7 +62,13 @@ const connectDevice = (mqttUrl: string, device: { deviceId: string; secret: stri
   connectAsync(mqttUrl, { protocolVersion: 4, clientId: device.deviceId, username: device.deviceId, password: device.secret, reconnectPeriod: 0 });
 
 /** Where an urgent low's time went: the gateway's PUBACK, the alert's transaction in alerting, the doctor's stream. */
-async function stages(databaseUrl: string, meters: { patientId: string }[], sentAt: Map<string, number>, ackedAt: Map<string, number>, opened: Map<string, number>) {
+async function stages(
+  databaseUrl: string,
+  meters: { patientId: string }[],
+  sentAt: Map<string, number>,
+  ackedAt: Map<string, number>,
+  opened: Map<string, number>,
+) {
   const sql = new Client({ connectionString: databaseUrl });
   await sql.connect();
   const rows = (await sql.query('SELECT patient_id, created_at FROM alerts')).rows as { patient_id: string; created_at: Date }[];
@@ -94,7 +104,8 @@ describe('an urgent reading is alerted within a second, whatever the backlog', (
     for (let from = 0; from < HISTORY_SECONDS; from += 300) {
       const chunk: NormalizedReading[] = [];
       for (const { patientId, deviceId } of wearables) {
-        for (let second = from; second < Math.min(from + 300, HISTORY_SECONDS); second++) chunk.push(heartRate(patientId, deviceId, historyStart + second * 1000, second));
+        for (let second = from; second < Math.min(from + 300, HISTORY_SECONDS); second++)
+          chunk.push(heartRate(patientId, deviceId, historyStart + second * 1000, second));
       }
       await store.write(chunk);
     }
@@ -169,10 +180,17 @@ describe('an urgent reading is alerted within a second, whatever the backlog', (
         await sendLow(index);
         await new Promise((resolve) => setTimeout(resolve, 300));
       }
-      await waitFor('every urgent low on the doctor\'s stream', async () => (meters.every(({ patientId }) => opened.has(patientId)) ? true : undefined), 60_000).catch(() => undefined);
+      await waitFor(
+        "every urgent low on the doctor's stream",
+        async () => (meters.every(({ patientId }) => opened.has(patientId)) ? true : undefined),
+        60_000,
+      ).catch(() => undefined);
       const latencies = meters.map(({ patientId }) => (opened.get(patientId) ?? Infinity) - sentAt.get(patientId)!);
       expect({ alerted: latencies.filter(Number.isFinite).length, p99Ms: p99(latencies) }).toEqual({ alerted: URGENT_PATIENTS, p99Ms: expect.any(Number) });
-      if (p99(latencies) >= 1000) throw new Error(`p99 ${p99(latencies)} ms; per stage (ms after sending): ${JSON.stringify(await stages(databaseUrl, meters, sentAt, ackedAt, opened))}`);
+      if (p99(latencies) >= 1000)
+        throw new Error(
+          `p99 ${p99(latencies)} ms; per stage (ms after sending): ${JSON.stringify(await stages(databaseUrl, meters, sentAt, ackedAt, opened))}`,
+        );
 
       // Every reading evaluated once: alerting's count reaches what the gateway acknowledged, and goes no further.
       const evaluated = async () => {

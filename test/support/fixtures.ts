@@ -20,10 +20,11 @@ export async function createClinic(databaseUrl: string, label: string): Promise<
       patientId: randomUUID(),
       device: { deviceId: `${label}-meter-${randomUUID().slice(0, 8)}`, secret: `secret-${randomUUID()}` },
     };
-    const doctor = await client.query(
-      `INSERT INTO users (email, display_name, role, password_hash) VALUES ($1, $2, 'doctor', $3) RETURNING id`,
-      [fixture.doctor.email, `Dr ${label}`, await hashPassword(fixture.doctor.password)],
-    );
+    const doctor = await client.query(`INSERT INTO users (email, display_name, role, password_hash) VALUES ($1, $2, 'doctor', $3) RETURNING id`, [
+      fixture.doctor.email,
+      `Dr ${label}`,
+      await hashPassword(fixture.doctor.password),
+    ]);
     await client.query('INSERT INTO care_teams (id, name) VALUES ($1, $2)', [fixture.careTeamId, `${label} team`]);
     await client.query('INSERT INTO care_team_members VALUES ($1, $2)', [fixture.careTeamId, doctor.rows[0].id]);
     await client.query(`INSERT INTO patients (id, display_name, programme, care_team_id) VALUES ($1, $2, 'diabetes', $3)`, [
@@ -59,12 +60,20 @@ export async function createAdmin(databaseUrl: string): Promise<{ email: string;
 }
 
 /** Another patient, with a glucose meter, in an existing care team. */
-export async function addPatient(databaseUrl: string, careTeamId: string, displayName: string): Promise<{ patientId: string; device: { deviceId: string; secret: string } }> {
+export async function addPatient(
+  databaseUrl: string,
+  careTeamId: string,
+  displayName: string,
+): Promise<{ patientId: string; device: { deviceId: string; secret: string } }> {
   const patient = { patientId: randomUUID(), device: { deviceId: `meter-${randomUUID().slice(0, 8)}`, secret: `secret-${randomUUID()}` } };
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    await client.query(`INSERT INTO patients (id, display_name, programme, care_team_id) VALUES ($1, $2, 'diabetes', $3)`, [patient.patientId, displayName, careTeamId]);
+    await client.query(`INSERT INTO patients (id, display_name, programme, care_team_id) VALUES ($1, $2, 'diabetes', $3)`, [
+      patient.patientId,
+      displayName,
+      careTeamId,
+    ]);
     await client.query(`INSERT INTO devices (id, patient_id, kind, credential_hash) VALUES ($1, $2, 'glucose_meter', $3)`, [
       patient.device.deviceId,
       patient.patientId,

@@ -10,10 +10,7 @@ declare global {
 export default async function globalSetup(): Promise<void> {
   // The README's quick start is tested with a client this project did not write.
   ensureInstalled('mosquitto_pub', 'mosquitto-clients');
-  const [postgres, influxd] = await Promise.all([
-    PostgresServer.start(),
-    process.env.TEST_INFLUX_URL ? Promise.resolve(undefined) : InfluxdServer.start(),
-  ]);
+  const [postgres, influxd] = await Promise.all([PostgresServer.start(), process.env.TEST_INFLUX_URL ? Promise.resolve(undefined) : InfluxdServer.start()]);
   globalThis.rpmTestServers = { postgres, influxd };
   const services: TestServices = {
     postgresAdminUrl: postgres.adminUrl,

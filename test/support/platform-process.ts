@@ -45,7 +45,14 @@ export class PlatformProcess {
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const platform = new PlatformProcess(child, `mqtt://127.0.0.1:${mqttPort}`, `http://127.0.0.1:${httpPort}`, `http://127.0.0.1:${gatewayHttpPort}`, dataDir, `http://127.0.0.1:${alertingHttpPort}`);
+    const platform = new PlatformProcess(
+      child,
+      `mqtt://127.0.0.1:${mqttPort}`,
+      `http://127.0.0.1:${httpPort}`,
+      `http://127.0.0.1:${gatewayHttpPort}`,
+      dataDir,
+      `http://127.0.0.1:${alertingHttpPort}`,
+    );
     try {
       await waitFor(
         'the platform to start',

@@ -19,11 +19,15 @@ export class SmtpSink {
     const child = spawn('python3', ['-u', '-W', 'ignore', '-m', 'smtpd', '-n', '-c', 'DebuggingServer', `127.0.0.1:${port}`], {
       stdio: ['ignore', 'pipe', 'ignore'],
     });
-    await waitFor('the SMTP sink to listen', () => new Promise<true | undefined>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => (socket.destroy(), resolve(true)));
-      socket.once('error', () => (socket.destroy(), resolve(undefined)));
-    }));
+    await waitFor(
+      'the SMTP sink to listen',
+      () =>
+        new Promise<true | undefined>((resolve) => {
+          const socket = connect(port, '127.0.0.1');
+          socket.once('connect', () => (socket.destroy(), resolve(true)));
+          socket.once('error', () => (socket.destroy(), resolve(undefined)));
+        }),
+    );
     return new SmtpSink(child, `smtp://127.0.0.1:${port}`);
   }
 

@@ -66,7 +66,9 @@ export const alertingConfigSchema = z
     followUpEveryMs: env.FOLLOW_UP_EVERY_SECONDS * 1000,
     webhook: env.ALERT_WEBHOOK_URL ? { url: env.ALERT_WEBHOOK_URL, secret: env.ALERT_WEBHOOK_SECRET! } : undefined,
     sms: env.ALERT_SMS_GATEWAY_URL ? { url: env.ALERT_SMS_GATEWAY_URL, token: env.ALERT_SMS_GATEWAY_TOKEN! } : undefined,
-    email: env.ALERT_EMAIL_SMTP_URL ? { smtpUrl: env.ALERT_EMAIL_SMTP_URL, from: env.ALERT_EMAIL_FROM, escalationAddress: env.ALERT_ESCALATION_EMAIL } : undefined,
+    email: env.ALERT_EMAIL_SMTP_URL
+      ? { smtpUrl: env.ALERT_EMAIL_SMTP_URL, from: env.ALERT_EMAIL_FROM, escalationAddress: env.ALERT_ESCALATION_EMAIL }
+      : undefined,
   }));
 
 export type AlertingConfig = z.infer<typeof alertingConfigSchema>;

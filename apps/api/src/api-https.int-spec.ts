@@ -11,7 +11,13 @@ describe('API over HTTPS (TLS_CERT_FILE, TLS_KEY_FILE)', () => {
   beforeAll(async () => {
     certs = createTestCertificates();
     port = await freePort();
-    const env = { DATABASE_URL: await createTestDatabase(), HTTP_HOST: '127.0.0.1', HTTP_PORT: String(port), TLS_CERT_FILE: certs.certFile, TLS_KEY_FILE: certs.keyFile };
+    const env = {
+      DATABASE_URL: await createTestDatabase(),
+      HTTP_HOST: '127.0.0.1',
+      HTTP_PORT: String(port),
+      TLS_CERT_FILE: certs.certFile,
+      TLS_KEY_FILE: certs.keyFile,
+    };
     api = await AppProcess.start('api', env, port);
   });
 

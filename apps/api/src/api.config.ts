@@ -23,10 +23,19 @@ export const apiVariables = {
   HTTP_HOST: z.string().default('0.0.0.0'),
   HTTP_PORT: port(3000),
   ...httpTlsVariables,
-  SESSION_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
+  SESSION_TTL_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 30)
+    .default(12),
   LOGIN_ACCOUNT_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
   LOGIN_ADDRESS_MAX_FAILURES: z.coerce.number().int().min(1).max(100_000).default(200),
-  LOGIN_FAILURE_WINDOW_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  LOGIN_FAILURE_WINDOW_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(15),
   TRUST_PROXY: z
     .string()
     .regex(/^[0-9A-Fa-f.:/, ]*$/, 'must be a comma-separated list of proxy addresses or CIDR ranges')
@@ -52,7 +61,9 @@ export const apiConfigSchema = z
       addressMaxFailures: env.LOGIN_ADDRESS_MAX_FAILURES,
       failureWindowMinutes: env.LOGIN_FAILURE_WINDOW_MINUTES,
     },
-    trustedProxies: env.TRUST_PROXY.split(',').map((entry) => entry.trim()).filter(Boolean),
+    trustedProxies: env.TRUST_PROXY.split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean),
   }));
 
 export type ApiConfig = z.infer<typeof apiConfigSchema>;

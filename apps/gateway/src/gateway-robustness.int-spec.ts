@@ -117,7 +117,9 @@ describe('gateway robustness: bad actors do not hurt other devices', () => {
       // Counters are read in one scrape while the flood's last readings may still be between spool and store:
       // wait until everything accepted is stored.
       const stored = metric(text, 'rpm_gateway_readings_stored_total');
-      return metric(text, 'rpm_gateway_spool_pending_readings') === 0 && stored >= 4 && stored === metric(text, 'rpm_gateway_readings_accepted_total') ? text : undefined;
+      return metric(text, 'rpm_gateway_spool_pending_readings') === 0 && stored >= 4 && stored === metric(text, 'rpm_gateway_readings_accepted_total')
+        ? text
+        : undefined;
     });
     expect(metric(metrics, 'rpm_gateway_readings_rejected_total{reason="unknown_metric"}')).toBe(1);
     expect(metric(metrics, 'rpm_gateway_connections_refused_total{reason="packet_too_large"}')).toBe(1);

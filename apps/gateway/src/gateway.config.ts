@@ -34,7 +34,10 @@ export const gatewayVariables = {
   MQTT_URL: z.url({ error: 'must be a broker URL such as mqtt://broker:1883' }).optional(),
   MQTT_USERNAME: z.string().optional(),
   MQTT_PASSWORD: z.string().optional(),
-  MQTT_SHARE_GROUP: z.string().regex(/^[A-Za-z0-9_-]+$/).default('rpm-gateway'),
+  MQTT_SHARE_GROUP: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .default('rpm-gateway'),
   MQTT_CLIENT_ID: z.string().min(1).max(128).optional(),
   INTERNAL_MQTT_PASSWORD: internalBrokerVariables.INTERNAL_MQTT_PASSWORD.optional(),
   ...httpTlsVariables,
@@ -45,7 +48,12 @@ export const gatewayVariables = {
   SPOOL_ALARM_PERCENT: z.coerce.number().min(1).max(100).default(80),
   DRAIN_STALL_SECONDS: z.coerce.number().min(1).default(60),
   DEVICE_MAX_MESSAGES_PER_SECOND: z.coerce.number().positive().default(20),
-  MAX_MESSAGE_KB: z.coerce.number().int().positive().max(256 * 1024).default(256),
+  MAX_MESSAGE_KB: z.coerce
+    .number()
+    .int()
+    .positive()
+    .max(256 * 1024)
+    .default(256),
 };
 
 export const gatewayConfigSchema = z

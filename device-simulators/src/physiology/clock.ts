@@ -12,15 +12,13 @@ export interface LocalClock {
 }
 
 /** Index of the local calendar day that contains the instant (days since 1970-01-01, local). */
-export const localDayIndex = (timeMs: number, clock: LocalClock): number =>
-  Math.floor((timeMs + clock.utcOffsetMinutes * MINUTE_MS) / DAY_MS);
+export const localDayIndex = (timeMs: number, clock: LocalClock): number => Math.floor((timeMs + clock.utcOffsetMinutes * MINUTE_MS) / DAY_MS);
 
 /** The UTC instant of local midnight starting local day `dayIndex`. */
 export const localMidnight = (dayIndex: number, clock: LocalClock): number => dayIndex * DAY_MS - clock.utcOffsetMinutes * MINUTE_MS;
 
 /** Local hour of the day as a fraction, 0 <= h < 24. */
-export const localHour = (timeMs: number, clock: LocalClock): number =>
-  (timeMs - localMidnight(localDayIndex(timeMs, clock), clock)) / HOUR_MS;
+export const localHour = (timeMs: number, clock: LocalClock): number => (timeMs - localMidnight(localDayIndex(timeMs, clock), clock)) / HOUR_MS;
 
 /** Instants `stepMs` apart, aligned to the grid `offsetMs + k * stepMs`, with from < t <= to. */
 export function gridTimes(fromMs: number, toMs: number, stepMs: number, offsetMs = 0): number[] {

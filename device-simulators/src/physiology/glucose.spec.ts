@@ -62,7 +62,9 @@ describe('glucose physiology (CLINICAL.md glucose table)', () => {
 
   it.each([['cgm'], ['meter']])('hypo scenario: %s glucose falls below 54 mg/dL (level 2) for >= 15 min (Danne 2017 episode)', (source) => {
     const anchor = END - 4 * HOUR_MS;
-    const model = createPatientModel(source === 'cgm' ? 'diabetes-cgm' : 'diabetes-meter', 'seed-1:patient-c', { episodes: physiologyEpisodes(['hypo'], anchor) });
+    const model = createPatientModel(source === 'cgm' ? 'diabetes-cgm' : 'diabetes-meter', 'seed-1:patient-c', {
+      episodes: physiologyEpisodes(['hypo'], anchor),
+    });
     const readings = source === 'cgm' ? cgmReadings(model.glucose, 'dev', anchor, END) : meterReadings(model.glucose, 'dev', anchor, END);
     const low = readings.filter(({ reading }) => (reading as GlucoseReading).value < 54);
     expect(low.length).toBeGreaterThanOrEqual(2);

@@ -110,7 +110,8 @@ export class GlucoseModel {
       // A gamma-like response: peaks `riseMgDl` above baseline at the peak time, back near baseline after ~3-4 h.
       if (x > 0 && x < 8) value += meal.riseMgDl * x * Math.exp(1 - x);
     }
-    value += profile.driftMgDl * (smoothNoise(timeMs, 3 * HOUR_MS, profile.seed, 'drift') + 0.5 * smoothNoise(timeMs, 50 * MINUTE_MS, profile.seed, 'drift-fast'));
+    value +=
+      profile.driftMgDl * (smoothNoise(timeMs, 3 * HOUR_MS, profile.seed, 'drift') + 0.5 * smoothNoise(timeMs, 50 * MINUTE_MS, profile.seed, 'drift-fast'));
     value = applyExcursions(value, timeMs, [...yesterday.excursions, ...today.excursions, ...profile.excursions]);
     return Math.max(35, value);
   }

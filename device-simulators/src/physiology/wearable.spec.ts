@@ -41,7 +41,11 @@ describe('wearable: heart rate, SpO2 and steps (CLINICAL.md wearables table)', (
 
   it('counts no steps at night and more steps a day as recovery after surgery goes on', () => {
     const steps = of('steps');
-    const daily = (day: number) => steps.filter(({ atMs }) => atMs > FROM + day * DAY_MS && atMs <= FROM + (day + 1) * DAY_MS).map(value).reduce((sum, n) => sum + n, 0);
+    const daily = (day: number) =>
+      steps
+        .filter(({ atMs }) => atMs > FROM + day * DAY_MS && atMs <= FROM + (day + 1) * DAY_MS)
+        .map(value)
+        .reduce((sum, n) => sum + n, 0);
     expect(steps.filter(({ atMs }) => new Date(atMs).getUTCHours() === 4).every((timed) => value(timed) === 0)).toBe(true);
     expect(daily(12)).toBeGreaterThan(daily(0) * 1.5);
     expect(daily(12)).toBeGreaterThan(2000);

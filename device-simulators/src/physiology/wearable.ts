@@ -54,7 +54,7 @@ export function activityAt(profile: WearableProfile, atMs: number): Activity {
 
 function restingRate(profile: WearableProfile, atMs: number): number {
   // Resting HR runs about 10 bpm high just after surgery (pain, anaemia, deconditioning) and settles.
-  return profile.restingHeartRate + 10 * (1 - recoveryFactor(profile, atMs)) / 0.7;
+  return profile.restingHeartRate + (10 * (1 - recoveryFactor(profile, atMs))) / 0.7;
 }
 
 export function heartRateAt(profile: WearableProfile, deviceKey: string, atMs: number): number {
@@ -100,7 +100,14 @@ export function wearableReadings(profile: WearableProfile, deviceKey: string, fr
     timed(atMs, { metric: 'spo2', value: spo2At(profile, deviceKey, atMs), unit: '%', measuredAt: isoUtc(atMs), seq: recordNumber(atMs) }),
   );
   const steps = gridTimes(fromMs, toMs, STEPS_INTERVAL_MS).map((atMs) =>
-    timed(atMs, { metric: 'steps', value: stepsInHour(profile, deviceKey, atMs), unit: 'steps', periodSeconds: 3600, measuredAt: isoUtc(atMs), seq: recordNumber(atMs) }),
+    timed(atMs, {
+      metric: 'steps',
+      value: stepsInHour(profile, deviceKey, atMs),
+      unit: 'steps',
+      periodSeconds: 3600,
+      measuredAt: isoUtc(atMs),
+      seq: recordNumber(atMs),
+    }),
   );
   return [...heartRates, ...saturations, ...steps].sort((left, right) => left.atMs - right.atMs);
 }

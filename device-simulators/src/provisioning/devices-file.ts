@@ -6,18 +6,20 @@ import { SCENARIOS } from '../scenarios/scenario-names';
 import type { ProvisionedDevice } from '../cohort/simulated-patient';
 
 /** The --devices file: the credentials the simulator plays, as provisioning writes them. */
-export const devicesFileSchema = z.array(
-  z
-    .object({
-      patientId: z.string().min(1).optional(),
-      deviceId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and -, at most 64'),
-      secret: z.string().min(1),
-      kind: z.enum(SIMULATED_DEVICE_KINDS as [DeviceKind, ...DeviceKind[]]),
-      profile: z.enum(PATIENT_PROFILES).optional(),
-      scenarios: z.array(z.enum(SCENARIOS)).optional(),
-    })
-    .strict(),
-).min(1, 'lists no device');
+export const devicesFileSchema = z
+  .array(
+    z
+      .object({
+        patientId: z.string().min(1).optional(),
+        deviceId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and -, at most 64'),
+        secret: z.string().min(1),
+        kind: z.enum(SIMULATED_DEVICE_KINDS as [DeviceKind, ...DeviceKind[]]),
+        profile: z.enum(PATIENT_PROFILES).optional(),
+        scenarios: z.array(z.enum(SCENARIOS)).optional(),
+      })
+      .strict(),
+  )
+  .min(1, 'lists no device');
 
 export async function readDevicesFile(file: string): Promise<ProvisionedDevice[]> {
   let raw: unknown;

@@ -36,7 +36,12 @@ describe('DeviceScript: the messages a device sends', () => {
   });
 
   it('clock-skew: a clock 2 h ahead sends future measuredAt values, expected to be refused past the 5 min tolerance', () => {
-    const messages = new DeviceScript(device, patient, { clockSkew: { fromMs: NOW - HOUR_MS, skewMs: 2 * HOUR_MS } }, 1).messagesFor(NOW - 2 * HOUR_MS, NOW, NOW, 'single');
+    const messages = new DeviceScript(device, patient, { clockSkew: { fromMs: NOW - HOUR_MS, skewMs: 2 * HOUR_MS } }, 1).messagesFor(
+      NOW - 2 * HOUR_MS,
+      NOW,
+      NOW,
+      'single',
+    );
     const expected = messages.filter((message) => message.items[0].expected === 'future_timestamp');
     // Readings after NOW-1h are sent 2 h ahead: all of the last hour (12 CGM readings) are > 5 min in the future.
     expect(expected).toHaveLength(12);

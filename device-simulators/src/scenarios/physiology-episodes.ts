@@ -24,14 +24,23 @@ const GAP_MS = 30 * MINUTE_MS;
 const GLUCOSE_EPISODES = [
   ['hyper', { rampMinutes: 60, holdMinutes: 90, recoverMinutes: 90, target: 290, meterChecksIntoHoldMinutes: [10, 40] }],
   ['hypo', { rampMinutes: 40, holdMinutes: 30, recoverMinutes: 30, target: 46, meterChecksIntoHoldMinutes: [5, 20] }],
-] as const satisfies readonly (readonly [Scenario, { rampMinutes: number; holdMinutes: number; recoverMinutes: number; target: number; meterChecksIntoHoldMinutes: readonly number[] }])[];
+] as const satisfies readonly (readonly [
+  Scenario,
+  { rampMinutes: number; holdMinutes: number; recoverMinutes: number; target: number; meterChecksIntoHoldMinutes: readonly number[] },
+])[];
 
 export function physiologyEpisodes(scenarios: readonly Scenario[], anchorMs: number): PhysiologyEpisodes {
   const episodes: PhysiologyEpisodes = { glucoseExcursions: [], meterChecksMs: [], bloodPressureCrisesMs: [], endMs: anchorMs };
   let cursor = anchorMs;
   for (const [scenario, shape] of GLUCOSE_EPISODES) {
     if (!scenarios.includes(scenario)) continue;
-    const excursion = { startMs: cursor, rampMs: shape.rampMinutes * MINUTE_MS, holdMs: shape.holdMinutes * MINUTE_MS, recoverMs: shape.recoverMinutes * MINUTE_MS, target: shape.target };
+    const excursion = {
+      startMs: cursor,
+      rampMs: shape.rampMinutes * MINUTE_MS,
+      holdMs: shape.holdMinutes * MINUTE_MS,
+      recoverMs: shape.recoverMinutes * MINUTE_MS,
+      target: shape.target,
+    };
     const holdStart = excursion.startMs + excursion.rampMs;
     episodes.glucoseExcursions.push(excursion);
     episodes.meterChecksMs.push(...shape.meterChecksIntoHoldMinutes.map((minutes) => holdStart + minutes * MINUTE_MS));

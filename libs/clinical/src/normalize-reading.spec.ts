@@ -19,7 +19,12 @@ describe('normalizeReading: canonical units, original kept', () => {
     [
       'glucose meter, mmol/L, after meal',
       { metric: 'glucose', value: 6.2, unit: 'mmol/L', source: 'meter', mealContext: 'after_meal' },
-      { unit: 'mg/dL', values: { value: 111.7 }, original: { unit: 'mmol/L', values: { value: 6.2 } }, context: { source: 'meter', mealContext: 'after_meal' } },
+      {
+        unit: 'mg/dL',
+        values: { value: 111.7 },
+        original: { unit: 'mmol/L', values: { value: 6.2 } },
+        context: { source: 'meter', mealContext: 'after_meal' },
+      },
       UNITS, // 6.2 x 18.0156 = 111.69672
     ],
     [
@@ -112,7 +117,15 @@ describe('normalizeReading: canonical units, original kept', () => {
 });
 
 type Side = 'low' | 'high';
-type RangeCase = [metric: DeviceReading['metric'], field: string, side: Side, payload: Payload, accepted: boolean, rejectedValue: number | null, source: string];
+type RangeCase = [
+  metric: DeviceReading['metric'],
+  field: string,
+  side: Side,
+  payload: Payload,
+  accepted: boolean,
+  rejectedValue: number | null,
+  source: string,
+];
 
 const RANGES = 'normalize-reading.ts PLAUSIBLE_RANGES (meters ~20-600 mg/dL; cuffs ~40-300 mmHg)';
 

@@ -8,9 +8,7 @@ export interface NormalizedValues {
   context: Record<string, string>;
 }
 
-export type NormalizeResult =
-  | { ok: true; reading: NormalizedValues }
-  | { ok: false; code: RejectionCode; message: string };
+export type NormalizeResult = { ok: true; reading: NormalizedValues } | { ok: false; code: RejectionCode; message: string };
 
 /**
  * Plausible ranges in canonical units: values outside them are a device or entry fault, not a patient

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 
-export const port = (fallback: number) =>
-  z.coerce.number({ error: 'must be a TCP port number' }).int().min(0).max(65535).default(fallback);
+export const port = (fallback: number) => z.coerce.number({ error: 'must be a TCP port number' }).int().min(0).max(65535).default(fallback);
 
 export const databaseVariables = {
   DATABASE_URL: z
@@ -27,9 +26,7 @@ export const timeseriesVariables = {
     .default('rpm'),
 };
 
-export type TimeseriesConfig =
-  | { kind: 'postgres' }
-  | { kind: 'influxdb'; url: string; database: string; token?: string; username?: string; password?: string };
+export type TimeseriesConfig = { kind: 'postgres' } | { kind: 'influxdb'; url: string; database: string; token?: string; username?: string; password?: string };
 
 export function timeseriesConfigFrom(env: {
   INFLUX_URL?: string;

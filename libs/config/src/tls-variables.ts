@@ -33,7 +33,11 @@ export function checkServerTlsFiles(env: Env, ctx: z.RefinementCtx, certVariable
   if (!certPath && !keyPath) return;
   if (!certPath || !keyPath) {
     const missing = certPath ? keyVariable : certVariable;
-    ctx.addIssue({ code: 'custom', path: [missing], message: `is required with ${certPath ? certVariable : keyVariable}: a certificate and its private key go together` });
+    ctx.addIssue({
+      code: 'custom',
+      path: [missing],
+      message: `is required with ${certPath ? certVariable : keyVariable}: a certificate and its private key go together`,
+    });
     return;
   }
   const cert = readable(certPath);

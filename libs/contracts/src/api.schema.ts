@@ -58,22 +58,34 @@ export const registerDeviceRequestSchema = z
 export const pairingCodeRequestSchema = z.object({ kind: deviceKindSchema }).strict();
 
 export const pairingClaimRequestSchema = z
-  .object({ code: z.string().trim().toUpperCase().regex(/^[A-Z0-9]{4}-?[A-Z0-9]{4}$/, 'a pairing code looks like ABCD-2345') })
+  .object({
+    code: z
+      .string()
+      .trim()
+      .toUpperCase()
+      .regex(/^[A-Z0-9]{4}-?[A-Z0-9]{4}$/, 'a pairing code looks like ABCD-2345'),
+  })
   .strict();
 
 export type RegisterDeviceRequest = z.infer<typeof registerDeviceRequestSchema>;
 export type PairingCodeRequest = z.infer<typeof pairingCodeRequestSchema>;
 export type PairingClaimRequest = z.infer<typeof pairingClaimRequestSchema>;
 
-export const snoozeAlertRequestSchema = z.object({ minutes: z.number().int().min(5).max(24 * 60) }).strict();
+export const snoozeAlertRequestSchema = z
+  .object({
+    minutes: z
+      .number()
+      .int()
+      .min(5)
+      .max(24 * 60),
+  })
+  .strict();
 export const resolveAlertRequestSchema = z.object({ note: safeText().max(2000).optional() }).strict();
 export type SnoozeAlertRequest = z.infer<typeof snoozeAlertRequestSchema>;
 export type ResolveAlertRequest = z.infer<typeof resolveAlertRequestSchema>;
 
 export const enrolFollowUpRequestSchema = z.object({ pathway: z.enum(['diabetes', 'hypertension', 'post_surgery']) }).strict();
-export const overrideFollowUpRequestSchema = z
-  .object({ intervalDays: z.number().int().min(1).max(730), note: safeText().max(2000).optional() })
-  .strict();
+export const overrideFollowUpRequestSchema = z.object({ intervalDays: z.number().int().min(1).max(730), note: safeText().max(2000).optional() }).strict();
 export type EnrolFollowUpRequest = z.infer<typeof enrolFollowUpRequestSchema>;
 export type OverrideFollowUpRequest = z.infer<typeof overrideFollowUpRequestSchema>;
 
@@ -108,7 +120,13 @@ export const aggregateQuerySchema = z.object({
   metric: metricSchema,
   from: isoDateTime().optional().describe('Default: 30 days before `to`.'),
   to: isoDateTime().optional().describe('Default: now.'),
-  bucketMinutes: z.coerce.number().int().min(1).max(7 * 1440).optional().describe('Default: the range in about 500 buckets, at least 5 min.'),
+  bucketMinutes: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 1440)
+    .optional()
+    .describe('Default: the range in about 500 buckets, at least 5 min.'),
 });
 export const timelineQuerySchema = z.object({
   from: isoDateTime().optional().describe('Default: 7 days before `to`.'),
@@ -133,7 +151,10 @@ export const createUserRequestSchema = z
     displayName: safeText().min(1).max(200),
     role: z.enum(['doctor', 'nurse', 'admin']),
     password: z.string().min(12, 'at least 12 characters').max(1024),
-    phone: z.string().regex(/^\+[1-9][0-9]{6,14}$/, 'E.164, e.g. +447700900123').optional(),
+    phone: z
+      .string()
+      .regex(/^\+[1-9][0-9]{6,14}$/, 'E.164, e.g. +447700900123')
+      .optional(),
   })
   .strict();
 export const addCareTeamMemberRequestSchema = z.object({ userId: z.uuid() }).strict();
@@ -142,7 +163,10 @@ export const createPatientRequestSchema = z
     displayName: safeText().min(1).max(200),
     programme: z.enum(['diabetes', 'hypertension', 'post_surgery', 'wearables']),
     careTeamId: z.uuid(),
-    timeZone: z.string().refine((zone) => Intl.supportedValuesOf('timeZone').includes(zone) || zone === 'UTC', 'an IANA time zone').default('UTC'),
+    timeZone: z
+      .string()
+      .refine((zone) => Intl.supportedValuesOf('timeZone').includes(zone) || zone === 'UTC', 'an IANA time zone')
+      .default('UTC'),
   })
   .strict();
 export type CreateCareTeamRequest = z.infer<typeof createCareTeamRequestSchema>;

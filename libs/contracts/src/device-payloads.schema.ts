@@ -45,10 +45,7 @@ export const glucoseReadingSchema = z
     unit: z.enum(['mg/dL', 'mmol/L']),
     source: z.enum(['meter', 'cgm']).describe('Finger-stick meter or continuous glucose monitor.'),
     mealContext: z.enum(['fasting', 'before_meal', 'after_meal', 'bedtime', 'unknown']).optional(),
-    trend: z
-      .enum(['rising_fast', 'rising', 'steady', 'falling', 'falling_fast'])
-      .optional()
-      .describe("CGM trend arrow, as the device shows it."),
+    trend: z.enum(['rising_fast', 'rising', 'steady', 'falling', 'falling_fast']).optional().describe('CGM trend arrow, as the device shows it.'),
   })
   .strict();
 

@@ -1,6 +1,14 @@
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { GENESIS_HASH, formatAuditCheckpoint, parseAuditCheckpoints, signAuditCheckpoint, type AuditCheckpoint, type AuditHead, type ParsedCheckpoints } from './audit-checkpoint';
+import {
+  GENESIS_HASH,
+  formatAuditCheckpoint,
+  parseAuditCheckpoints,
+  signAuditCheckpoint,
+  type AuditCheckpoint,
+  type AuditHead,
+  type ParsedCheckpoints,
+} from './audit-checkpoint';
 
 /** Where `npm start` keeps the checkpoints and their key, under DATA_DIR, when they are not configured. */
 export const AUDIT_CHECKPOINT_FILE_NAME = 'audit-checkpoints.jsonl';

@@ -67,7 +67,9 @@ describe('audit log checkpoints: tampering by the database owner is detected', (
 
     expect(await verifyAuditChain(log.databaseUrl)).toEqual({ entries: 16 }); // the chain alone cannot tell
     const verdict = await log.verify();
-    expect(verdict.checkpoints?.problems).toEqual([expect.stringMatching(/^checkpoint line 1 \(.+, entry 20\): the log now ends at entry 16: entries after it were deleted$/)]);
+    expect(verdict.checkpoints?.problems).toEqual([
+      expect.stringMatching(/^checkpoint line 1 \(.+, entry 20\): the log now ends at entry 16: entries after it were deleted$/),
+    ]);
     const cli = log.cli();
     expect(cli.status).toBe(1);
     expect(cli.stdout).toContain('audit log TAMPERED: checkpoint line 1');
@@ -96,7 +98,9 @@ describe('audit log checkpoints: tampering by the database owner is detected', (
     await log.append(3);
 
     expect(await verifyAuditChain(log.databaseUrl)).toEqual({ entries: 10 });
-    expect((await log.verify()).checkpoints?.problems).toEqual([expect.stringContaining('entry 10 now has another hash: the chain was rewritten and recomputed')]);
+    expect((await log.verify()).checkpoints?.problems).toEqual([
+      expect.stringContaining('entry 10 now has another hash: the chain was rewritten and recomputed'),
+    ]);
     await log.pool.end();
   });
 
@@ -126,7 +130,10 @@ describe('audit log checkpoints: tampering by the database owner is detected', (
   it('detects a forged checkpoint, an edited one and a line that is not one', async () => {
     const log = await auditedDatabase(6);
     const genuine = await log.checkpoint();
-    appendFileSync(log.file, formatAuditCheckpoint(signAuditCheckpoint({ seq: 6, hash: genuine.hash, count: 6 }, 'a-guessed-key-that-is-not-the-one', new Date())));
+    appendFileSync(
+      log.file,
+      formatAuditCheckpoint(signAuditCheckpoint({ seq: 6, hash: genuine.hash, count: 6 }, 'a-guessed-key-that-is-not-the-one', new Date())),
+    );
     appendFileSync(log.file, formatAuditCheckpoint({ ...genuine, seq: 5 }));
     appendFileSync(log.file, 'not json\n');
 

@@ -91,7 +91,9 @@ export function checkpointProblems(parsed: ParsedCheckpoints, key: string, chain
           ? `${named}: the log is empty now, but held ${checkpoint.seq} entries then: audit_log was truncated or emptied`
           : `${named}: the log now ends at entry ${chain.headSeq}: entries after it were deleted`,
       );
-    } else if (checkpoint.seq === 0 ? checkpoint.hash !== GENESIS_HASH : chain.hashAt.has(checkpoint.seq) && chain.hashAt.get(checkpoint.seq) !== checkpoint.hash) {
+    } else if (
+      checkpoint.seq === 0 ? checkpoint.hash !== GENESIS_HASH : chain.hashAt.has(checkpoint.seq) && chain.hashAt.get(checkpoint.seq) !== checkpoint.hash
+    ) {
       problems.push(`${named}: entry ${checkpoint.seq} now has another hash: the chain was rewritten and recomputed`);
     } else if (checkpoint.count > chain.count) {
       problems.push(`${named}: the table held ${checkpoint.count} rows then and ${chain.count} now: rows were deleted`);

@@ -13,7 +13,20 @@ import { LeastPrivilegeAudit1764100000000 } from './migrations/1764100000000-lea
 import { LoginFailures1764200000000 } from './migrations/1764200000000-login-failures';
 import { UserDisabled1764300000000 } from './migrations/1764300000000-user-disabled';
 
-export const MIGRATIONS = [InitialSchema1763830000000, DeviceRevocationNotify1763840000000, PairingCodes1763850000000, AlertLifecycle1763860000000, FollowUp1763870000000, UserPhone1763880000000, AuditHashChain1763890000000, AlertComments1763900000000, QuarantinedReadings1764000000000, LeastPrivilegeAudit1764100000000, LoginFailures1764200000000, UserDisabled1764300000000];
+export const MIGRATIONS = [
+  InitialSchema1763830000000,
+  DeviceRevocationNotify1763840000000,
+  PairingCodes1763850000000,
+  AlertLifecycle1763860000000,
+  FollowUp1763870000000,
+  UserPhone1763880000000,
+  AuditHashChain1763890000000,
+  AlertComments1763900000000,
+  QuarantinedReadings1764000000000,
+  LeastPrivilegeAudit1764100000000,
+  LoginFailures1764200000000,
+  UserDisabled1764300000000,
+];
 
 /** The schema is owned by migrations (`npm run db:migrate`); TypeORM never synchronizes it. */
 export function createDataSource(databaseUrl: string): DataSource {

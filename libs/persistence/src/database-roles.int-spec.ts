@@ -44,7 +44,11 @@ describe('database roles: the apps connect as a role that can only append to the
     ['DISABLE TRIGGER ALL', 'ALTER TABLE audit_log DISABLE TRIGGER ALL', /must be owner/],
     ['DROP TRIGGER', 'DROP TRIGGER audit_log_chain ON audit_log', /must be owner/],
     ['DROP TABLE', 'DROP TABLE audit_log', /must be owner/],
-    ['replacing the canonical text', `CREATE OR REPLACE FUNCTION audit_log_canonical(entry audit_log) RETURNS text LANGUAGE sql AS $$ SELECT 'x' $$`, /must be owner|permission denied/],
+    [
+      'replacing the canonical text',
+      `CREATE OR REPLACE FUNCTION audit_log_canonical(entry audit_log) RETURNS text LANGUAGE sql AS $$ SELECT 'x' $$`,
+      /must be owner|permission denied/,
+    ],
     ['writing a server file', `COPY (SELECT 1) TO '/tmp/rpm-audit-overwrite'`, /permission denied|must be superuser|pg_write_server_files/],
     ['running migrations bookkeeping', 'DELETE FROM schema_migrations', /permission denied/],
   ])('refuses %s', async (_what, sql, refusal) => {
@@ -53,7 +57,10 @@ describe('database roles: the apps connect as a role that can only append to the
   });
 
   it('is not a superuser and owns nothing; the start-up check finds no risk in it, and three in the owner', async () => {
-    const { rows } = await query(appUrl, `SELECT rolsuper, (SELECT count(*)::int FROM pg_tables WHERE schemaname = 'public' AND tableowner = current_user) AS owned FROM pg_roles WHERE rolname = current_user`);
+    const { rows } = await query(
+      appUrl,
+      `SELECT rolsuper, (SELECT count(*)::int FROM pg_tables WHERE schemaname = 'public' AND tableowner = current_user) AS owned FROM pg_roles WHERE rolname = current_user`,
+    );
     expect(rows[0]).toEqual({ rolsuper: false, owned: 0 });
     expect(await auditLogRisks(appUrl)).toEqual([]);
     const ownerRisks = await auditLogRisks(ownerUrl);

@@ -24,9 +24,9 @@ export const readingStoreProvider = (configToken: InjectionToken): FactoryProvid
   useFactory: async (config: StorageConfig) => {
     const store = createReadingStore(config.timeseries, config.databaseUrl);
     // A store that is down at start-up must not keep the app down: writes and reads retry init.
-    await store.init().catch((error: Error) =>
-      new Logger('ReadingStore').warn({ message: 'time-series store not reachable at start-up; will retry', error: error.message }),
-    );
+    await store
+      .init()
+      .catch((error: Error) => new Logger('ReadingStore').warn({ message: 'time-series store not reachable at start-up; will retry', error: error.message }));
     return store;
   },
 });

@@ -165,9 +165,7 @@ export class InfluxReadingStore implements ReadingStore {
       { patientId: query.patientId, from: query.from.toISOString(), to: query.to.toISOString() },
       'GET',
     );
-    const readings = (response.results[0]?.series ?? []).flatMap((series) =>
-      series.values.map((row) => fromRow(series.name, series.columns, row)),
-    );
+    const readings = (response.results[0]?.series ?? []).flatMap((series) => series.values.map((row) => fromRow(series.name, series.columns, row)));
     readings.sort((a, b) => a.measuredAt.localeCompare(b.measuredAt) || a.deviceId.localeCompare(b.deviceId) || a.metric.localeCompare(b.metric));
     return readings.slice(0, limit);
   }
@@ -175,7 +173,11 @@ export class InfluxReadingStore implements ReadingStore {
   async aggregate(query: AggregateQuery): Promise<ReadingBucket[]> {
     await this.init();
     const fields = AGGREGATED_FIELDS[query.metric];
-    const selections = fields.flatMap((field) => [`min("${field}") AS "${field}_min"`, `mean("${field}") AS "${field}_mean"`, `max("${field}") AS "${field}_max"`]);
+    const selections = fields.flatMap((field) => [
+      `min("${field}") AS "${field}_min"`,
+      `mean("${field}") AS "${field}_mean"`,
+      `max("${field}") AS "${field}_max"`,
+    ]);
     const minutes = Math.max(1, Math.floor(query.bucketMinutes));
     // Bucket boundaries are aligned to `from` (InfluxQL's offset), as PostgreSQL's date_bin aligns them.
     const offsetMinutes = Math.floor(query.from.getTime() / 60_000) % minutes;

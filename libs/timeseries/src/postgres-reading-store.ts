@@ -41,10 +41,10 @@ export class PostgresReadingStore implements ReadingStore {
     });
     await this.pool
       .query(
-      `INSERT INTO readings (patient_id, device_id, metric, measured_at, received_at, seq, unit, "values", original, context)
+        `INSERT INTO readings (patient_id, device_id, metric, measured_at, received_at, seq, unit, "values", original, context)
        VALUES ${rows.join(',')}
        ON CONFLICT (device_id, metric, measured_at, (COALESCE(seq, -1))) DO NOTHING`,
-      params,
+        params,
       )
       .catch((error: unknown) => {
         if (isPostgresDataError(error)) throw new ReadingStoreRejection(`PostgreSQL ${error.code}: ${error.message}`, { cause: error });

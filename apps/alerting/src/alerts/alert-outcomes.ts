@@ -65,7 +65,8 @@ export class AlertOutcomes {
       }
       return opened;
     });
-    for (const alert of opened) this.logger.log({ message: 'alert opened', alertId: alert.alertId, patientId, ruleId: alert.ruleId, retrospective: alert.retrospective });
+    for (const alert of opened)
+      this.logger.log({ message: 'alert opened', alertId: alert.alertId, patientId, ruleId: alert.ruleId, retrospective: alert.retrospective });
     // An urgent alert steps the follow-up plan up at once, not at the next scheduled review (it reads the committed alert).
     if (opened.some((alert) => alert.urgent && !alert.retrospective)) await this.followUp.reviewNow(patientId);
   }

@@ -37,7 +37,13 @@ export class AlertRepository {
    * earlier events) or a late copy of what that episode covered. Window rules
    * (time in range, CV) fire with no evidence readings: jsonb_agg over no rows is NULL, hence the COALESCE.
    */
-  async recordFiring(patientId: string, outcome: RuleOutcome, asOf: string, retrospective: boolean, db: Queryable = this.dataSource): Promise<OpenedAlert | null> {
+  async recordFiring(
+    patientId: string,
+    outcome: RuleOutcome,
+    asOf: string,
+    retrospective: boolean,
+    db: Queryable = this.dataSource,
+  ): Promise<OpenedAlert | null> {
     const { rule } = outcome;
     const rows = await db.query<{ id: string; inserted: boolean; retrospective: boolean }[]>(
       `INSERT INTO alerts (patient_id, rule_id, rule_version, rule, severity, status, title, reason, readings, opened_at, last_reading_at, retrospective)

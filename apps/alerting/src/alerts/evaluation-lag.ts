@@ -63,7 +63,11 @@ export class EvaluationLag implements OnModuleInit, OnApplicationShutdown {
     const lagMs = this.oldestPendingAgeMs();
     const over = lagMs > this.config.lagAlarmMs;
     if (over && !this.alarming) {
-      this.logger.error({ message: 'ALARM alerting is behind: readings wait for evaluation', lagSeconds: Math.round(lagMs / 1000), alarmAfterSeconds: this.config.lagAlarmMs / 1000 });
+      this.logger.error({
+        message: 'ALARM alerting is behind: readings wait for evaluation',
+        lagSeconds: Math.round(lagMs / 1000),
+        alarmAfterSeconds: this.config.lagAlarmMs / 1000,
+      });
     } else if (!over && this.alarming) {
       this.logger.warn({ message: 'alerting has caught up', lagSeconds: Math.round(lagMs / 1000) });
     }

@@ -2,7 +2,13 @@ import type { NormalizedReading } from '@rpm/contracts';
 import { EvaluationQueue, type Lane } from './evaluation-queue';
 
 const reading = (patientId: string, seq: number, lane: Lane): NormalizedReading =>
-  ({ patientId, seq, measuredAt: new Date(1_800_000_000_000 + seq).toISOString(), receivedAt: new Date(1_800_000_000_000).toISOString(), context: { lane } }) as unknown as NormalizedReading;
+  ({
+    patientId,
+    seq,
+    measuredAt: new Date(1_800_000_000_000 + seq).toISOString(),
+    receivedAt: new Date(1_800_000_000_000).toISOString(),
+    context: { lane },
+  }) as unknown as NormalizedReading;
 
 /** A queue whose evaluation takes a tick per batch and records the order readings were evaluated in. */
 function queue(options: { fail?: boolean } = {}) {

@@ -78,7 +78,12 @@ export class PatientFacts {
           return true;
         } catch {
           this.metrics.evaluationFailures.inc({ reason: 'invalid_rule_override' });
-          this.logger.error({ message: 'rule override invalid; the rule is evaluated with its default', patientId, ruleId: override.ruleId, version: override.version });
+          this.logger.error({
+            message: 'rule override invalid; the rule is evaluated with its default',
+            patientId,
+            ruleId: override.ruleId,
+            version: override.version,
+          });
           return false;
         }
       });
@@ -123,7 +128,12 @@ export class PatientFacts {
   }
 
   /** One metric's readings measured from `from` up to and including `to`; `complete` is false when the query limit cut them. */
-  async metricReadings(patientId: string, metric: NormalizedReading['metric'], from: Date, to: Date): Promise<{ readings: NormalizedReading[]; complete: boolean }> {
+  async metricReadings(
+    patientId: string,
+    metric: NormalizedReading['metric'],
+    from: Date,
+    to: Date,
+  ): Promise<{ readings: NormalizedReading[]; complete: boolean }> {
     const readings = await this.store.query({ patientId, metric, from, to: new Date(to.getTime() + 1), limit: MAX_READINGS });
     return { readings, complete: readings.length < MAX_READINGS };
   }

@@ -99,7 +99,13 @@ export class RuleStates {
   }
 
   /** Late readings judged on the store's history up to each, as they happened. */
-  private async judgeLate(patientId: string, metric: Metric, rules: RuleDefinition[], timeZone: string, late: NormalizedReading[]): Promise<EvaluatedReading[]> {
+  private async judgeLate(
+    patientId: string,
+    metric: Metric,
+    rules: RuleDefinition[],
+    timeZone: string,
+    late: NormalizedReading[],
+  ): Promise<EvaluatedReading[]> {
     const replay = new MetricStreams(rules, timeZone);
     const from = new Date(Date.parse(late[0].measuredAt) - replay.windowMs);
     const stored = await this.facts.allMetricReadings(patientId, metric, from, new Date(Date.parse(late[late.length - 1].measuredAt) + 1));

@@ -65,7 +65,14 @@ export class DeliveryWorker {
       const message = (error as Error).message.replaceAll('\0', '').slice(0, 1000);
       const status = attempts >= MAX_ATTEMPTS ? 'failed' : 'pending';
       await batch.failed(delivery.id, status, attempts, message, 10 * 2 ** (attempts - 1));
-      this.logger.warn({ message: 'alert delivery failed', deliveryId: delivery.id, channel: delivery.channel, attempts, final: status === 'failed', error: message });
+      this.logger.warn({
+        message: 'alert delivery failed',
+        deliveryId: delivery.id,
+        channel: delivery.channel,
+        attempts,
+        final: status === 'failed',
+        error: message,
+      });
     }
   }
 }

@@ -33,7 +33,7 @@ export class EmailChannel implements AlertChannel {
         notification.reason,
         '',
         `Alert ${notification.alertId} (rule ${notification.ruleId} v${notification.ruleVersion}), opened ${notification.openedAt}.`,
-        'Acknowledge it in the doctor\'s page to stop escalation.',
+        "Acknowledge it in the doctor's page to stop escalation.",
       ].join('\n'),
     });
   }

@@ -28,9 +28,9 @@ describe('follow-up job on real PostgreSQL with a controllable clock', () => {
       status: string;
     }[];
   const reminders = async () =>
-    ((await dataSource.query('SELECT kind FROM follow_up_reminders WHERE patient_id = $1 ORDER BY sent_at, kind', [clinic.patientId])) as { kind: string }[]).map(
-      (row) => row.kind,
-    );
+    (
+      (await dataSource.query('SELECT kind FROM follow_up_reminders WHERE patient_id = $1 ORDER BY sent_at, kind', [clinic.patientId])) as { kind: string }[]
+    ).map((row) => row.kind);
   /** A month of readings on most days, at target: an adherent, stable patient. */
   async function adherentMonthBefore(at: Date) {
     const readings = Array.from({ length: 25 }, (_, n) => {

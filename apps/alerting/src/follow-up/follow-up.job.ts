@@ -56,7 +56,8 @@ export class FollowUpJob {
       return { next: change.next, change: change.kind === 'hold' ? null : { kind: change.kind, reason: change.reason } };
     });
     // Logged once the transaction has committed, so a rolled-back review never shows as proposed.
-    if (applied?.change) this.logger.log({ message: 'follow-up change proposed', patientId, kind: applied.change.kind, intervalDays: applied.next.intervalDays });
+    if (applied?.change)
+      this.logger.log({ message: 'follow-up change proposed', patientId, kind: applied.change.kind, intervalDays: applied.next.intervalDays });
   }
 
   private async sendReminders(now: Date): Promise<void> {

@@ -9,7 +9,7 @@ import { PatientAssessment } from './patient-assessment';
 const DAY = 86_400_000;
 const now = new Date('2026-01-20T15:00:00Z');
 
-describe('patient assessment on real PostgreSQL: the summaries of libs/clinical in the patient\'s own time zone', () => {
+describe("patient assessment on real PostgreSQL: the summaries of libs/clinical in the patient's own time zone", () => {
   let dataSource: DataSource;
   let store: PostgresReadingStore;
   let clinic: ClinicFixture;
@@ -41,14 +41,11 @@ describe('patient assessment on real PostgreSQL: the summaries of libs/clinical 
     await dataSource?.destroy();
   });
 
-  it('counts evening readings after UTC midnight on the patient\'s evening, discards the first day and keeps the mean exact', async () => {
+  it("counts evening readings after UTC midnight on the patient's evening, discards the first day and keeps the mean exact", async () => {
     // Five New York evenings, 18:00 and 22:00 local (23:00 UTC, then 03:00 UTC the next day): five local days, six UTC dates.
     const evenings = [6, 5, 4, 3, 2].map((back) => new Date(Date.UTC(2026, 0, 20 - back, 23, 0)));
     await store.write(
-      evenings.flatMap((evening, n) => [
-        bp(evening, n === 0 ? 170 : 136, 80),
-        bp(new Date(evening.getTime() + 4 * 3_600_000), n === 0 ? 170 : 135, 80),
-      ]),
+      evenings.flatMap((evening, n) => [bp(evening, n === 0 ? 170 : 136, 80), bp(new Date(evening.getTime() + 4 * 3_600_000), n === 0 ? 170 : 135, 80)]),
     );
 
     const assessment = await new PatientAssessment(dataSource, store).assess(clinic.patientId, now);

@@ -40,7 +40,12 @@ export class PatientAssessment {
     return {
       urgentAlerts: alerts.urgent,
       warningAlerts: alerts.warning,
-      daysWithData: daysWithData(readings.map((reading) => reading.measuredAt), timeZone, now, ASSESSED_DAYS),
+      daysWithData: daysWithData(
+        readings.map((reading) => reading.measuredAt),
+        timeZone,
+        now,
+        ASSESSED_DAYS,
+      ),
       ...(glucose ? { timeInRangePercent: glucose.tir, timeBelow54Percent: glucose.tbr54 } : {}),
       ...(homeBp ? { homeBp: { systolic: homeBp.systolic, diastolic: homeBp.diastolic } } : {}),
     };

@@ -64,10 +64,9 @@ describe('scheduled rules on real PostgreSQL: one patient failing does not stop 
   }
 
   async function openRules(patientId: string): Promise<string[]> {
-    const rows: { rule_id: string }[] = await dataSource.query(
-      `SELECT rule_id FROM alerts WHERE patient_id = $1 AND status = 'open' ORDER BY rule_id`,
-      [patientId],
-    );
+    const rows: { rule_id: string }[] = await dataSource.query(`SELECT rule_id FROM alerts WHERE patient_id = $1 AND status = 'open' ORDER BY rule_id`, [
+      patientId,
+    ]);
     return rows.map((row) => row.rule_id);
   }
 

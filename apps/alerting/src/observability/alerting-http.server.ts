@@ -46,7 +46,10 @@ export class AlertingHttpServer implements OnApplicationBootstrap, OnApplication
     }
     if (path === '/health/live') return jsonResponse(200, { status: 'ok' });
     if (path === '/health/ready' || path === '/health') {
-      const database: Check = await this.dataSource.query('SELECT 1').then(() => 'up', () => 'down');
+      const database: Check = await this.dataSource.query('SELECT 1').then(
+        () => 'up',
+        () => 'down',
+      );
       const consumer: Check = this.consumer.isConnected ? 'up' : 'down';
       const behind = this.lag.behind();
       const evaluation: Check = behind ? 'down' : 'up';

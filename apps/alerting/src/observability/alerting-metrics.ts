@@ -25,7 +25,11 @@ export class AlertingMetrics {
     help: '1 while the accepted-readings consumer is connected to the broker',
     registers: [this.registry],
   });
-  readonly eventsConsumed = new Counter({ name: 'rpm_alerting_events_consumed_total', help: 'Accepted-readings events evaluated and acknowledged', registers: [this.registry] });
+  readonly eventsConsumed = new Counter({
+    name: 'rpm_alerting_events_consumed_total',
+    help: 'Accepted-readings events evaluated and acknowledged',
+    registers: [this.registry],
+  });
   readonly lastEventAgeSeconds = new Gauge({
     name: 'rpm_alerting_last_event_age_seconds',
     help: 'Seconds since the last accepted-readings event was evaluated (-1: none since start)',
@@ -49,8 +53,16 @@ export class AlertingMetrics {
     labelNames: ['reason'],
     registers: [this.registry],
   });
-  readonly readingsEvaluated = new Counter({ name: 'rpm_alerting_readings_evaluated_total', help: 'Readings whose rules alerting evaluated', registers: [this.registry] });
-  readonly evaluationLagSeconds = scrapedGauge(this.registry, 'rpm_alerting_evaluation_lag_seconds', 'Age of the oldest reading received but not yet evaluated (0 when none waits)');
+  readonly readingsEvaluated = new Counter({
+    name: 'rpm_alerting_readings_evaluated_total',
+    help: 'Readings whose rules alerting evaluated',
+    registers: [this.registry],
+  });
+  readonly evaluationLagSeconds = scrapedGauge(
+    this.registry,
+    'rpm_alerting_evaluation_lag_seconds',
+    'Age of the oldest reading received but not yet evaluated (0 when none waits)',
+  );
   readonly deliveryBacklog = new Gauge({
     name: 'rpm_alerting_delivery_backlog',
     help: 'Alert deliveries pending (not yet delivered nor given up)',

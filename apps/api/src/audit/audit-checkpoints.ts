@@ -41,7 +41,9 @@ export class AuditCheckpoints implements OnApplicationBootstrap, BeforeApplicati
 
   /** Serialised, so a slow write and the next tick never interleave; a failed write is logged and retried next time. */
   checkpoint(): Promise<void> {
-    this.writing = this.writing.then(() => this.writeIfGrown()).catch((error: Error) => this.logger.error(`could not write an audit checkpoint: ${error.message}`));
+    this.writing = this.writing
+      .then(() => this.writeIfGrown())
+      .catch((error: Error) => this.logger.error(`could not write an audit checkpoint: ${error.message}`));
     return this.writing;
   }
 

@@ -37,9 +37,7 @@ export class AuthService {
   }
 
   async userForToken(token: string): Promise<AuthenticatedUser | null> {
-    const session = await this.dataSource
-      .getRepository(SessionEntity)
-      .findOneBy({ tokenHash: hashSecret(token), expiresAt: MoreThan(new Date()) });
+    const session = await this.dataSource.getRepository(SessionEntity).findOneBy({ tokenHash: hashSecret(token), expiresAt: MoreThan(new Date()) });
     if (!session) return null;
     const user = await this.dataSource.getRepository(UserEntity).findOneBy({ id: session.userId });
     return user && !user.disabledAt ? { id: user.id, role: user.role } : null;

@@ -20,9 +20,7 @@ export const CurrentUser = createParamDecorator((_data: unknown, context: Execut
   return user;
 });
 
-export const RequestId = createParamDecorator(
-  (_data: unknown, context: ExecutionContext): string => context.switchToHttp().getRequest<ApiRequest>().id,
-);
+export const RequestId = createParamDecorator((_data: unknown, context: ExecutionContext): string => context.switchToHttp().getRequest<ApiRequest>().id);
 
 export const SessionToken = createParamDecorator((_data: unknown, context: ExecutionContext): string => {
   const token = context.switchToHttp().getRequest<ApiRequest>().sessionToken;

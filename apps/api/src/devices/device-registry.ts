@@ -39,7 +39,8 @@ export class DeviceRegistry {
   async register(patientId: string, kind: string, requestedId?: string): Promise<IssuedCredential> {
     const deviceId = requestedId ?? `${kind.replaceAll('_', '-')}-${randomBytes(6).toString('hex')}`;
     const secret = newSecret();
-    if (!(await this.devices.register(deviceId, patientId, kind, hashSecret(secret)))) throw new ConflictException(`device id ${deviceId} is already registered`);
+    if (!(await this.devices.register(deviceId, patientId, kind, hashSecret(secret))))
+      throw new ConflictException(`device id ${deviceId} is already registered`);
     return credential(deviceId, secret);
   }
 

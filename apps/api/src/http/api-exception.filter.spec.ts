@@ -23,6 +23,10 @@ describe('toApiError: one error body for whatever a request throws', () => {
   });
 
   it('keeps the 4xx of a client error from the body parser', () => {
-    expect(toApiError(Object.assign(new Error('Request body is too large'), { statusCode: 413 }))).toEqual({ statusCode: 413, error: 'Payload Too Large', message: 'Request body is too large' });
+    expect(toApiError(Object.assign(new Error('Request body is too large'), { statusCode: 413 }))).toEqual({
+      statusCode: 413,
+      error: 'Payload Too Large',
+      message: 'Request body is too large',
+    });
   });
 });

@@ -29,10 +29,7 @@ export function toApiError(exception: unknown): ApiErrorBody {
   if (exception instanceof HttpException) {
     const statusCode = exception.getStatus();
     const response = exception.getResponse();
-    const message =
-      typeof response === 'string'
-        ? response
-        : ((response as { message?: string | string[] }).message ?? exception.message);
+    const message = typeof response === 'string' ? response : ((response as { message?: string | string[] }).message ?? exception.message);
     return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message };
   }
   if (exception instanceof EntityNotFoundError) return { statusCode: 404, error: STATUS_CODES[404]!, message: 'not found' };

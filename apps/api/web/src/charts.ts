@@ -52,7 +52,10 @@ export function timeChart(container: HTMLElement, spec: ChartSpec): uPlot {
   const options: uPlot.Options = {
     width: Math.max(320, container.clientWidth),
     height: 220,
-    scales: { x: { time: true, range: () => spec.range }, y: spec.yRange ? { range: (_u, min, max) => [Math.min(spec.yRange![0], min), Math.max(spec.yRange![1], max)] } : {} },
+    scales: {
+      x: { time: true, range: () => spec.range },
+      y: spec.yRange ? { range: (_u, min, max) => [Math.min(spec.yRange![0], min), Math.max(spec.yRange![1], max)] } : {},
+    },
     axes: [{}, { label: spec.unit, size: 56 }],
     series: [
       {},

@@ -29,7 +29,12 @@ function route(): void {
     return;
   }
   const patient = /^#\/patients\/([0-9a-f-]{36})$/.exec(hash);
-  const view = hash === '#/login' ? Promise.resolve(renderLogin(root)) : patient ? renderPatient(root, patient[1], current.signal) : renderPatientList(root, current.signal);
+  const view =
+    hash === '#/login'
+      ? Promise.resolve(renderLogin(root))
+      : patient
+        ? renderPatient(root, patient[1], current.signal)
+        : renderPatientList(root, current.signal);
   view.catch((error: Error) => {
     if (!current.signal.aborted) root.replaceChildren(h('p', { class: 'error', role: 'alert' }, `Could not load this page: ${error.message}`));
   });

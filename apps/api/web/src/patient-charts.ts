@@ -27,7 +27,10 @@ export const METRIC_CHARTS: MetricChart[] = [
     fields: [{ field: 'value', label: 'Glucose', color: '#0969da' }],
     rulePrefix: 'glucose.',
     target: [70, 180], // Battelino 2019 time in range
-    lines: [{ value: 54, color: RED }, { value: 250, color: AMBER }],
+    lines: [
+      { value: 54, color: RED },
+      { value: 250, color: AMBER },
+    ],
     yRange: [40, 300],
   },
   {
@@ -39,7 +42,11 @@ export const METRIC_CHARTS: MetricChart[] = [
       { field: 'diastolic', label: 'Diastolic', color: '#0969da' },
     ],
     rulePrefix: 'bp.',
-    lines: [{ value: 135, color: AMBER }, { value: 85, color: AMBER }, { value: 180, color: RED }], // home targets 135/85; crisis > 180
+    lines: [
+      { value: 135, color: AMBER },
+      { value: 85, color: AMBER },
+      { value: 180, color: RED },
+    ], // home targets 135/85; crisis > 180
     yRange: [50, 190],
   },
   {
@@ -48,7 +55,10 @@ export const METRIC_CHARTS: MetricChart[] = [
     unit: 'bpm',
     fields: [{ field: 'value', label: 'Heart rate', color: '#8250df' }],
     rulePrefix: 'heart_rate.',
-    lines: [{ value: 40, color: RED }, { value: 120, color: AMBER }],
+    lines: [
+      { value: 40, color: RED },
+      { value: 120, color: AMBER },
+    ],
     yRange: [40, 140],
   },
   {
@@ -57,7 +67,10 @@ export const METRIC_CHARTS: MetricChart[] = [
     unit: '%',
     fields: [{ field: 'value', label: 'SpO2', color: '#1a7f37' }],
     rulePrefix: 'spo2.',
-    lines: [{ value: 94, color: AMBER }, { value: 92, color: RED }],
+    lines: [
+      { value: 94, color: AMBER },
+      { value: 92, color: RED },
+    ],
     yRange: [85, 100],
   },
   { metric: 'steps', title: 'Steps', unit: 'steps', fields: [{ field: 'value', label: 'Steps', color: '#57606a' }], rulePrefix: 'steps.' },
@@ -83,7 +96,12 @@ async function seriesFor(patientId: string, chart: MetricChart, from: Date, to: 
   const pick = (field: string, statistic: 'min' | 'mean' | 'max') => buckets.map((bucket) => bucket.fields[field]?.[statistic] ?? null);
   return {
     times: buckets.map((bucket) => seconds(bucket.bucketStart)),
-    series: chart.fields.map((field) => ({ ...field, label: `${field.label} (mean)`, values: pick(field.field, 'mean'), band: { min: pick(field.field, 'min'), max: pick(field.field, 'max') } })),
+    series: chart.fields.map((field) => ({
+      ...field,
+      label: `${field.label} (mean)`,
+      values: pick(field.field, 'mean'),
+      band: { min: pick(field.field, 'min'), max: pick(field.field, 'max') },
+    })),
     points: buckets.reduce((sum, bucket) => sum + bucket.count, 0),
   };
 }
@@ -91,7 +109,9 @@ async function seriesFor(patientId: string, chart: MetricChart, from: Date, to: 
 function markersFor(chart: MetricChart, alerts: Alert[], visits: Visit[]): Marker[] {
   return [
     ...visits.map((visit) => ({ at: seconds(visit.occurredAt), color: '#0969da', label: `Visit (${visit.type.replace('_', ' ')})`, dashed: true })),
-    ...alerts.filter((alert) => alert.ruleId.startsWith(chart.rulePrefix)).map((alert) => ({ at: seconds(alert.openedAt), color: SEVERITY_COLOURS[alert.severity], label: alert.title })),
+    ...alerts
+      .filter((alert) => alert.ruleId.startsWith(chart.rulePrefix))
+      .map((alert) => ({ at: seconds(alert.openedAt), color: SEVERITY_COLOURS[alert.severity], label: alert.title })),
   ];
 }
 

@@ -21,7 +21,13 @@ function alertBadges(patient: WorklistPatient): HTMLElement {
 function followUpCell(patient: WorklistPatient): HTMLElement {
   if (!patient.followUp) return h('span', { class: 'muted' }, 'no plan');
   const { tier, intervalDays, nextDueAt, overdue } = patient.followUp;
-  return h('span', {}, h('span', { class: `tier ${tier}` }, `${tier[0].toUpperCase()}${tier.slice(1)} risk`), ` every ${intervalDays} d, next ${formatDate(nextDueAt)}`, overdue ? h('span', { class: 'badge urgent' }, 'overdue') : null);
+  return h(
+    'span',
+    {},
+    h('span', { class: `tier ${tier}` }, `${tier[0].toUpperCase()}${tier.slice(1)} risk`),
+    ` every ${intervalDays} d, next ${formatDate(nextDueAt)}`,
+    overdue ? h('span', { class: 'badge urgent' }, 'overdue') : null,
+  );
 }
 
 /** The worklist: the caller's patients as the API ranks them (open urgent alerts, warnings, risk, overdue), with a live feed. */
@@ -51,7 +57,8 @@ export async function renderPatientList(root: HTMLElement, signal: AbortSignal):
     for (const patient of patients) patientsById.set(patient.id, patient);
     rows.append(...patients.map(row));
     loaded = offset + patients.length;
-    status.textContent = page.total === 0 ? 'No patients in your care teams yet.' : `${page.total} patient${page.total === 1 ? '' : 's'}, most in need of attention first.`;
+    status.textContent =
+      page.total === 0 ? 'No patients in your care teams yet.' : `${page.total} patient${page.total === 1 ? '' : 's'}, most in need of attention first.`;
     more.hidden = loaded >= page.total;
   }
   more.addEventListener('click', () => void load(false));
@@ -65,10 +72,25 @@ export async function renderPatientList(root: HTMLElement, signal: AbortSignal):
         { class: 'main' },
         h('h1', {}, 'Patients'),
         status,
-        h('table', { class: 'worklist' }, h('thead', {}, h('tr', {}, h('th', {}, 'Patient'), h('th', {}, 'Programme'), h('th', {}, 'Open alerts'), h('th', {}, 'Last alert'), h('th', {}, 'Follow-up'))), rows),
+        h(
+          'table',
+          { class: 'worklist' },
+          h(
+            'thead',
+            {},
+            h('tr', {}, h('th', {}, 'Patient'), h('th', {}, 'Programme'), h('th', {}, 'Open alerts'), h('th', {}, 'Last alert'), h('th', {}, 'Follow-up')),
+          ),
+          rows,
+        ),
         more,
       ),
-      h('aside', { class: 'side' }, h('h2', {}, 'Live alerts'), h('p', { class: 'muted' }, 'Changes to your patients’ alerts appear here as they happen.'), feed),
+      h(
+        'aside',
+        { class: 'side' },
+        h('h2', {}, 'Live alerts'),
+        h('p', { class: 'muted' }, 'Changes to your patients’ alerts appear here as they happen.'),
+        feed,
+      ),
     ),
   );
   await load(true);

@@ -3,7 +3,13 @@ import { formatAgo, formatDate, formatDateTime, h } from './dom.js';
 import type { Alert, FollowUp, Summary, Visit } from './types.js';
 
 function card(label: string, value: string, good: boolean | null, target: string): HTMLElement {
-  return h('div', { class: `card ${good === null ? '' : good ? 'good' : 'bad'}` }, h('span', { class: 'label' }, label), h('strong', {}, value), h('span', { class: 'muted' }, target));
+  return h(
+    'div',
+    { class: `card ${good === null ? '' : good ? 'good' : 'bad'}` },
+    h('span', { class: 'label' }, label),
+    h('strong', {}, value),
+    h('span', { class: 'muted' }, target),
+  );
 }
 
 /** Consensus targets (Battelino 2019; 2017 ACC/AHA home 135/85; CPT 99454 16 days) beside each figure. */
@@ -30,25 +36,40 @@ export function summaryCards(summary: Summary): HTMLElement {
 function alertCard(patientId: string, alert: Alert, refresh: () => Promise<void>): HTMLElement {
   const base = `/patients/${patientId}/alerts/${alert.id}`;
   const error = h('span', { class: 'error', role: 'alert' });
-  const act = (action: string, body: unknown = {}) => () => {
-    error.textContent = '';
-    api(`${base}/${action}`, { method: 'POST', body })
-      .then(refresh)
-      .catch((failure: Error) => (error.textContent = failure.message));
-  };
+  const act =
+    (action: string, body: unknown = {}) =>
+    () => {
+      error.textContent = '';
+      api(`${base}/${action}`, { method: 'POST', body })
+        .then(refresh)
+        .catch((failure: Error) => (error.textContent = failure.message));
+    };
   const comments = h('ol', { class: 'comments' });
   const note = h('input', { type: 'text', name: 'comment', placeholder: 'Add a note (what was done, who was called)', maxlength: '4000' });
   const loadComments = async () => {
     const { comments: list } = await api<{ comments: { text: string; authorName: string; createdAt: string }[] }>(`${base}/comments`);
-    comments.replaceChildren(...list.map((comment) => h('li', {}, h('span', { class: 'muted' }, `${comment.authorName}, ${formatDateTime(comment.createdAt)}: `), comment.text)));
+    comments.replaceChildren(
+      ...list.map((comment) => h('li', {}, h('span', { class: 'muted' }, `${comment.authorName}, ${formatDateTime(comment.createdAt)}: `), comment.text)),
+    );
   };
   const open = alert.status === 'open' || alert.status === 'snoozed';
   const element = h(
     'li',
     { class: `alert ${alert.severity} ${alert.status}`, 'data-alert-id': alert.id, 'data-status': alert.status },
-    h('div', { class: 'alert-head' }, h('span', { class: `badge ${alert.severity}` }, alert.severity), h('strong', {}, alert.title), h('span', { class: 'status' }, alert.status)),
+    h(
+      'div',
+      { class: 'alert-head' },
+      h('span', { class: `badge ${alert.severity}` }, alert.severity),
+      h('strong', {}, alert.title),
+      h('span', { class: 'status' }, alert.status),
+    ),
     h('p', {}, alert.reason),
-    h('p', { class: 'muted' }, `Opened ${formatDateTime(alert.openedAt)} (${formatAgo(alert.openedAt)})`, alert.retrospective ? ' · retrospective, from late readings' : ''),
+    h(
+      'p',
+      { class: 'muted' },
+      `Opened ${formatDateTime(alert.openedAt)} (${formatAgo(alert.openedAt)})`,
+      alert.retrospective ? ' · retrospective, from late readings' : '',
+    ),
     h(
       'div',
       { class: 'actions' },
@@ -89,7 +110,9 @@ export async function renderAlerts(container: HTMLElement, patientId: string, on
   // Every alert still live, then the five latest resolved ones (the API answers newest first).
   const live = ordered.filter((alert) => alert.status !== 'resolved');
   const shown = [...live, ...ordered.filter((alert) => alert.status === 'resolved').slice(0, 5)];
-  container.replaceChildren(shown.length ? h('ol', { class: 'alerts' }, ...shown.map((alert) => alertCard(patientId, alert, refresh))) : h('p', { class: 'muted' }, 'No alerts.'));
+  container.replaceChildren(
+    shown.length ? h('ol', { class: 'alerts' }, ...shown.map((alert) => alertCard(patientId, alert, refresh))) : h('p', { class: 'muted' }, 'No alerts.'),
+  );
   return alerts;
 }
 
@@ -121,7 +144,15 @@ export async function renderFollowUp(container: HTMLElement, patientId: string):
         'div',
         { class: 'proposal' },
         h('p', {}, `Proposed: every ${change.fromIntervalDays} → ${change.toIntervalDays} days. ${change.reason}`),
-        h('button', { type: 'button', onclick: () => void api(`/patients/${patientId}/follow-up/changes/${change.id}/confirm`, { method: 'POST' }).then(() => renderFollowUp(container, patientId)) }, 'Confirm'),
+        h(
+          'button',
+          {
+            type: 'button',
+            onclick: () =>
+              void api(`/patients/${patientId}/follow-up/changes/${change.id}/confirm`, { method: 'POST' }).then(() => renderFollowUp(container, patientId)),
+          },
+          'Confirm',
+        ),
       ),
     ),
   );
@@ -157,7 +188,20 @@ export function visitForm(patientId: string, onRecorded: () => Promise<void>): H
 export function renderVisits(container: HTMLElement, visits: Visit[]): void {
   container.replaceChildren(
     visits.length
-      ? h('ol', { class: 'visits' }, ...visits.map((visit) => h('li', {}, h('strong', {}, formatDate(visit.occurredAt)), ` ${visit.type.replace('_', ' ')}`, visit.outcome ? ` — ${visit.outcome}` : '', visit.notes ? h('p', { class: 'muted' }, visit.notes) : null)))
+      ? h(
+          'ol',
+          { class: 'visits' },
+          ...visits.map((visit) =>
+            h(
+              'li',
+              {},
+              h('strong', {}, formatDate(visit.occurredAt)),
+              ` ${visit.type.replace('_', ' ')}`,
+              visit.outcome ? ` — ${visit.outcome}` : '',
+              visit.notes ? h('p', { class: 'muted' }, visit.notes) : null,
+            ),
+          ),
+        )
       : h('p', { class: 'muted' }, 'No visits recorded.'),
   );
 }

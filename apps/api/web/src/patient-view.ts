@@ -76,7 +76,17 @@ export async function renderPatient(root: HTMLElement, patientId: string, signal
         rangeButtons,
         charts,
       ),
-      h('aside', { class: 'side' }, h('h2', {}, 'Alerts'), alertsPanel, h('h2', {}, 'Follow-up plan'), followUpPanel, h('h2', {}, 'Visits'), visitForm(patientId, refreshVisits), visitsPanel),
+      h(
+        'aside',
+        { class: 'side' },
+        h('h2', {}, 'Alerts'),
+        alertsPanel,
+        h('h2', {}, 'Follow-up plan'),
+        followUpPanel,
+        h('h2', {}, 'Visits'),
+        visitForm(patientId, refreshVisits),
+        visitsPanel,
+      ),
     ),
   );
   drawRanges();

@@ -71,12 +71,7 @@ describe('embedded broker: device identity and topic access', () => {
 
   it("grants a device its own reply topic only: not another device's replies, not internal events", async () => {
     const device = await connectAs(alice.device.deviceId, alice.device.secret);
-    const topics = [
-      deviceRepliesTopic(alice.device.deviceId),
-      deviceRepliesTopic(bob.device.deviceId),
-      ACCEPTED_READINGS_TOPIC,
-      'rpm/v1/devices/+/readings',
-    ];
+    const topics = [deviceRepliesTopic(alice.device.deviceId), deviceRepliesTopic(bob.device.deviceId), ACCEPTED_READINGS_TOPIC, 'rpm/v1/devices/+/readings'];
     // SUBACK return code 0x80 is "failure" [MQTT-3.9.3]; mqtt.js reports it as an error beside the packet.
     const granted = await new Promise<number[]>((resolve) =>
       device.subscribe(topics, { qos: 1 }, (_error, _grants, suback) => resolve((suback?.granted ?? []) as number[])),

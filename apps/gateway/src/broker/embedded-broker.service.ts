@@ -206,9 +206,7 @@ export class EmbeddedBroker implements OnApplicationBootstrap, OnApplicationShut
     const broker = this.broker;
     if (!broker) return Promise.reject(new Error('broker not started'));
     return new Promise((resolve, reject) =>
-      broker.publish({ cmd: 'publish', topic, payload: Buffer.from(payload), qos, retain: false, dup: false }, (error) =>
-        error ? reject(error) : resolve(),
-      ),
+      broker.publish({ cmd: 'publish', topic, payload: Buffer.from(payload), qos, retain: false, dup: false }, (error) => (error ? reject(error) : resolve())),
     );
   }
 

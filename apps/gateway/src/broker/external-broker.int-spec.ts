@@ -55,7 +55,13 @@ describe('external-broker mode: two gateways share the load on Mosquitto', () =>
       await streaming;
 
       // A device may not publish as another: Mosquitto's ACL drops it, so it is never stored.
-      const impostor = await connectAsync(mosquitto.url, { protocolVersion: 4, clientId: devices[0].deviceId, username: devices[0].deviceId, password: devices[0].secret, reconnectPeriod: 0 });
+      const impostor = await connectAsync(mosquitto.url, {
+        protocolVersion: 4,
+        clientId: devices[0].deviceId,
+        username: devices[0].deviceId,
+        password: devices[0].secret,
+        reconnectPeriod: 0,
+      });
       await impostor.publishAsync(deviceReadingsTopic(devices[1].deviceId), JSON.stringify({ ...fleet.reading(9999), seq: 9999 }), { qos: 1 });
       await impostor.endAsync();
 

@@ -14,8 +14,7 @@ describe('duplicates collapse at the gateway', () => {
   let device: MqttClient;
   let sql: Client;
 
-  const publish = (payload: unknown) =>
-    device.publishAsync(deviceReadingsTopic(clinic.device.deviceId), JSON.stringify(payload), { qos: 1 });
+  const publish = (payload: unknown) => device.publishAsync(deviceReadingsTopic(clinic.device.deviceId), JSON.stringify(payload), { qos: 1 });
   const storedSeqs = async (): Promise<number[]> => {
     const { rows } = await sql.query('SELECT seq FROM readings WHERE device_id = $1 ORDER BY seq', [clinic.device.deviceId]);
     return rows.map((row) => Number(row.seq));

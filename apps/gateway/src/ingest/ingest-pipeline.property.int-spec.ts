@@ -57,7 +57,12 @@ const timeSpec: fc.Arbitrary<TimeSpec> = fc.oneof(
       ),
     }),
   },
-  { weight: 1, arbitrary: fc.record({ literal: fc.date({ min: new Date('1600-01-01'), max: new Date('2300-01-01'), noInvalidDate: true }).map((date) => date.toISOString()) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      literal: fc.date({ min: new Date('1600-01-01'), max: new Date('2300-01-01'), noInvalidDate: true }).map((date) => date.toISOString()),
+    }),
+  },
 );
 
 const number: fc.Arbitrary<unknown> = fc.oneof(
@@ -67,12 +72,19 @@ const number: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 1, arbitrary: fc.double() }, // Infinity and -Infinity become null in JSON
   { weight: 1, arbitrary: fc.oneof(fc.string({ maxLength: 6 }), fc.boolean(), fc.constant(null), fc.constant([70])) },
 );
-const text = (...choices: string[]) => fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...choices) }, { weight: 1, arbitrary: fc.string({ unit: 'grapheme', maxLength: 8 }) });
+const text = (...choices: string[]) =>
+  fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...choices) }, { weight: 1, arbitrary: fc.string({ unit: 'grapheme', maxLength: 8 }) });
 
 const fields: fc.Arbitrary<Record<string, unknown>> = fc.oneof(
   fc.record({ metric: fc.constant('heart_rate'), value: number, unit: text('bpm') }),
-  fc.record({ metric: fc.constant('glucose'), value: number, unit: text('mg/dL', 'mmol/L'), source: text('meter', 'cgm') }, { requiredKeys: ['metric', 'value', 'unit'] }),
-  fc.record({ metric: fc.constant('blood_pressure'), systolic: number, diastolic: number, pulse: number, unit: text('mmHg', 'kPa') }, { requiredKeys: ['metric', 'systolic', 'diastolic', 'unit'] }),
+  fc.record(
+    { metric: fc.constant('glucose'), value: number, unit: text('mg/dL', 'mmol/L'), source: text('meter', 'cgm') },
+    { requiredKeys: ['metric', 'value', 'unit'] },
+  ),
+  fc.record(
+    { metric: fc.constant('blood_pressure'), systolic: number, diastolic: number, pulse: number, unit: text('mmHg', 'kPa') },
+    { requiredKeys: ['metric', 'systolic', 'diastolic', 'unit'] },
+  ),
   fc.record({ metric: fc.constant('spo2'), value: number, unit: text('%') }),
   fc.record({ metric: fc.constant('steps'), value: number, unit: text('steps'), periodSeconds: number }, { requiredKeys: ['metric', 'value', 'unit'] }),
   fc.record({ metric: fc.string({ unit: 'grapheme', maxLength: 10 }), value: number, unit: fc.string({ maxLength: 4 }) }),
@@ -82,7 +94,12 @@ const fields: fc.Arbitrary<Record<string, unknown>> = fc.oneof(
 /** Plausible readings with clocks that are right: most devices, most of the time. */
 const plausibleFields: fc.Arbitrary<Record<string, unknown>> = fc.oneof(
   fc.record({ metric: fc.constant('heart_rate'), value: fc.integer({ min: 20, max: 300 }), unit: fc.constant('bpm') }),
-  fc.record({ metric: fc.constant('glucose'), value: fc.double({ min: 40, max: 400, noNaN: true }), unit: fc.constant('mg/dL'), source: fc.constantFrom('meter', 'cgm') }),
+  fc.record({
+    metric: fc.constant('glucose'),
+    value: fc.double({ min: 40, max: 400, noNaN: true }),
+    unit: fc.constant('mg/dL'),
+    source: fc.constantFrom('meter', 'cgm'),
+  }),
   fc.record({ metric: fc.constant('spo2'), value: fc.integer({ min: 50, max: 100 }), unit: fc.constant('%') }),
 );
 const rightClock: fc.Arbitrary<TimeSpec> = fc.record({ offsetMs: fc.integer({ min: -400 * DAY_MS, max: 4 * 60_000 }) });
@@ -93,14 +110,26 @@ const readingSpec: fc.Arbitrary<ReadingSpec> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ fields, measuredAt: timeSpec, seq: fc.record({ hostile: fc.constantFrom(-1, 1.5, 2 ** 32, '3', null, 1e308) }) }) },
   { weight: 1, arbitrary: fc.record({ raw: fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constant(null)) }) },
   // Valid at the gateway, refused by either store's poison: exercises the quarantine.
-  { weight: 1, arbitrary: fc.constant({ fields: { metric: 'heart_rate', value: POISON_HEART_RATE, unit: 'bpm' }, measuredAt: { literal: '2001-01-03T12:00:00Z' }, seq: 'index' as const }) },
+  {
+    weight: 1,
+    arbitrary: fc.constant({
+      fields: { metric: 'heart_rate', value: POISON_HEART_RATE, unit: 'bpm' },
+      measuredAt: { literal: '2001-01-03T12:00:00Z' },
+      seq: 'index' as const,
+    }),
+  },
 );
 
 const messageSpec: fc.Arbitrary<MessageSpec> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ single: readingSpec }) },
   { weight: 5, arbitrary: fc.record({ batch: fc.array(readingSpec, { minLength: 1, maxLength: 8 }) }) },
   { weight: 1, arbitrary: fc.record({ batch: fc.array(readingSpec, { minLength: 0, maxLength: 2 }), extra: fc.constant({ sentBy: 'firmware 0.1' }) }) },
-  { weight: 1, arbitrary: fc.record({ bytes: fc.oneof(fc.string({ unit: 'binary', maxLength: 40 }), fc.constantFrom('{"metric":', '\u0000', 'null', '[]', '{"readings":null}', '\ud800')) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      bytes: fc.oneof(fc.string({ unit: 'binary', maxLength: 40 }), fc.constantFrom('{"metric":', '\u0000', 'null', '[]', '{"readings":null}', '\ud800')),
+    }),
+  },
 );
 
 function renderTime(spec: TimeSpec): unknown {
@@ -270,6 +299,8 @@ describe.each([
     // The generators reach every outcome, so the property above was not checked vacuously.
     expect(seen).toEqual({ stored: expect.any(Number), quarantined: expect.any(Number), refused: expect.any(Number) });
     expect(Math.min(seen.stored, seen.quarantined, seen.refused)).toBeGreaterThan(0);
-    process.stderr.write(`property (${storeName}): ${run} messages, readings stored ${seen.stored}, quarantined ${seen.quarantined}, refused ${seen.refused}\n`);
+    process.stderr.write(
+      `property (${storeName}): ${run} messages, readings stored ${seen.stored}, quarantined ${seen.quarantined}, refused ${seen.refused}\n`,
+    );
   }, 180_000);
 });

@@ -8,9 +8,24 @@ const parse = (body: unknown) => parseDeviceMessage(Buffer.from(typeof body === 
 
 describe('parseDeviceMessage', () => {
   it.each([
-    ['glucose meter, mg/dL', { metric: 'glucose', value: 112, unit: 'mg/dL', source: 'meter', mealContext: 'fasting', measuredAt: at }, { value: 112 }, 'mg/dL'],
-    ['CGM, mmol/L converted (x 18.0156)', { metric: 'glucose', value: 5.5, unit: 'mmol/L', source: 'cgm', trend: 'steady', measuredAt: at }, { value: 99.1 }, 'mg/dL'],
-    ['blood pressure, kPa converted (x 7.50062)', { metric: 'blood_pressure', systolic: 16, diastolic: 10.7, pulse: 72, unit: 'kPa', measuredAt: at }, { systolic: 120, diastolic: 80.3, pulse: 72 }, 'mmHg'],
+    [
+      'glucose meter, mg/dL',
+      { metric: 'glucose', value: 112, unit: 'mg/dL', source: 'meter', mealContext: 'fasting', measuredAt: at },
+      { value: 112 },
+      'mg/dL',
+    ],
+    [
+      'CGM, mmol/L converted (x 18.0156)',
+      { metric: 'glucose', value: 5.5, unit: 'mmol/L', source: 'cgm', trend: 'steady', measuredAt: at },
+      { value: 99.1 },
+      'mg/dL',
+    ],
+    [
+      'blood pressure, kPa converted (x 7.50062)',
+      { metric: 'blood_pressure', systolic: 16, diastolic: 10.7, pulse: 72, unit: 'kPa', measuredAt: at },
+      { systolic: 120, diastolic: 80.3, pulse: 72 },
+      'mmHg',
+    ],
     ['heart rate', { metric: 'heart_rate', value: 64, unit: 'bpm', measuredAt: at }, { value: 64 }, 'bpm'],
     ['SpO2', { metric: 'spo2', value: 97, unit: '%', measuredAt: at }, { value: 97 }, '%'],
     ['steps', { metric: 'steps', value: 5230, unit: 'steps', periodSeconds: 3600, measuredAt: at }, { value: 5230 }, 'steps'],

@@ -60,7 +60,10 @@ export class GatewayHttpServer implements OnApplicationBootstrap, OnApplicationS
     }
     if (method === 'GET' && path === '/health/live') return json(200, { status: 'ok' });
     if (method === 'GET' && (path === '/health/ready' || path === '/health')) {
-      const database: Check = await this.dataSource.query('SELECT 1').then(() => 'up', () => 'down');
+      const database: Check = await this.dataSource.query('SELECT 1').then(
+        () => 'up',
+        () => 'down',
+      );
       const broker: Check = this.config.mqtt.mode === 'external' || this.broker?.isListening ? 'up' : 'down';
       const stats = this.spool.stats();
       const spoolFull = stats.pendingBytes >= stats.maxBytes * 0.99;

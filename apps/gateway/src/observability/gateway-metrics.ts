@@ -6,7 +6,11 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export class GatewayMetrics {
   readonly registry = new Registry();
 
-  readonly connectedDevices = new Gauge({ name: 'rpm_gateway_connected_devices', help: 'Devices connected to the embedded broker', registers: [this.registry] });
+  readonly connectedDevices = new Gauge({
+    name: 'rpm_gateway_connected_devices',
+    help: 'Devices connected to the embedded broker',
+    registers: [this.registry],
+  });
   readonly readingsAccepted = new Counter({
     name: 'rpm_gateway_readings_accepted_total',
     help: 'Readings validated and durably spooled (acknowledged)',
@@ -45,7 +49,11 @@ export class GatewayMetrics {
     help: 'Acknowledged readings the store refused for their content, set aside in quarantined_readings (npm run quarantine)',
     registers: [this.registry],
   });
-  readonly spoolPendingReadings = new Gauge({ name: 'rpm_gateway_spool_pending_readings', help: 'Readings acknowledged but not yet in the store', registers: [this.registry] });
+  readonly spoolPendingReadings = new Gauge({
+    name: 'rpm_gateway_spool_pending_readings',
+    help: 'Readings acknowledged but not yet in the store',
+    registers: [this.registry],
+  });
   readonly spoolPendingBytes = new Gauge({ name: 'rpm_gateway_spool_pending_bytes', help: 'Bytes of readings in the spool', registers: [this.registry] });
   readonly spoolCapacityBytes = new Gauge({ name: 'rpm_gateway_spool_capacity_bytes', help: 'The spool bound (SPOOL_MAX_MB)', registers: [this.registry] });
   readonly spoolOldestAgeSeconds = new Gauge({

@@ -7,6 +7,5 @@ const SEGMENT_BYTES = 16 * 1024 * 1024;
 export const readingSpoolProvider: FactoryProvider<ReadingSpool> = {
   provide: ReadingSpool,
   inject: [GATEWAY_CONFIG],
-  useFactory: (config: GatewayConfig) =>
-    ReadingSpool.open({ dir: config.spool.dir, maxBytes: config.spool.maxBytes, segmentBytes: SEGMENT_BYTES }),
+  useFactory: (config: GatewayConfig) => ReadingSpool.open({ dir: config.spool.dir, maxBytes: config.spool.maxBytes, segmentBytes: SEGMENT_BYTES }),
 };

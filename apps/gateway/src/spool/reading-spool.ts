@@ -212,9 +212,7 @@ export class ReadingSpool {
   }
 
   private async deleteDrainedSegments(): Promise<void> {
-    const drained = this.segments.filter(
-      (segment) => segment !== this.current?.segment && segment.lastRecordNo <= this.checkpoint,
-    );
+    const drained = this.segments.filter((segment) => segment !== this.current?.segment && segment.lastRecordNo <= this.checkpoint);
     for (const segment of drained) await rm(segment.path, { force: true });
     this.segments = this.segments.filter((segment) => !drained.includes(segment));
   }

@@ -28,7 +28,9 @@ describe('FHIR R4 export: LOINC codes and UCUM units (CLINICAL.md)', () => {
     const observation = toObservation(normalized(device as DeviceReading));
     expect(observation.code.coding[0]).toEqual(expect.objectContaining({ system: 'http://loinc.org', code: loinc }));
     expect(observation.valueQuantity).toEqual(expect.objectContaining({ ...value, system: 'http://unitsofmeasure.org' }));
-    expect(observation).toEqual(expect.objectContaining({ resourceType: 'Observation', status: 'final', subject: { reference: 'Patient/7f1c2e2a-5a8e-4d55-9c43-0d6d1c1d0a11' } }));
+    expect(observation).toEqual(
+      expect.objectContaining({ resourceType: 'Observation', status: 'final', subject: { reference: 'Patient/7f1c2e2a-5a8e-4d55-9c43-0d6d1c1d0a11' } }),
+    );
   });
 
   it('exports blood pressure as the 85354-9 panel with systolic, diastolic and pulse components in mm[Hg] and /min', () => {
@@ -43,7 +45,9 @@ describe('FHIR R4 export: LOINC codes and UCUM units (CLINICAL.md)', () => {
 
   it('exports alerts as Flags, inactive once resolved', () => {
     const alert = { id: 'a1', patientId: 'p1', title: 'Level 2 hypoglycaemia', reason: 'glucose 48 mg/dL', status: 'open', openedAt: at };
-    expect(toFlag(alert)).toEqual(expect.objectContaining({ resourceType: 'Flag', status: 'active', code: { text: 'Level 2 hypoglycaemia: glucose 48 mg/dL' } }));
+    expect(toFlag(alert)).toEqual(
+      expect.objectContaining({ resourceType: 'Flag', status: 'active', code: { text: 'Level 2 hypoglycaemia: glucose 48 mg/dL' } }),
+    );
     expect(toFlag({ ...alert, status: 'resolved' }).status).toBe('inactive');
   });
 });

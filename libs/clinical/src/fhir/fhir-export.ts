@@ -74,11 +74,17 @@ function measurement(reading: NormalizedReading): Pick<FhirObservation, 'code' |
       return { code: { coding: [loinc('8867-4', 'Heart rate')], text: 'Heart rate' }, valueQuantity: quantity(reading.values.value, 'beats/minute', '/min') };
     case 'spo2':
       return {
-        code: { coding: [loinc('59408-5', 'Oxygen saturation in Arterial blood by Pulse oximetry'), loinc('2708-6', 'Oxygen saturation in Arterial blood')], text: 'SpO2' },
+        code: {
+          coding: [loinc('59408-5', 'Oxygen saturation in Arterial blood by Pulse oximetry'), loinc('2708-6', 'Oxygen saturation in Arterial blood')],
+          text: 'SpO2',
+        },
         valueQuantity: quantity(reading.values.value, '%'),
       };
     case 'steps':
-      return { code: { coding: [loinc('55423-8', 'Number of steps in unspecified time Pedometer')], text: 'Steps' }, valueQuantity: quantity(reading.values.value, 'steps', '{steps}') };
+      return {
+        code: { coding: [loinc('55423-8', 'Number of steps in unspecified time Pedometer')], text: 'Steps' },
+        valueQuantity: quantity(reading.values.value, 'steps', '{steps}'),
+      };
   }
 }
 

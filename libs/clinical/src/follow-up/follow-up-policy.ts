@@ -49,9 +49,12 @@ export function riskTier(assessment: Assessment): TierDecision {
   const high: string[] = [];
   const medium: string[] = [];
   if (assessment.urgentAlerts > 0) high.push(`${assessment.urgentAlerts} urgent alert(s) in 30 days`);
-  if (assessment.timeBelow54Percent !== undefined && assessment.timeBelow54Percent > 1) high.push(`time below 54 mg/dL ${shown(assessment.timeBelow54Percent)}% (target < 1%)`);
-  if (assessment.timeInRangePercent !== undefined && assessment.timeInRangePercent < 50) high.push(`time in range ${shown(assessment.timeInRangePercent)}% (< 50%)`);
-  else if (assessment.timeInRangePercent !== undefined && assessment.timeInRangePercent < 70) medium.push(`time in range ${shown(assessment.timeInRangePercent)}% (target > 70%)`);
+  if (assessment.timeBelow54Percent !== undefined && assessment.timeBelow54Percent > 1)
+    high.push(`time below 54 mg/dL ${shown(assessment.timeBelow54Percent)}% (target < 1%)`);
+  if (assessment.timeInRangePercent !== undefined && assessment.timeInRangePercent < 50)
+    high.push(`time in range ${shown(assessment.timeInRangePercent)}% (< 50%)`);
+  else if (assessment.timeInRangePercent !== undefined && assessment.timeInRangePercent < 70)
+    medium.push(`time in range ${shown(assessment.timeInRangePercent)}% (target > 70%)`);
   const bp = assessment.homeBp && `${shown(assessment.homeBp.systolic)}/${shown(assessment.homeBp.diastolic)}`;
   if (assessment.homeBp && (assessment.homeBp.systolic >= 150 || assessment.homeBp.diastolic >= 95)) {
     high.push(`home BP mean ${bp} mmHg (>= 150/95)`);
@@ -111,13 +114,21 @@ export function reviewPlan(plan: PlanState, decision: TierDecision, now: Date): 
   const improving = RANK[decision.tier] < RANK[plan.tier] || (definition.steps !== undefined && decision.tier === 'low');
   const stableReviews = improving ? plan.stableReviews + 1 : 0;
   if (stableReviews < definition.stableReviewsToStepDown) {
-    return { kind: 'hold', next: { ...plan, stableReviews, nextDueAt: addDays(now, plan.intervalDays) }, reason: `keep every ${plan.intervalDays} days (${stableReviews} stable review(s))` };
+    return {
+      kind: 'hold',
+      next: { ...plan, stableReviews, nextDueAt: addDays(now, plan.intervalDays) },
+      reason: `keep every ${plan.intervalDays} days (${stableReviews} stable review(s))`,
+    };
   }
   if (definition.steps) {
     const step = Math.min(plan.step + 1, definition.steps.length - 1);
     const intervalDays = definition.steps[step];
     if (step === plan.step && intervalDays === plan.intervalDays) {
-      return { kind: 'hold', next: { ...plan, stableReviews: 0, nextDueAt: addDays(now, intervalDays) }, reason: `at the last step: every ${intervalDays} days` };
+      return {
+        kind: 'hold',
+        next: { ...plan, stableReviews: 0, nextDueAt: addDays(now, intervalDays) },
+        reason: `at the last step: every ${intervalDays} days`,
+      };
     }
     return {
       kind: 'step_down',
@@ -127,7 +138,11 @@ export function reviewPlan(plan: PlanState, decision: TierDecision, now: Date): 
   }
   const intervalDays = Math.max(plan.intervalDays, definition.intervalDays[decision.tier]);
   if (intervalDays === plan.intervalDays) {
-    return { kind: 'hold', next: { ...plan, tier: decision.tier, stableReviews, nextDueAt: addDays(now, intervalDays) }, reason: `keep every ${intervalDays} days` };
+    return {
+      kind: 'hold',
+      next: { ...plan, tier: decision.tier, stableReviews, nextDueAt: addDays(now, intervalDays) },
+      reason: `keep every ${intervalDays} days`,
+    };
   }
   return {
     kind: 'step_down',

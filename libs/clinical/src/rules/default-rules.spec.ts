@@ -139,7 +139,9 @@ describe('blood pressure (2017 ACC/AHA; home mean >= 135/85 over 7 days, day 1 d
 
   function week(systolic: number, diastolic: number): NormalizedReading[] {
     // Morning and evening pairs for 7 days.
-    return Array.from({ length: 7 }, (_, day) => [7 * 60, 7 * 60 + 1, 19 * 60, 19 * 60 + 1].map((minute) => reading(bp(systolic, diastolic), day * 1440 + minute))).flat();
+    return Array.from({ length: 7 }, (_, day) =>
+      [7 * 60, 7 * 60 + 1, 19 * 60, 19 * 60 + 1].map((minute) => reading(bp(systolic, diastolic), day * 1440 + minute)),
+    ).flat();
   }
   it.each([
     [132, 82, 'clear'],
@@ -187,8 +189,16 @@ describe('CGM window statistics need sufficient data (Battelino 2019: >= 70% of 
     expect(fired).toEqual(expect.arrayContaining(['glucose.tir_low', 'glucose.tbr_high', 'glucose.cv_high']));
   });
   it('clears them on a steady fortnight and stays undetermined with sparse data', () => {
-    const steady = outcomes(fortnight(() => 120), 14 * 1440);
+    const steady = outcomes(
+      fortnight(() => 120),
+      14 * 1440,
+    );
     expect(steady.get('glucose.tir_low')!.state).toBe('clear');
-    expect(outcomes(fortnight(() => 60, 30), 14 * 1440).get('glucose.tir_low')!.state).toBe('undetermined');
+    expect(
+      outcomes(
+        fortnight(() => 60, 30),
+        14 * 1440,
+      ).get('glucose.tir_low')!.state,
+    ).toBe('undetermined');
   });
 });

@@ -30,10 +30,25 @@ export function summarizeGlucose(readings: readonly NormalizedReading[]): Glucos
     meanMgDl: round1(mean),
     cvPercent: round1((Math.sqrt(variance) / mean) * 100),
     gmiPercent: Math.round((3.31 + 0.02392 * mean) * 100) / 100,
-    tir: percent(count((value) => value >= 70 && value <= 180), values.length),
-    tbr70: percent(count((value) => value < 70), values.length),
-    tbr54: percent(count((value) => value < 54), values.length),
-    tar180: percent(count((value) => value > 180), values.length),
-    tar250: percent(count((value) => value > 250), values.length),
+    tir: percent(
+      count((value) => value >= 70 && value <= 180),
+      values.length,
+    ),
+    tbr70: percent(
+      count((value) => value < 70),
+      values.length,
+    ),
+    tbr54: percent(
+      count((value) => value < 54),
+      values.length,
+    ),
+    tar180: percent(
+      count((value) => value > 180),
+      values.length,
+    ),
+    tar250: percent(
+      count((value) => value > 250),
+      values.length,
+    ),
   };
 }

@@ -43,7 +43,10 @@ export function evaluateThreshold(rule: ThresholdRule, readings: readonly Normal
   // Collected newest first (push, not unshift: a 1 Hz run of three hours is 10,800 readings).
   run.reverse();
   if (run.length === 0) {
-    const latest = [...readings].reverse().map((reading) => measured(reading, rule)).find((value) => value !== null);
+    const latest = [...readings]
+      .reverse()
+      .map((reading) => measured(reading, rule))
+      .find((value) => value !== null);
     if (!latest) return undetermined();
     const limit = rule.threshold[latest.unit];
     const margin = rule.clearMargin[latest.unit] ?? 0;

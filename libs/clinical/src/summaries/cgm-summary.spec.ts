@@ -7,7 +7,11 @@ describe('CGM summary (Battelino 2019): exact values, rounded only for display',
   it.each<[string, number[], Partial<CgmSummary>]>([
     ['all in range', [100, 120, 140, 160], { tir: 100, tbr70: 0, tbr54: 0, tar180: 0, tar250: 0, meanMgDl: 130 }],
     // 70 and 180 are in range (70-180 inclusive); 69 below 70, 53 below 54 too; 181 above 180, 251 above 250 too.
-    ['range edges', [70, 180, 69, 53, 181, 251], { tir: (2 / 6) * 100, tbr70: (2 / 6) * 100, tbr54: (1 / 6) * 100, tar180: (2 / 6) * 100, tar250: (1 / 6) * 100 }],
+    [
+      'range edges',
+      [70, 180, 69, 53, 181, 251],
+      { tir: (2 / 6) * 100, tbr70: (2 / 6) * 100, tbr54: (1 / 6) * 100, tar180: (2 / 6) * 100, tar250: (1 / 6) * 100 },
+    ],
     // Mean 154 mg/dL -> GMI 3.31 + 0.02392 x 154 = 6.99368 (Bergenstal 2018 table: 154 mg/dL ~ 7.0 %).
     ['GMI from the mean', [154, 154], { gmiPercent: 3.31 + 0.02392 * 154, cvPercent: 0 }],
     // Sample SD of 100 and 200 is 70.71; mean 150: CV 47.14 %.
@@ -39,6 +43,17 @@ describe('CGM summary (Battelino 2019): exact values, rounded only for display',
 
   it('rounds for display to one decimal, GMI to two', () => {
     const rounded = roundCgmSummary(summarizeCgm(cgm([100, 155, 203]), 1)!);
-    expect(rounded).toEqual({ readings: 3, meanMgDl: 152.7, cvPercent: 33.8, gmiPercent: 6.96, tir: 66.7, tbr70: 0, tbr54: 0, tar180: 33.3, tar250: 0, coveragePercent: 1 });
+    expect(rounded).toEqual({
+      readings: 3,
+      meanMgDl: 152.7,
+      cvPercent: 33.8,
+      gmiPercent: 6.96,
+      tir: 66.7,
+      tbr70: 0,
+      tbr54: 0,
+      tar180: 33.3,
+      tar250: 0,
+      coveragePercent: 1,
+    });
   });
 });

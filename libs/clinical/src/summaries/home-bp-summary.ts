@@ -25,7 +25,9 @@ export interface HomeBpSummary {
  * routine); readings of one day only, or fewer than HOME_BP_MIN_READINGS left, give no mean (too few to judge).
  */
 export function summarizeHomeBp(readings: readonly NormalizedReading[], timeZone: string): HomeBpSummary | null {
-  const bp = readings.filter((reading) => reading.metric === 'blood_pressure' && reading.values.systolic !== undefined && reading.values.diastolic !== undefined);
+  const bp = readings.filter(
+    (reading) => reading.metric === 'blood_pressure' && reading.values.systolic !== undefined && reading.values.diastolic !== undefined,
+  );
   if (bp.length === 0) return null;
   const dates = bp.map((reading) => localDate(reading.measuredAt, timeZone));
   const firstDay = dates.reduce((first, date) => (date < first ? date : first));

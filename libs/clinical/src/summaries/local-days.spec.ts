@@ -1,6 +1,6 @@
 import { daysWithData, lastLocalDates, localDate } from './local-days';
 
-describe('days with data, counted in the patient\'s own time zone', () => {
+describe("days with data, counted in the patient's own time zone", () => {
   it.each<[string, string, string, string]>([
     ['late evening in New York is the previous UTC date', '2026-03-03T03:30:00Z', 'America/New_York', '2026-03-02'],
     ['early morning in Sydney is the next UTC date', '2026-03-02T20:00:00Z', 'Australia/Sydney', '2026-03-03'],

@@ -14,13 +14,4 @@ export * from './patient.entity';
 export * from './session.entity';
 export * from './user.entity';
 
-export const ENTITIES = [
-  AlertEntity,
-  AuditEntryEntity,
-  CareTeamEntity,
-  CareTeamMemberEntity,
-  DeviceEntity,
-  PatientEntity,
-  SessionEntity,
-  UserEntity,
-];
+export const ENTITIES = [AlertEntity, AuditEntryEntity, CareTeamEntity, CareTeamMemberEntity, DeviceEntity, PatientEntity, SessionEntity, UserEntity];

@@ -60,7 +60,13 @@ export class AlertRepository {
 
   /** Stops escalation; null when the patient has no such alert. An alert already acknowledged or resolved is returned as it is. */
   acknowledge(patientId: string, alertId: string, userId: string): Promise<AlertEntity | null> {
-    return this.transition(patientId, alertId, `status = 'acknowledged', acknowledged_at = now(), acknowledged_by = $3, snoozed_until = NULL`, [userId], ['open', 'snoozed']);
+    return this.transition(
+      patientId,
+      alertId,
+      `status = 'acknowledged', acknowledged_at = now(), acknowledged_by = $3, snoozed_until = NULL`,
+      [userId],
+      ['open', 'snoozed'],
+    );
   }
 
   /** Quiet until `minutes` from now, then open again (the escalation job reopens it). */
@@ -98,12 +104,15 @@ export class AlertRepository {
   }
 
   /** Alerts opened in [from, to), for the timeline. */
-  openedBetween(patientId: string, from: Date, to: Date): Promise<{ id: string; opened_at: Date; rule_id: string; severity: string; status: string; title: string }[]> {
-    return this.dataSource.query('SELECT id, opened_at, rule_id, severity, status, title FROM alerts WHERE patient_id = $1 AND opened_at >= $2 AND opened_at < $3', [
-      patientId,
-      from,
-      to,
-    ]);
+  openedBetween(
+    patientId: string,
+    from: Date,
+    to: Date,
+  ): Promise<{ id: string; opened_at: Date; rule_id: string; severity: string; status: string; title: string }[]> {
+    return this.dataSource.query(
+      'SELECT id, opened_at, rule_id, severity, status, title FROM alerts WHERE patient_id = $1 AND opened_at >= $2 AND opened_at < $3',
+      [patientId, from, to],
+    );
   }
 
   /** Alerts opened, acknowledged, escalated or resolved at or after `since`. */
@@ -136,7 +145,10 @@ export class AlertRepository {
   }
 
   /** Per clinician, how many of the patients' alerts they acknowledged after `since` and the median minutes it took. */
-  acknowledgementsByClinician(patientIds: readonly string[], since: Date): Promise<{ user_id: string; display_name: string; acknowledged: number; median_minutes: number | null }[]> {
+  acknowledgementsByClinician(
+    patientIds: readonly string[],
+    since: Date,
+  ): Promise<{ user_id: string; display_name: string; acknowledged: number; median_minutes: number | null }[]> {
     return this.dataSource.query(
       `SELECT a.acknowledged_by AS user_id, u.display_name, count(*)::int AS acknowledged,
               percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM a.acknowledged_at - a.created_at) / 60) AS median_minutes

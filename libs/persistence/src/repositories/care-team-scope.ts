@@ -14,7 +14,10 @@ export class CareTeamScope {
   }
 
   async canSee(userId: string, patientId: string): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM patients p ${CareTeamScope.join('p', '$2')} WHERE p.id = $1 LIMIT 1`, [patientId, userId]);
+    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM patients p ${CareTeamScope.join('p', '$2')} WHERE p.id = $1 LIMIT 1`, [
+      patientId,
+      userId,
+    ]);
     return rows.length > 0;
   }
 
@@ -30,7 +33,9 @@ export class CareTeamScope {
 
   /** E-mail addresses of the doctors and nurses caring for the patient, for alert mail. */
   async clinicianEmails(patientId: string): Promise<string[]> {
-    const rows: { email: string }[] = await this.dataSource.query(`SELECT DISTINCT u.email ${this.caringUsers()} AND u.role IN ('doctor', 'nurse')`, [patientId]);
+    const rows: { email: string }[] = await this.dataSource.query(`SELECT DISTINCT u.email ${this.caringUsers()} AND u.role IN ('doctor', 'nurse')`, [
+      patientId,
+    ]);
     return rows.map((row) => row.email);
   }
 

@@ -74,7 +74,10 @@ function batchOf(manager: EntityManager): DeliveryBatch {
       }
     },
     async delivered(id, attempts) {
-      await manager.query(`UPDATE alert_deliveries SET status = 'delivered', attempts = $2, delivered_at = now(), last_error = NULL WHERE id = $1`, [id, attempts]);
+      await manager.query(`UPDATE alert_deliveries SET status = 'delivered', attempts = $2, delivered_at = now(), last_error = NULL WHERE id = $1`, [
+        id,
+        attempts,
+      ]);
     },
     async failed(id, status, attempts, error, retryInSeconds) {
       await manager.query(

@@ -58,7 +58,12 @@ export class DeviceRepository {
       if (claimed.length === 0) return null;
       const { patient_id: patientId, kind } = claimed[0];
       const device = newDevice(kind);
-      await manager.query('INSERT INTO devices (id, patient_id, kind, credential_hash) VALUES ($1, $2, $3, $4)', [device.deviceId, patientId, kind, device.credentialHash]);
+      await manager.query('INSERT INTO devices (id, patient_id, kind, credential_hash) VALUES ($1, $2, $3, $4)', [
+        device.deviceId,
+        patientId,
+        kind,
+        device.credentialHash,
+      ]);
       await manager.query('UPDATE pairing_codes SET device_id = $1 WHERE code_hash = $2', [device.deviceId, codeHash]);
       return device;
     });

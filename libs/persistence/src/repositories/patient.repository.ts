@@ -39,7 +39,9 @@ export class PatientRepository {
   }
 
   async timeZones(patientIds: readonly string[]): Promise<Map<string, string>> {
-    const rows: { id: string; time_zone: string }[] = await this.dataSource.query('SELECT id, time_zone FROM patients WHERE id = ANY($1::uuid[])', [patientIds]);
+    const rows: { id: string; time_zone: string }[] = await this.dataSource.query('SELECT id, time_zone FROM patients WHERE id = ANY($1::uuid[])', [
+      patientIds,
+    ]);
     return new Map(rows.map((row) => [row.id, row.time_zone]));
   }
 

@@ -18,7 +18,11 @@ describe('repositories on real PostgreSQL', () => {
 
   const userIdOf = async (email: string): Promise<string> => (await dataSource.query('SELECT id FROM users WHERE email = $1', [email]))[0].id;
 
-  async function openAlert(patientId: string, ruleId: string, fields: { severity?: string; retrospective?: boolean; createdAgoSeconds?: number } = {}): Promise<string> {
+  async function openAlert(
+    patientId: string,
+    ruleId: string,
+    fields: { severity?: string; retrospective?: boolean; createdAgoSeconds?: number } = {},
+  ): Promise<string> {
     const [{ id }] = await dataSource.query(
       `INSERT INTO alerts (patient_id, rule_id, rule_version, severity, status, title, reason, readings, opened_at, last_reading_at, retrospective, created_at)
        VALUES ($1, $2, 1, $3, 'open', 'title', 'reason', '[]', now(), now(), $4, now() - make_interval(secs => $5)) RETURNING id`,
@@ -48,16 +52,18 @@ describe('repositories on real PostgreSQL', () => {
       expect(await scope.countPatients(doctorId)).toBe(1);
     });
 
-    it('keeps a patient outside the caller\'s teams out of the worklist, and their clinicians out of the alert mail', async () => {
+    it("keeps a patient outside the caller's teams out of the worklist, and their clinicians out of the alert mail", async () => {
       const rows = await new PatientRepository(dataSource).worklistPage(doctorId, 50, 0);
       expect(rows.map((row) => row.id)).toEqual([ours.patientId]);
       expect(rows[0].total).toBe(1);
       expect(await new CareTeamScope(dataSource).clinicianEmails(theirs.patientId)).toEqual([theirs.doctor.email]);
     });
 
-    it('sees a patient as soon as the clinician joins that patient\'s team', async () => {
+    it("sees a patient as soon as the clinician joins that patient's team", async () => {
       const scope = new CareTeamScope(dataSource);
-      const nurse = await dataSource.query(`INSERT INTO users (email, display_name, role, password_hash) VALUES ('nurse.scope@example.org', 'Nurse', 'nurse', 'x') RETURNING id`);
+      const nurse = await dataSource.query(
+        `INSERT INTO users (email, display_name, role, password_hash) VALUES ('nurse.scope@example.org', 'Nurse', 'nurse', 'x') RETURNING id`,
+      );
       expect(await scope.canSee(nurse[0].id, theirs.patientId)).toBe(false);
       await dataSource.query('INSERT INTO care_team_members VALUES ($1, $2)', [theirs.careTeamId, nurse[0].id]);
       expect(await scope.canSee(nurse[0].id, theirs.patientId)).toBe(true);
@@ -91,7 +97,9 @@ describe('repositories on real PostgreSQL', () => {
 
       expect(escalated).toContain(snoozed);
       expect(await alerts.escalateUnacknowledged({ urgent: 900, warning: 4 * 3600 })).not.toContain(snoozed);
-      expect((await alerts.liveOfPatient(ours.patientId)).find((alert) => alert.id === snoozed)).toEqual(expect.objectContaining({ status: 'open', snoozedUntil: null }));
+      expect((await alerts.liveOfPatient(ours.patientId)).find((alert) => alert.id === snoozed)).toEqual(
+        expect.objectContaining({ status: 'open', snoozedUntil: null }),
+      );
     });
 
     it('counts the alert load of a period without retrospective alerts', async () => {

@@ -55,7 +55,11 @@ export class VisitRepository {
 
   /** Visits that occurred in [from, to), for the timeline. */
   between(patientId: string, from: Date, to: Date): Promise<{ id: string; occurred_at: Date; type: string; outcome: string | null }[]> {
-    return this.dataSource.query('SELECT id, occurred_at, type, outcome FROM visits WHERE patient_id = $1 AND occurred_at >= $2 AND occurred_at < $3', [patientId, from, to]);
+    return this.dataSource.query('SELECT id, occurred_at, type, outcome FROM visits WHERE patient_id = $1 AND occurred_at >= $2 AND occurred_at < $3', [
+      patientId,
+      from,
+      to,
+    ]);
   }
 
   async lastVisitAt(patientId: string): Promise<Date | null> {

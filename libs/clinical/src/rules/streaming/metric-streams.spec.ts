@@ -18,7 +18,15 @@ function batchOutcomes(rules: readonly RuleDefinition[], readings: readonly Norm
   });
 }
 
-function reading(metric: Metric, at: number, seq: number, values: Record<string, number>, unit: string, original = { unit, values }, source?: string): NormalizedReading {
+function reading(
+  metric: Metric,
+  at: number,
+  seq: number,
+  values: Record<string, number>,
+  unit: string,
+  original = { unit, values },
+  source?: string,
+): NormalizedReading {
   return {
     patientId: PATIENT,
     deviceId: 'device-1',
@@ -106,7 +114,10 @@ function expectSameAsBatch(rules: readonly RuleDefinition[], readings: readonly 
 
 describe('streaming rule evaluation equals the batch evaluators over the window', () => {
   it('for the default glucose rules (levels, hysteresis, two above 250, rate of change, predicted low) in both units', () => {
-    fc.assert(fc.property(glucoseReadings, (readings) => expectSameAsBatch(defaultsOf('glucose'), readings)), { numRuns: 300 });
+    fc.assert(
+      fc.property(glucoseReadings, (readings) => expectSameAsBatch(defaultsOf('glucose'), readings)),
+      { numRuns: 300 },
+    );
   });
 
   it('for the default heart-rate and SpO2 rules and any threshold rule, dense or sparse, with time-of-day windows', () => {
@@ -114,12 +125,19 @@ describe('streaming rule evaluation equals the batch evaluators over the window'
       ['heart_rate', 'bpm'],
       ['spo2', '%'],
     ] as const) {
-      const readings = fc.array(scalarReading, { minLength: 1, maxLength: 80 }).map((items) => timeline(items, ({ value }, at, seq) => reading(metric, at, seq, { value }, unit)));
+      const readings = fc
+        .array(scalarReading, { minLength: 1, maxLength: 80 })
+        .map((items) => timeline(items, ({ value }, at, seq) => reading(metric, at, seq, { value }, unit)));
       fc.assert(
-        fc.property(readings, fc.array(thresholdRule(metric, unit), { maxLength: 3 }), fc.constantFrom('UTC', 'America/New_York'), (items, custom, timeZone) => {
-          const unique = custom.filter((rule, index) => custom.findIndex((other) => other.id === rule.id) === index);
-          expectSameAsBatch([...defaultsOf(metric), ...unique], items, timeZone);
-        }),
+        fc.property(
+          readings,
+          fc.array(thresholdRule(metric, unit), { maxLength: 3 }),
+          fc.constantFrom('UTC', 'America/New_York'),
+          (items, custom, timeZone) => {
+            const unique = custom.filter((rule, index) => custom.findIndex((other) => other.id === rule.id) === index);
+            expectSameAsBatch([...defaultsOf(metric), ...unique], items, timeZone);
+          },
+        ),
         { numRuns: 200 },
       );
     }
@@ -129,7 +147,10 @@ describe('streaming rule evaluation equals the batch evaluators over the window'
     const readings = fc
       .array(bpReading, { minLength: 1, maxLength: 50 })
       .map((items) => timeline(items, ({ systolic, diastolic }, at, seq) => reading('blood_pressure', at, seq, { systolic, diastolic }, 'mmHg')));
-    fc.assert(fc.property(readings, (items) => expectSameAsBatch(defaultsOf('blood_pressure'), items)), { numRuns: 200 });
+    fc.assert(
+      fc.property(readings, (items) => expectSameAsBatch(defaultsOf('blood_pressure'), items)),
+      { numRuns: 200 },
+    );
   });
 
   it('rebuilt from the newest part of the window only when settled, then goes on exactly as the full rebuild', () => {
@@ -148,11 +169,13 @@ describe('streaming rule evaluation equals the batch evaluators over the window'
     );
   });
 
-  it('says why in the batch evaluators\' words, e.g. a level 2 episode of a 1 Hz stream', () => {
+  it("says why in the batch evaluators' words, e.g. a level 2 episode of a 1 Hz stream", () => {
     const rules = defaultsOf('glucose');
     const values = [60, 52, 50, 47, 51];
     const readings = values.map((value, index) => reading('glucose', T0 + index * 5 * 60_000, index, { value }, 'mg/dL', undefined, 'cgm'));
-    const level2 = streamed(rules, readings).outcomes.at(-1)!.find((outcome) => outcome.rule.id === 'glucose.level2_hypo')!;
+    const level2 = streamed(rules, readings)
+      .outcomes.at(-1)!
+      .find((outcome) => outcome.rule.id === 'glucose.level2_hypo')!;
     expect(level2.reason).toBe('Level 2 hypoglycaemia: 4 readings below 54 mg/dL over 15 min (lowest 47 mg/dL)');
   });
 });

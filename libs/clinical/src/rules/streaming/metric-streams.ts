@@ -19,7 +19,12 @@ function streamOf(rule: RuleDefinition, windowMs: number): RuleStream {
     case 'rate_of_change':
       return new TailStream(rule.minConsecutive + 1, windowMs, (readings) => evaluateRateOfChange(rule, readings));
     case 'predicted_low':
-      return new TailStream(2, windowMs, (readings) => evaluatePredictedLow(rule, readings), (reading) => reading.context.source === 'cgm');
+      return new TailStream(
+        2,
+        windowMs,
+        (readings) => evaluatePredictedLow(rule, readings),
+        (reading) => reading.context.source === 'cgm',
+      );
     case 'rolling_mean':
       return new WindowStream(windowMs, (readings, now) => evaluateRollingMean(rule, readings, now));
     case 'glucose_window':
