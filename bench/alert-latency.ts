@@ -1,8 +1,7 @@
-import { hashSecret } from '@rpm/security';
 import * as hdr from 'hdr-histogram-js';
-import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import type { DeviceCredential } from '../device-simulators/src/simulated-device';
+import { registerPatients } from './urgent-under-burst';
 import { percentiles, type LoadGenerator, type Percentiles, type StepResult } from './load-generator';
 
 export interface AlertPatients {
@@ -19,25 +18,8 @@ export interface AlertStepResult {
 }
 
 /** `count` patients in one care team, each with one glucose meter, straight into PostgreSQL. */
-export async function registerAlertPatients(databaseUrl: string, careTeamId: string, count: number): Promise<AlertPatients> {
-  const patientIds = Array.from({ length: count }, () => randomUUID());
-  const label = randomUUID().slice(0, 6);
-  const devices = patientIds.map((_, n) => ({ deviceId: `meter-${label}-${n}`, secret: `secret-${randomUUID()}` }));
-  const client = new Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    await client.query(`INSERT INTO patients (id, display_name, programme, care_team_id) SELECT unnest($1::uuid[]), 'bench patient', 'diabetes', $2`, [
-      patientIds,
-      careTeamId,
-    ]);
-    await client.query(
-      `INSERT INTO devices (id, patient_id, kind, credential_hash) SELECT unnest($1::text[]), unnest($2::uuid[]), 'glucose_meter', unnest($3::text[])`,
-      [devices.map((device) => device.deviceId), patientIds, devices.map((device) => hashSecret(device.secret))],
-    );
-  } finally {
-    await client.end();
-  }
-  return { patientIds, devices };
+export function registerAlertPatients(databaseUrl: string, careTeamId: string, count: number): Promise<AlertPatients> {
+  return registerPatients(databaseUrl, careTeamId, count, 'glucose_meter');
 }
 
 const WARM_UP_SECONDS = 5;
