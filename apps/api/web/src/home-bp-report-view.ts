@@ -42,7 +42,20 @@ export function renderHomeBpReport(root: HTMLElement, patientId: string): Promis
           h('dd', {}, report.readingsPerDay === null ? '—' : `${report.readingsPerDay}`, h('span', { class: 'muted' }, ' (ESH: 2 morning + 2 evening)')),
         ),
       ),
-      h('section', {}, h('h2', {}, 'Readings'), plot),
+      h(
+        'section',
+        {},
+        h('h2', {}, 'Readings'),
+        h(
+          'p',
+          { class: 'muted bp-legend' },
+          h('span', { class: 'dot systolic' }, '●'),
+          ' systolic · ',
+          h('span', { class: 'dot diastolic' }, '●'),
+          ` diastolic · dashed: ${target.systolic}/${target.diastolic} mmHg · shaded: the first day, left out of the means`,
+        ),
+        plot,
+      ),
       h(
         'section',
         {},

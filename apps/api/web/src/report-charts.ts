@@ -10,6 +10,8 @@ export const RANGE_COLOURS: Record<string, string> = {
   veryLow: '#8c1616',
 };
 const MEDIAN = '#1b4f8a';
+export const SYSTOLIC = '#cf222e';
+export const DIASTOLIC = '#0969da';
 const BAND_OUTER = 'rgba(120, 160, 210, 0.30)';
 const BAND_INNER = 'rgba(60, 110, 180, 0.45)';
 /** Consensus publishes 1 mmol/L = 18 mg/dL pairs; this axis only labels, classification uses mg/dL. */
@@ -53,14 +55,14 @@ export function agpProfileChart(container: HTMLElement, report: AgpReport, width
       scales: { x: { time: false, range: [0, 24] }, y: { range: [0, 350] } },
       axes: [
         { values: (_chart, splits) => splits.map(hourLabel), splits: () => [0, 3, 6, 9, 12, 15, 18, 21, 24] },
-        { label: 'mg/dL', size: 52, splits: () => [0, 54, 70, 180, 250, 350] },
+        { label: 'mg/dL', size: 52, splits: () => [0, 70, 180, 250, 350] },
         {
           side: 1,
           scale: 'y',
           label: 'mmol/L',
           size: 52,
           grid: { show: false },
-          splits: () => [0, 54, 70, 180, 250, 350],
+          splits: () => [0, 70, 180, 250, 350],
           values: (_chart, splits) => splits.map((value) => (value / MG_DL_PER_MMOL_L).toFixed(1)),
         },
       ],
@@ -124,8 +126,8 @@ export function homeBpChart(container: HTMLElement, report: HomeBpReport, width:
         },
         { label: 'mmHg', size: 52 },
       ],
-      series: [{}, { label: 'Systolic', ...dotted('#cf222e') }, { label: 'Diastolic', ...dotted('#0969da') }],
-      legend: { show: true },
+      series: [{}, { label: 'Systolic', ...dotted(SYSTOLIC) }, { label: 'Diastolic', ...dotted(DIASTOLIC) }],
+      legend: { show: false },
       cursor: { show: false },
       hooks: {
         draw: [

@@ -5,8 +5,8 @@ import type { Patient } from './types.js';
 
 const PERIODS = [7, 14, 30, 90];
 
-/** Width the report's charts are drawn at: the report's own column, which the print stylesheet keeps within A4. */
-export const reportWidth = (element: HTMLElement): number => Math.max(320, Math.min(element.clientWidth, 718));
+/** Width the report's charts are drawn at: the report's column, at most 700 px, which fits A4 with 12 mm margins (186 mm). */
+export const reportWidth = (element: HTMLElement): number => Math.max(320, Math.min(element.clientWidth, 700));
 
 /**
  * The frame both printable reports share: back link, period buttons and Print (left out of print), then a
