@@ -50,6 +50,8 @@ function cgmFortnight(): DeviceReading[] {
 }
 
 interface AgpReport {
+  from: string;
+  to: string;
   binMinutes: number;
   binsWithData: number;
   profile: { startMinute: number; p50: number | null }[];

@@ -101,7 +101,8 @@ function profilePanel(report: AgpReport, width: number): HTMLElement {
 }
 
 function dailyPanel(report: AgpReport, width: number): HTMLElement {
-  const cell = Math.floor((width - 6 * 6) / 7);
+  // Seven a row, 6 px apart, each inside a 1 px border and 2 px padding.
+  const cell = Math.floor((width - 6 * 6) / 7) - 6;
   const grid = h('div', { class: 'daily-grid' });
   const section = h('section', { class: 'agp-daily' }, h('h2', {}, 'Daily glucose profiles'), grid);
   for (const day of report.dailyProfiles) {
