@@ -1,4 +1,5 @@
 import { reading } from '../summaries/summaries-fixtures';
+import { HOME_BP_MIN_READINGS } from '../summaries/home-bp-summary';
 import { buildHomeBpReport, roundHomeBpReport, wholeMmHg } from './home-bp-report';
 
 const bp = (at: string, systolic: number, diastolic: number) => reading('blood_pressure', at, { systolic, diastolic }, 'cuff');
@@ -50,7 +51,7 @@ describe('home BP report (ESH 2023): first day discarded, morning and evening me
   it('says why there is no mean: one day of readings is all discarded', () => {
     const report = buildHomeBpReport(schedule(1, [120, 80], [120, 80]), options);
     expect(report.mean).toBeNull();
-    expect(report.message).toBe('Too few readings to judge: 0 after the first day is discarded, at least 4 needed (ESH 2023).');
+    expect(report.message).toBe(`Too few readings to judge: 0 after the first day is discarded, at least ${HOME_BP_MIN_READINGS} needed (ESH 2023).`);
     expect(buildHomeBpReport([], options).message).toBe('No home blood-pressure readings in this period.');
   });
 
@@ -67,10 +68,10 @@ describe('home BP report (ESH 2023): first day discarded, morning and evening me
   });
 
   it('rounds the report to whole mmHg for display, the verdict taken on the exact mean', () => {
-    const readings = [...schedule(1, [170, 100], [170, 100]), ...schedule(3, [134, 84], [135, 85]).slice(4)];
+    const readings = [...schedule(1, [170, 100], [170, 100]), ...schedule(7, [134, 84], [135, 85]).slice(4)];
     const report = roundHomeBpReport(buildHomeBpReport(readings, options));
     expect(report.mean).toEqual(expect.objectContaining({ systolic: 134.5, diastolic: 84.5, controlled: true }));
-    expect(report.morning).toEqual({ systolic: 134, diastolic: 84, readings: 4 });
-    expect(report.evening).toEqual({ systolic: 135, diastolic: 85, readings: 4 });
+    expect(report.morning).toEqual({ systolic: 134, diastolic: 84, readings: 12 });
+    expect(report.evening).toEqual({ systolic: 135, diastolic: 85, readings: 12 });
   });
 });
