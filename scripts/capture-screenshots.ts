@@ -17,6 +17,11 @@ const SHOTS = [
   { file: 'patient-page-blood-pressure.png', patientId: patientNamed('Thomas Becker') },
   { file: 'patient-page-wearable.png', patientId: patientNamed('Robert Lindqvist') },
 ];
+/** The printable reports, as the page shows them and as they print on A4 (print media emulated). */
+const REPORTS = [
+  { file: 'agp-report.png', patientId: patientNamed('Daniel Okafor'), view: 'agp', ready: 'figure.agp-profile canvas' },
+  { file: 'home-bp-report.png', patientId: patientNamed('Thomas Becker'), view: 'home-bp', ready: 'figure.home-bp-chart canvas' },
+];
 
 async function main(): Promise<void> {
   say('starting the platform with the demo cohort ...');
@@ -49,6 +54,16 @@ async function main(): Promise<void> {
       await page.waitForTimeout(500);
       await page.screenshot({ path: path.join(outDir, shot.file), fullPage: true });
       say(`wrote docs/images/${shot.file}`);
+    }
+    // A4 at 96 dpi, as printed: the report's column is sized to fit it.
+    await page.emulateMedia({ media: 'print' });
+    await page.setViewportSize({ width: 794, height: 1123 });
+    for (const report of REPORTS) {
+      await page.goto(`${platform.httpUrl}/app#/patients/${report.patientId}/${report.view}`);
+      await page.waitForSelector(report.ready);
+      await page.waitForTimeout(500);
+      await page.screenshot({ path: path.join(outDir, report.file), fullPage: true });
+      say(`wrote docs/images/${report.file}`);
     }
   } finally {
     await browser.close();

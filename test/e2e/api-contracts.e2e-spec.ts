@@ -1,4 +1,5 @@
 import {
+  agpReportSchema,
   aggregateResponseSchema,
   alertCommentSchema,
   alertCommentsResponseSchema,
@@ -14,6 +15,7 @@ import {
   fhirObservationBundleSchema,
   followUpResponseSchema,
   healthResponseSchema,
+  homeBpReportSchema,
   issuedCredentialSchema,
   pairingCodeResponseSchema,
   patientRulesResponseSchema,
@@ -86,6 +88,15 @@ describe('every main route answers with its contract from libs/contracts, and /d
     expectContract(aggregateResponseSchema, await doctor.get(`${base}/readings/aggregate?metric=glucose`), 200);
     expectContract(timelineResponseSchema, await doctor.get(`${base}/timeline`), 200);
     expectContract(patientSummarySchema, await doctor.get(`${base}/summary`), 200);
+    // A meter reading is no CGM data: the AGP says so rather than drawing; one BP reading is too few for a mean.
+    const agp = expectContract(agpReportSchema, await doctor.get(`${base}/reports/agp`), 200);
+    expect(agp).toEqual(expect.objectContaining({ metrics: null, ranges: null, binsWithData: 0 }));
+    expect(agp.sufficiency.message).toBe('No CGM readings in this period.');
+    const homeBp = expectContract(homeBpReportSchema, await doctor.get(`${base}/reports/home-bp`), 200);
+    expect(homeBp.mean).toBeNull();
+    expect(homeBp.days.reduce((sum, day) => sum + day.readings, 0)).toBe(1);
+    expect((await doctor.get(`${base}/reports/agp?from=2026-01-01T00:00:00Z&to=2025-12-01T00:00:00Z`)).status).toBe(400);
+    expect((await doctor.get(`${base}/reports/agp?from=2025-01-01T00:00:00Z&to=2026-01-01T00:00:00Z`)).status).toBe(400);
     expect(expectContract(fhirObservationBundleSchema, await doctor.get(`${base}/fhir/Observation`), 200).total).toBe(2);
     expectContract(fhirFlagBundleSchema, await doctor.get(`${base}/fhir/Flag`), 200);
     expectContract(profileResponseSchema, await doctor.get('/auth/me'), 200);

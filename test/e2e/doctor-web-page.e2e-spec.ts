@@ -32,6 +32,35 @@ const GLUCOSE: DeviceReading[] = [
   { metric: 'glucose', value: 48, unit: 'mg/dL', source: 'meter', measuredAt: hoursAgo(0.05), seq: 100 },
 ];
 
+/**
+ * Fourteen days of CGM readings every 5 minutes ending now, a smooth daily swing between about 100 and
+ * 220 mg/dL (no alert rule fires on it), none between 03:00 and 04:00 UTC: the hour the AGP leaves blank.
+ */
+function cgmFortnight(): DeviceReading[] {
+  const now = Date.now();
+  const step = 5 * 60_000;
+  const readings: DeviceReading[] = [];
+  for (let at = now - 14 * 24 * HOUR + step; at <= now - 60_000; at += step) {
+    if (new Date(at).getUTCHours() === 3) continue;
+    const hours = (at % (24 * HOUR)) / HOUR;
+    const value = Math.round(160 + 60 * Math.sin((2 * Math.PI * hours) / 24));
+    readings.push({ metric: 'glucose', value, unit: 'mg/dL', source: 'cgm', measuredAt: new Date(at).toISOString(), seq: 1000 + readings.length });
+  }
+  return readings;
+}
+
+interface AgpReport {
+  from: string;
+  to: string;
+  binMinutes: number;
+  binsWithData: number;
+  profile: { startMinute: number; p50: number | null }[];
+  ranges: { key: string; percent: number }[];
+  sufficiency: { sufficient: boolean; coveragePercent: number };
+  metrics: { readings: number } | null;
+  dailyProfiles: { date: string; points: unknown[] }[];
+}
+
 // The browser's own types are not in this Node project: just what the checks below touch.
 interface Canvas {
   width: number;
@@ -149,6 +178,69 @@ describe("the doctor's web page in headless Chromium", () => {
     const first = await page.getAttribute('table.worklist tbody tr:first-child', 'data-patient-id');
     expect(first).toBe(other.patientId);
     await screenshot('live-feed');
+  });
+
+  it("draws a CGM patient's AGP report from the API's data: the range bar's shares, the modal day's bins, one profile a day", async () => {
+    const agpPatient = await addPatient(databaseUrl, clinic.careTeamId, 'AGP Patient');
+    await doctor.post(`/patients/${agpPatient.patientId}/follow-up`, { pathway: 'diabetes' }); // the page asks for the plan
+    const cgm = cgmFortnight();
+    const sensor = await SimulatedDevice.connect(platform.mqttUrl, agpPatient.device);
+    for (let start = 0; start < cgm.length; start += 250) await sensor.publish({ readings: cgm.slice(start, start + 250) });
+    await sensor.close();
+    const base = `/patients/${agpPatient.patientId}/reports/agp`;
+    const report = await waitFor('the fortnight stored', async () => {
+      const { body } = await doctor.get<AgpReport>(base);
+      return body.metrics?.readings === cgm.length ? body : undefined;
+    });
+    // The UTC time zone of the fixture: the 03:00-04:00 gap is bins 12 to 15 of 96.
+    expect(report.profile.filter((bin) => bin.p50 === null).map((bin) => bin.startMinute)).toEqual([180, 195, 210, 225]);
+    expect(report.binsWithData).toBe(92);
+    expect(report.sufficiency).toEqual(expect.objectContaining({ sufficient: true, coveragePercent: expect.closeTo((23 / 24) * 100, 0) }));
+
+    await page.goto(`${platform.httpUrl}/app#/patients/${agpPatient.patientId}`);
+    const [answer] = await Promise.all([page.waitForResponse((response) => response.url().includes(`${base}?`)), page.click('a:has-text("AGP report")')]);
+    await page.waitForSelector('figure.agp-profile canvas');
+    // The page asked for the last 14 days at its own "now": the same period asked again gives the figures it shows.
+    const asked = new URL(answer.url());
+    const shownReport = (await doctor.get<AgpReport>(`${asked.pathname}${asked.search}`)).body;
+    expect((Date.parse(shownReport.to) - Date.parse(shownReport.from)) / (24 * HOUR)).toBe(14);
+    expect(await page.getAttribute('figure.agp-profile', 'data-points')).toBe('96');
+    const shown = await page.$$eval('.tir-segment', (segments) =>
+      segments.map((segment) => [segment.getAttribute('data-range'), Number(segment.getAttribute('data-percent'))]),
+    );
+    expect(shown).toEqual(shownReport.ranges.map((range) => [range.key, range.percent]));
+    for (const range of shownReport.ranges)
+      expect(await page.textContent(`.tir-labels li[data-range="${range.key}"] .range-percent`)).toBe(`${range.percent}%`);
+    expect(Number(await page.getAttribute('figure.agp-profile', 'data-bins-with-data'))).toBe(shownReport.binsWithData);
+    expect(await page.locator('figure.daily').count()).toBe(shownReport.dailyProfiles.length);
+    expect(await page.$$eval('figure.daily', (days) => days.map((day) => Number(day.getAttribute('data-points'))))).toEqual(
+      shownReport.dailyProfiles.map((day) => day.points.length),
+    );
+    expect(await page.locator('.insufficient-notice').count()).toBe(0);
+    await screenshot('agp-report');
+
+    await page.click('a:has-text("AGP Patient")');
+    await page.click('a:has-text("Home BP report")');
+    await page.waitForSelector('.bp-mean');
+    expect(await page.textContent('.bp-mean')).toContain('No home blood-pressure readings in this period.');
+  });
+
+  it('greys the CGM figures of a patient with almost no CGM data instead of judging them', async () => {
+    const sparse = await addPatient(databaseUrl, clinic.careTeamId, 'Sparse CGM Patient');
+    await doctor.post(`/patients/${sparse.patientId}/follow-up`, { pathway: 'diabetes' });
+    const sensor = await SimulatedDevice.connect(platform.mqttUrl, sparse.device);
+    await sensor.publish({ metric: 'glucose', value: 120, unit: 'mg/dL', source: 'cgm', measuredAt: hoursAgo(1), seq: 1 });
+    await sensor.close();
+    await waitFor('the reading stored', async () =>
+      (await doctor.get<AgpReport>(`/patients/${sparse.patientId}/reports/agp`)).body.ranges ? true : undefined,
+    );
+    await page.goto(`${platform.httpUrl}/app#/patients/${sparse.patientId}`);
+    const tir = await page.waitForSelector('.card[data-card="Time in range 70–180"]');
+    expect(await tir.getAttribute('class')).toContain('insufficient');
+    expect(await tir.textContent()).toContain('not enough data');
+    await page.goto(`${platform.httpUrl}/app#/patients/${sparse.patientId}/agp`);
+    await page.waitForSelector('.insufficient-notice');
+    expect(await page.textContent('figure.agp-profile')).toContain('Not enough CGM data to draw a profile.');
   });
 
   it('signs out: the token is refused by the API afterwards and the page asks for a login again', async () => {

@@ -10,6 +10,7 @@ import { FollowUpController } from './follow-up/follow-up.controller';
 import { HealthController } from './health/health.controller';
 import { MetricsController } from './observability/metrics.controller';
 import { PairingController } from './devices/pairing.controller';
+import { PatientReportsController } from './patients/patient-reports.controller';
 import { PatientRulesController } from './rules/patient-rules.controller';
 import { PatientStreamsController } from './patients/patient-streams.controller';
 import { PatientSummaryController } from './patients/patient-summary.controller';
@@ -30,6 +31,7 @@ export const API_CONTROLLERS: Type[] = [
   HealthController,
   MetricsController,
   PairingController,
+  PatientReportsController,
   PatientRulesController,
   PatientStreamsController,
   PatientSummaryController,

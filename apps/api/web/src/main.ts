@@ -1,5 +1,7 @@
+import { renderAgpReport } from './agp-report-view.js';
 import { api, logOut, session } from './api.js';
 import { h } from './dom.js';
+import { renderHomeBpReport } from './home-bp-report-view.js';
 import { renderLogin } from './login-view.js';
 import { renderPatientList } from './patient-list-view.js';
 import { renderPatient } from './patient-view.js';
@@ -16,7 +18,7 @@ function showWhoIsSignedIn(): void {
     .catch(() => undefined);
 }
 
-/** Hash routes: #/login, #/patients, #/patients/<id>. Each view's live stream closes when the view is left. */
+/** Hash routes: #/login, #/patients, #/patients/<id>, #/patients/<id>/agp, #/patients/<id>/home-bp. Each view's live stream closes when the view is left. */
 function route(): void {
   leaving?.abort();
   const current = new AbortController();
@@ -29,12 +31,15 @@ function route(): void {
     return;
   }
   const patient = /^#\/patients\/([0-9a-f-]{36})$/.exec(hash);
+  const report = /^#\/patients\/([0-9a-f-]{36})\/(agp|home-bp)$/.exec(hash);
   const view =
     hash === '#/login'
       ? Promise.resolve(renderLogin(root))
-      : patient
-        ? renderPatient(root, patient[1], current.signal)
-        : renderPatientList(root, current.signal);
+      : report
+        ? (report[2] === 'agp' ? renderAgpReport : renderHomeBpReport)(root, report[1])
+        : patient
+          ? renderPatient(root, patient[1], current.signal)
+          : renderPatientList(root, current.signal);
   view.catch((error: Error) => {
     if (!current.signal.aborted) root.replaceChildren(h('p', { class: 'error', role: 'alert' }, `Could not load this page: ${error.message}`));
   });

@@ -2,34 +2,69 @@ import { api } from './api.js';
 import { formatAgo, formatDate, formatDateTime, h } from './dom.js';
 import type { Alert, FollowUp, Summary, Visit } from './types.js';
 
-function card(label: string, value: string, good: boolean | null, target: string): HTMLElement {
+type Tone = 'good' | 'bad' | 'insufficient' | null;
+
+function card(label: string, value: string, tone: Tone | boolean, target: string): HTMLElement {
+  const resolved: Tone = tone === true ? 'good' : tone === false ? 'bad' : tone;
   return h(
     'div',
-    { class: `card ${good === null ? '' : good ? 'good' : 'bad'}` },
+    { class: `card ${resolved ?? ''}`, 'data-card': label },
     h('span', { class: 'label' }, label),
     h('strong', {}, value),
     h('span', { class: 'muted' }, target),
   );
 }
 
-/** Consensus targets (Battelino 2019; 2017 ACC/AHA home 135/85; CPT 99454 16 days) beside each figure. */
-export function summaryCards(summary: Summary): HTMLElement {
+/** CGM metrics mean little below 70 % of possible readings (Battelino 2019): shown greyed, not judged. */
+const CGM_MIN_COVERAGE_PERCENT = 70;
+/** CPT 99454 judges a whole 30-day period: a patient enrolled more recently is not yet short of it. */
+const RPM_PERIOD_DAYS = 30;
+
+/**
+ * Whole mmHg, as cuffs read; where rounding would carry a mean below its threshold up to it (134.6 shown as
+ * 135 beside "below 135"), one decimal is kept (as libs/clinical's wholeMmHg does for the reports).
+ */
+export function wholeMmHg(value: number, threshold: number): string {
+  const whole = Math.round(value);
+  return String(value < threshold && whole >= threshold ? Math.round(value * 10) / 10 : whole);
+}
+
+/**
+ * Consensus targets (Battelino 2019; 2017 ACC/AHA home 135/85; CPT 99454 16 days) beside each figure. A
+ * figure without enough data behind it is greyed and says so rather than coloured as met or missed.
+ */
+export function summaryCards(summary: Summary, patient?: { createdAt: string }): HTMLElement {
   const cards: HTMLElement[] = [];
   const glucose = summary.glucose;
   if (glucose) {
+    const enough = glucose.coveragePercent >= CGM_MIN_COVERAGE_PERCENT;
+    const judged = (met: boolean, target: string): [Tone, string] =>
+      enough ? [met ? 'good' : 'bad', target] : ['insufficient', `not enough data (CGM ${glucose.coveragePercent}% of 14 days) · ${target}`];
     cards.push(
-      card('Time in range 70–180', `${glucose.tir}%`, glucose.tir > 70, 'target > 70%'),
-      card('Below 70 mg/dL', `${glucose.tbr70}%`, glucose.tbr70 < 4, 'target < 4%'),
-      card('Below 54 mg/dL', `${glucose.tbr54}%`, glucose.tbr54 < 1, 'target < 1%'),
-      card('Variability (CV)', `${glucose.cvPercent}%`, glucose.cvPercent <= 36, 'target ≤ 36%'),
-      card('GMI', `${glucose.gmiPercent}%`, null, `mean ${glucose.meanMgDl} mg/dL`),
-      card('CGM coverage', `${glucose.coveragePercent}%`, glucose.coveragePercent >= 70, '14 days, target ≥ 70%'),
+      card('Time in range 70–180', `${glucose.tir}%`, ...judged(glucose.tir > 70, 'target > 70%')),
+      card('Below 70 mg/dL', `${glucose.tbr70}%`, ...judged(glucose.tbr70 < 4, 'target < 4%')),
+      card('Below 54 mg/dL', `${glucose.tbr54}%`, ...judged(glucose.tbr54 < 1, 'target < 1%')),
+      card('Variability (CV)', `${glucose.cvPercent}%`, ...judged(glucose.cvPercent <= 36, 'target ≤ 36%')),
+      card('GMI', `${glucose.gmiPercent}%`, enough ? null : 'insufficient', `mean ${glucose.meanMgDl} mg/dL`),
+      card('CGM coverage', `${glucose.coveragePercent}%`, enough, '14 days, target ≥ 70%'),
     );
   }
   const bp = summary.bloodPressure;
-  if (bp) cards.push(card('Home BP, 7-day mean', `${bp.systolic}/${bp.diastolic}`, bp.controlled, `target < 135/85 (${bp.readings} readings)`));
+  if (bp)
+    cards.push(
+      card('Home BP, 7-day mean', `${wholeMmHg(bp.systolic, 135)}/${wholeMmHg(bp.diastolic, 85)}`, bp.controlled, `target < 135/85 (${bp.readings} readings)`),
+    );
   const { daysWithData, ofDays, meetsRpmThreshold } = summary.adherence;
-  cards.push(card('Days with data', `${daysWithData} of ${ofDays}`, meetsRpmThreshold, 'at least 16'));
+  const enrolledDays = patient ? Math.floor((Date.now() - new Date(patient.createdAt).getTime()) / 86_400_000) : ofDays;
+  const wholePeriod = enrolledDays >= RPM_PERIOD_DAYS;
+  cards.push(
+    card(
+      'Days with data',
+      `${daysWithData} of ${ofDays}`,
+      meetsRpmThreshold ? 'good' : wholePeriod ? 'bad' : null,
+      wholePeriod || meetsRpmThreshold ? 'at least 16' : `at least 16 · enrolled under ${RPM_PERIOD_DAYS} days: not judged yet`,
+    ),
+  );
   return h('div', { class: 'cards' }, ...cards);
 }
 

@@ -3,10 +3,12 @@
  * the API checks every answer against. Type-only imports, so no zod reaches the browser.
  */
 import type {
+  AgpReportResponse,
   AggregateResponse,
   Alert,
   AlertChange,
   FollowUpResponse,
+  HomeBpReportResponse,
   NormalizedReading,
   Page,
   Patient,
@@ -20,3 +22,5 @@ export type { AggregateResponse, Alert, AlertChange, NormalizedReading, Page, Pa
 export type Summary = PatientSummary;
 export type FollowUp = FollowUpResponse;
 export type ReadingBucket = ReadingBucketResponse;
+export type AgpReport = AgpReportResponse;
+export type HomeBpReport = HomeBpReportResponse;

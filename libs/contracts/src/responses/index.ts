@@ -7,3 +7,4 @@ export * from './care.schema';
 export * from './fhir.schema';
 export * from './programme.schema';
 export * from './admin.schema';
+export * from './reports.schema';

@@ -1,0 +1,3 @@
+export * from './agp';
+export * from './home-bp-report';
+export * from './local-time';
