@@ -1,40 +1,27 @@
 import { Injectable } from '@nestjs/common';
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-
-/** A gauge read at scrape time from whatever source is set (0 until one is). */
-function scrapedGauge(registry: Registry, name: string, help: string): Gauge & { setSource(source: () => number): void } {
-  let source = () => 0;
-  const gauge = new Gauge({
-    name,
-    help,
-    registers: [registry],
-    collect() {
-      this.set(source());
-    },
-  });
-  return Object.assign(gauge, { setSource: (next: () => number) => void (source = next) });
-}
+import { createMetricsRegistry, scrapedGauge } from '@rpm/platform';
+import { Counter, Gauge } from 'prom-client';
 
 /** Prometheus metrics of one alerting process, served on GET /metrics. No label carries a patient, device or alert. */
 @Injectable()
 export class AlertingMetrics {
-  readonly registry = new Registry();
+  readonly registry = createMetricsRegistry('rpm_alerting_');
 
-  readonly consumerConnected = new Gauge({
-    name: 'rpm_alerting_consumer_connected',
-    help: '1 while the accepted-readings consumer is connected to the broker',
-    registers: [this.registry],
-  });
+  readonly consumerConnected = scrapedGauge(
+    this.registry,
+    'rpm_alerting_consumer_connected',
+    '1 while the accepted-readings consumer is connected to the broker',
+  );
   readonly eventsConsumed = new Counter({
     name: 'rpm_alerting_events_consumed_total',
     help: 'Accepted-readings events evaluated and acknowledged',
     registers: [this.registry],
   });
-  readonly lastEventAgeSeconds = new Gauge({
-    name: 'rpm_alerting_last_event_age_seconds',
-    help: 'Seconds since the last accepted-readings event was evaluated (-1: none since start)',
-    registers: [this.registry],
-  });
+  readonly lastEventAgeSeconds = scrapedGauge(
+    this.registry,
+    'rpm_alerting_last_event_age_seconds',
+    'Seconds since the last accepted-readings event was evaluated (-1: none since start)',
+  );
   readonly jobLastSuccess = new Gauge({
     name: 'rpm_alerting_job_last_success_timestamp_seconds',
     help: 'Unix time at which each periodic job last finished a run',
@@ -63,13 +50,5 @@ export class AlertingMetrics {
     'rpm_alerting_evaluation_lag_seconds',
     'Age of the oldest reading received but not yet evaluated (0 when none waits)',
   );
-  readonly deliveryBacklog = new Gauge({
-    name: 'rpm_alerting_delivery_backlog',
-    help: 'Alert deliveries pending (not yet delivered nor given up)',
-    registers: [this.registry],
-  });
-
-  constructor() {
-    collectDefaultMetrics({ register: this.registry, prefix: 'rpm_alerting_' });
-  }
+  readonly deliveryBacklog = scrapedGauge(this.registry, 'rpm_alerting_delivery_backlog', 'Alert deliveries pending (not yet delivered nor given up)');
 }

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { createMetricsRegistry, scrapedGauge } from '@rpm/platform';
+import { Counter, Gauge, Histogram } from 'prom-client';
 
 /** Prometheus metrics of one gateway process, served on GET /metrics. No label carries a device or patient. */
 @Injectable()
 export class GatewayMetrics {
-  readonly registry = new Registry();
+  readonly registry = createMetricsRegistry('rpm_gateway_');
 
   readonly connectedDevices = new Gauge({
     name: 'rpm_gateway_connected_devices',
@@ -49,25 +50,14 @@ export class GatewayMetrics {
     help: 'Acknowledged readings the store refused for their content, set aside in quarantined_readings (npm run quarantine)',
     registers: [this.registry],
   });
-  readonly spoolPendingReadings = new Gauge({
-    name: 'rpm_gateway_spool_pending_readings',
-    help: 'Readings acknowledged but not yet in the store',
-    registers: [this.registry],
-  });
-  readonly spoolPendingBytes = new Gauge({ name: 'rpm_gateway_spool_pending_bytes', help: 'Bytes of readings in the spool', registers: [this.registry] });
-  readonly spoolCapacityBytes = new Gauge({ name: 'rpm_gateway_spool_capacity_bytes', help: 'The spool bound (SPOOL_MAX_MB)', registers: [this.registry] });
-  readonly spoolOldestAgeSeconds = new Gauge({
-    name: 'rpm_gateway_spool_oldest_age_seconds',
-    help: 'Age of the oldest reading not yet in the store',
-    registers: [this.registry],
-  });
-  readonly spoolAlarm = new Gauge({
-    name: 'rpm_gateway_spool_alarm',
-    help: '1 while the spool is past its alarm level (SPOOL_ALARM_PERCENT) or the drain has stalled (DRAIN_STALL_SECONDS): the store is not keeping up',
-    registers: [this.registry],
-  });
-
-  constructor() {
-    collectDefaultMetrics({ register: this.registry, prefix: 'rpm_gateway_' });
-  }
+  // Read from the spool and the alarm at scrape time (SpoolAlarm sets their sources).
+  readonly spoolPendingReadings = scrapedGauge(this.registry, 'rpm_gateway_spool_pending_readings', 'Readings acknowledged but not yet in the store');
+  readonly spoolPendingBytes = scrapedGauge(this.registry, 'rpm_gateway_spool_pending_bytes', 'Bytes of readings in the spool');
+  readonly spoolCapacityBytes = scrapedGauge(this.registry, 'rpm_gateway_spool_capacity_bytes', 'The spool bound (SPOOL_MAX_MB)');
+  readonly spoolOldestAgeSeconds = scrapedGauge(this.registry, 'rpm_gateway_spool_oldest_age_seconds', 'Age of the oldest reading not yet in the store');
+  readonly spoolAlarm = scrapedGauge(
+    this.registry,
+    'rpm_gateway_spool_alarm',
+    '1 while the spool is past its alarm level (SPOOL_ALARM_PERCENT) or the drain has stalled (DRAIN_STALL_SECONDS): the store is not keeping up',
+  );
 }

@@ -1,0 +1,34 @@
+import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * An app's Prometheus registry: the process' default metrics (CPU, memory, event loop, GC) under the
+ * app's prefix (`rpm_gateway_`), and the app's own metrics registered beside them.
+ */
+export function createMetricsRegistry(prefix: string): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix });
+  return registry;
+}
+
+/**
+ * A gauge read at scrape time from a source (0 until one is set). Reading must have no side effect:
+ * a scrape never logs, alarms or changes state.
+ */
+export function scrapedGauge(
+  registry: Registry,
+  name: string,
+  help: string,
+  source: () => number | undefined | Promise<number | undefined> = () => 0,
+): Gauge & { setSource(next: () => number | undefined | Promise<number | undefined>): void } {
+  let read = source;
+  const gauge = new Gauge({
+    name,
+    help,
+    registers: [registry],
+    async collect() {
+      const value = await read();
+      if (value !== undefined) this.set(value);
+    },
+  });
+  return Object.assign(gauge, { setSource: (next: typeof read) => void (read = next) });
+}
