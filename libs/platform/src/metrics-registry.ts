@@ -1,4 +1,4 @@
-import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
  * An app's Prometheus registry: the process' default metrics (CPU, memory, event loop, GC) under the
@@ -31,4 +31,14 @@ export function scrapedGauge(
     },
   });
   return Object.assign(gauge, { setSource: (next: typeof read) => void (read = next) });
+}
+
+/** A counter in `registry`. Labels never carry a patient, device or alert id. */
+export function counter<L extends string = never>(registry: Registry, name: string, help: string, labelNames: readonly L[] = []): Counter<L> {
+  return new Counter<L>({ name, help, labelNames, registers: [registry] });
+}
+
+/** A gauge in `registry`, set by the code that knows its value. */
+export function gauge<L extends string = never>(registry: Registry, name: string, help: string, labelNames: readonly L[] = []): Gauge<L> {
+  return new Gauge<L>({ name, help, labelNames, registers: [registry] });
 }

@@ -1,5 +1,4 @@
 import { Logger } from '@nestjs/common';
-import type { NormalizedReading } from '@rpm/contracts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,19 +7,7 @@ import { ReadingSpool } from '../spool/reading-spool';
 import type { SpoolDrainer } from '../spool/spool-drainer';
 import { GatewayMetrics } from './gateway-metrics';
 import { SpoolAlarm } from './spool-alarm';
-
-const reading = (n: number): NormalizedReading => ({
-  patientId: '7f1c2e2a-5a8e-4d55-9c43-0d6d1c1d0a11',
-  deviceId: 'meter-1',
-  metric: 'heart_rate',
-  measuredAt: new Date(Date.UTC(2026, 10, 22, 8, 0, n)).toISOString(),
-  receivedAt: '2026-11-22T08:01:00.000Z',
-  seq: n,
-  unit: 'bpm',
-  values: { value: 60 },
-  original: { unit: 'bpm', values: { value: 60 } },
-  context: {},
-});
+import { spooledReading as reading } from '../spool/reading-spool.fixture';
 
 const gauge = (text: string, name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
 
