@@ -8,7 +8,7 @@ import { apiConfigSchema } from './api.config';
 import { serveApiDocs } from './docs/api-docs';
 import { ApiModule } from './api.module';
 import { apiFastifyOptions } from './http/fastify-options';
-import { echoRequestIds } from './http/request-id';
+import { echoRequestIds, logRequestIds } from './http/request-id';
 import { ApiMetrics } from './observability/api-metrics';
 
 async function bootstrap(): Promise<void> {
@@ -29,6 +29,7 @@ async function bootstrap(): Promise<void> {
     .getHttpAdapter()
     .getInstance()
     .addHook('onResponse', async (request, reply) => metrics.observe(request, reply.statusCode, reply.elapsedTime / 1000));
+  logRequestIds(app.getHttpAdapter().getInstance());
   echoRequestIds(app.getHttpAdapter().getInstance());
   serveApiDocs(app, app.getHttpAdapter().getInstance());
   app.enableShutdownHooks();

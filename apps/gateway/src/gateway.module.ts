@@ -1,14 +1,16 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { DataSourceShutdown, ReadingStoreShutdown, dataSourceProvider, readingStoreProvider } from '@rpm/platform';
+import { brokerPublisherProvider } from './broker/broker-publisher';
 import { EmbeddedBroker } from './broker/embedded-broker.service';
 import { ExternalBrokerConsumer } from './broker/external-broker-consumer.service';
 import { DeviceDirectory } from './devices/device-directory';
 import { DeviceRevocationListener } from './devices/device-revocation-listener';
 import { GATEWAY_CONFIG, type GatewayConfig } from './gateway.config';
-import { OutboxRelay } from './ingest/broker-outbox';
 import { ReadingIngestor } from './ingest/reading-ingestor';
 import { GatewayHttpServer } from './observability/gateway-http.server';
 import { GatewayMetrics } from './observability/gateway-metrics';
+import { GatewayReadiness } from './observability/gateway-readiness';
+import { SpoolAlarm } from './observability/spool-alarm';
 import { QuarantineReplayer } from './spool/quarantine-replayer';
 import { ReadingQuarantine } from './spool/reading-quarantine';
 import { readingSpoolProvider } from './spool/reading-spool.provider';
@@ -28,14 +30,16 @@ export class GatewayModule {
         DataSourceShutdown,
         ReadingStoreShutdown,
         GatewayMetrics,
-        OutboxRelay,
         DeviceDirectory,
         ReadingIngestor,
         ReadingQuarantine,
         SpoolDrainer,
         QuarantineReplayer,
+        SpoolAlarm,
+        GatewayReadiness,
         GatewayHttpServer,
         ...(embedded ? [EmbeddedBroker, DeviceRevocationListener] : [ExternalBrokerConsumer]),
+        brokerPublisherProvider(embedded ? EmbeddedBroker : ExternalBrokerConsumer),
       ],
     };
   }

@@ -1,75 +1,45 @@
 import { Injectable } from '@nestjs/common';
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-
-/** A gauge read at scrape time from whatever source is set (0 until one is). */
-function scrapedGauge(registry: Registry, name: string, help: string): Gauge & { setSource(source: () => number): void } {
-  let source = () => 0;
-  const gauge = new Gauge({
-    name,
-    help,
-    registers: [registry],
-    collect() {
-      this.set(source());
-    },
-  });
-  return Object.assign(gauge, { setSource: (next: () => number) => void (source = next) });
-}
+import { counter, createMetricsRegistry, gauge, scrapedGauge } from '@rpm/platform';
 
 /** Prometheus metrics of one alerting process, served on GET /metrics. No label carries a patient, device or alert. */
 @Injectable()
 export class AlertingMetrics {
-  readonly registry = new Registry();
+  readonly registry = createMetricsRegistry('rpm_alerting_');
 
-  readonly consumerConnected = new Gauge({
-    name: 'rpm_alerting_consumer_connected',
-    help: '1 while the accepted-readings consumer is connected to the broker',
-    registers: [this.registry],
-  });
-  readonly eventsConsumed = new Counter({
-    name: 'rpm_alerting_events_consumed_total',
-    help: 'Accepted-readings events evaluated and acknowledged',
-    registers: [this.registry],
-  });
-  readonly lastEventAgeSeconds = new Gauge({
-    name: 'rpm_alerting_last_event_age_seconds',
-    help: 'Seconds since the last accepted-readings event was evaluated (-1: none since start)',
-    registers: [this.registry],
-  });
-  readonly jobLastSuccess = new Gauge({
-    name: 'rpm_alerting_job_last_success_timestamp_seconds',
-    help: 'Unix time at which each periodic job last finished a run',
-    labelNames: ['job'],
-    registers: [this.registry],
-  });
-  readonly jobFailures = new Counter({
-    name: 'rpm_alerting_job_failures_total',
-    help: 'Failures in periodic jobs: one per patient or row that failed (the job goes on), or per run that failed as a whole',
-    labelNames: ['job'],
-    registers: [this.registry],
-  });
-  readonly evaluationFailures = new Counter({
-    name: 'rpm_alerting_evaluation_failures_total',
-    help: "Patients whose readings could not be judged as configured, by reason; the patient's other rules and every other patient go on",
-    labelNames: ['reason'],
-    registers: [this.registry],
-  });
-  readonly readingsEvaluated = new Counter({
-    name: 'rpm_alerting_readings_evaluated_total',
-    help: 'Readings whose rules alerting evaluated',
-    registers: [this.registry],
-  });
+  readonly consumerConnected = scrapedGauge(
+    this.registry,
+    'rpm_alerting_consumer_connected',
+    '1 while the accepted-readings consumer is connected to the broker',
+  );
+  readonly eventsConsumed = counter(this.registry, 'rpm_alerting_events_consumed_total', 'Accepted-readings events evaluated and acknowledged');
+  readonly lastEventAgeSeconds = scrapedGauge(
+    this.registry,
+    'rpm_alerting_last_event_age_seconds',
+    'Seconds since the last accepted-readings event was evaluated (-1: none since start)',
+  );
+  readonly jobLastSuccess = gauge(
+    this.registry,
+    'rpm_alerting_job_last_success_timestamp_seconds',
+    'Unix time at which each periodic job last finished a run',
+    ['job'],
+  );
+  readonly jobFailures = counter(
+    this.registry,
+    'rpm_alerting_job_failures_total',
+    'Failures in periodic jobs: one per patient or row that failed (the job goes on), or per run that failed as a whole',
+    ['job'],
+  );
+  readonly evaluationFailures = counter(
+    this.registry,
+    'rpm_alerting_evaluation_failures_total',
+    "Patients whose readings could not be judged as configured, by reason; the patient's other rules and every other patient go on",
+    ['reason'],
+  );
+  readonly readingsEvaluated = counter(this.registry, 'rpm_alerting_readings_evaluated_total', 'Readings whose rules alerting evaluated');
   readonly evaluationLagSeconds = scrapedGauge(
     this.registry,
     'rpm_alerting_evaluation_lag_seconds',
     'Age of the oldest reading received but not yet evaluated (0 when none waits)',
   );
-  readonly deliveryBacklog = new Gauge({
-    name: 'rpm_alerting_delivery_backlog',
-    help: 'Alert deliveries pending (not yet delivered nor given up)',
-    registers: [this.registry],
-  });
-
-  constructor() {
-    collectDefaultMetrics({ register: this.registry, prefix: 'rpm_alerting_' });
-  }
+  readonly deliveryBacklog = scrapedGauge(this.registry, 'rpm_alerting_delivery_backlog', 'Alert deliveries pending (not yet delivered nor given up)');
 }

@@ -1,6 +1,8 @@
 import type { IncomingMessage } from 'node:http';
+import { AsyncResource } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import { withLogContext } from '@rpm/platform';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 /**
  * A caller's x-request-id is kept (so a request can be followed through a proxy's logs) only when it is
@@ -18,5 +20,27 @@ export function requestIdFor(request: IncomingMessage): string {
 export function echoRequestIds(instance: FastifyInstance): void {
   instance.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+  });
+}
+
+const logScope = new WeakMap<FastifyRequest, AsyncResource>();
+
+/**
+ * Every log line written while a request is handled carries its request id. The context is entered on
+ * request and entered again before validation: body parsing runs in the socket's stream callbacks, which
+ * would otherwise lose it (the way @fastify/request-context does it).
+ */
+export function logRequestIds(instance: FastifyInstance): void {
+  instance.addHook('onRequest', (request, _reply, done) => {
+    withLogContext({ requestId: request.id }, () => {
+      const scope = new AsyncResource('rpm-request-log-context');
+      logScope.set(request, scope);
+      scope.runInAsyncScope(done, request.raw);
+    });
+  });
+  instance.addHook('preValidation', (request, _reply, done) => {
+    const scope = logScope.get(request);
+    if (scope) scope.runInAsyncScope(done, request.raw);
+    else done();
   });
 }

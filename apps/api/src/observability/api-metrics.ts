@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { createMetricsRegistry } from '@rpm/platform';
+import { Histogram } from 'prom-client';
 
 interface FinishedRequest {
   method: string;
@@ -12,7 +13,7 @@ interface FinishedRequest {
  */
 @Injectable()
 export class ApiMetrics {
-  readonly registry = new Registry();
+  readonly registry = createMetricsRegistry('rpm_api_');
 
   private readonly requestSeconds = new Histogram({
     name: 'rpm_api_http_request_duration_seconds',
@@ -21,10 +22,6 @@ export class ApiMetrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
     registers: [this.registry],
   });
-
-  constructor() {
-    collectDefaultMetrics({ register: this.registry, prefix: 'rpm_api_' });
-  }
 
   observe(request: FinishedRequest, statusCode: number, seconds: number): void {
     this.requestSeconds.observe({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(statusCode) }, seconds);

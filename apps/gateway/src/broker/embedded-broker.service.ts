@@ -2,15 +2,16 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { INTERNAL_SERVICE_USERNAME_PREFIX } from '@rpm/config';
 import { deviceIdFromReadingsTopic, deviceReadingsTopic, deviceRepliesTopic } from '@rpm/contracts';
 import { Aedes, type AedesOptions, type Client } from 'aedes';
+import { withLogContext } from '@rpm/platform';
 import { Counter, Gauge } from 'prom-client';
-import { timingSafeEqual } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { DeviceDirectory, type DeviceIdentity } from '../devices/device-directory';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../gateway.config';
-import { OutboxRelay, type BrokerOutbox } from '../ingest/broker-outbox';
-import { ReadingIngestor } from '../ingest/reading-ingestor';
+import { ReadingIngestor, type IngestResult } from '../ingest/reading-ingestor';
 import { GatewayMetrics } from '../observability/gateway-metrics';
+import { type BrokerPublisher } from './broker-publisher';
 import { clientIdProblem, emptyClientIdProblem } from './client-id-policy';
 import { TokenBucket } from './token-bucket';
 
@@ -51,7 +52,7 @@ interface PacketParser {
  * the connection unacknowledged, and the device resends it.
  */
 @Injectable()
-export class EmbeddedBroker implements OnApplicationBootstrap, OnApplicationShutdown, BrokerOutbox {
+export class EmbeddedBroker implements OnApplicationBootstrap, OnApplicationShutdown, BrokerPublisher {
   private readonly logger = new Logger(EmbeddedBroker.name);
   private readonly identities = new WeakMap<Client, Identity>();
   private readonly devicesOnline = new Map<string, Client>();
@@ -67,7 +68,6 @@ export class EmbeddedBroker implements OnApplicationBootstrap, OnApplicationShut
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     private readonly devices: DeviceDirectory,
     private readonly ingestor: ReadingIngestor,
-    private readonly relay: OutboxRelay,
     private readonly metrics: GatewayMetrics,
   ) {
     const registers = [metrics.registry];
@@ -89,6 +89,10 @@ export class EmbeddedBroker implements OnApplicationBootstrap, OnApplicationShut
   /** True when every configured listener (plain TCP, TLS) accepts connections. */
   get isListening(): boolean {
     return this.servers.size > 0 && [...this.servers.values()].every((server) => server.listening);
+  }
+
+  get isUp(): boolean {
+    return this.isListening;
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -134,13 +138,19 @@ export class EmbeddedBroker implements OnApplicationBootstrap, OnApplicationShut
           return done(new Error('rate limit exceeded'));
         }
         packet.retain = false;
-        this.ingestor.ingest(packet.payload as Buffer, { deviceId: identity.deviceId, patientId: identity.patientId, receivedAt: new Date() }).then(
-          () => done(null),
-          (error: Error) => {
-            this.metrics.connectionsRefused.inc({ reason: 'spool_unavailable' });
-            this.logger.error({ message: 'reading not acknowledged: spool unavailable', deviceId: identity.deviceId, error: error.message });
-            done(error);
-          },
+        const origin = { deviceId: identity.deviceId, patientId: identity.patientId, receivedAt: new Date() };
+        void withLogContext({ eventId: randomUUID(), deviceId: identity.deviceId }, () =>
+          this.ingestor
+            .ingest(packet.payload as Buffer, origin)
+            .then((result) => this.sendReply(result))
+            .then(
+              () => done(null),
+              (error: Error) => {
+                this.metrics.connectionsRefused.inc({ reason: 'spool_unavailable' });
+                this.logger.error({ message: 'reading not acknowledged: spool unavailable', deviceId: identity.deviceId, error: error.message });
+                done(error);
+              },
+            ),
         );
       },
       // Device readings are consumed here, never routed to other clients.
@@ -180,7 +190,6 @@ export class EmbeddedBroker implements OnApplicationBootstrap, OnApplicationShut
       });
       await this.listen('tls', server, mqtt.tls.host, mqtt.tls.port);
     }
-    this.relay.attach(this);
   }
 
   private async listen(transport: Transport, server: Server, host: string, port: number): Promise<void> {
@@ -208,6 +217,11 @@ export class EmbeddedBroker implements OnApplicationBootstrap, OnApplicationShut
     return new Promise((resolve, reject) =>
       broker.publish({ cmd: 'publish', topic, payload: Buffer.from(payload), qos, retain: false, dup: false }, (error) => (error ? reject(error) : resolve())),
     );
+  }
+
+  /** A device hears of its rejected readings before the PUBACK, on its replies topic. */
+  private async sendReply({ reply, replyTopic }: IngestResult): Promise<void> {
+    if (replyTopic) await this.publish(replyTopic, JSON.stringify(reply), 1);
   }
 
   /** Closes a revoked device's connection at once. */

@@ -1,12 +1,13 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { ALL_DEVICE_READINGS_TOPIC, deviceIdFromReadingsTopic } from '@rpm/contracts';
-import { connected } from '@rpm/platform';
+import { connected, withLogContext } from '@rpm/platform';
 import { connect, type MqttClient } from 'mqtt';
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { DeviceDirectory } from '../devices/device-directory';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../gateway.config';
-import { OutboxRelay, type BrokerOutbox } from '../ingest/broker-outbox';
 import { ReadingIngestor } from '../ingest/reading-ingestor';
+import { type BrokerPublisher } from './broker-publisher';
 
 /**
  * External-broker mode: the broker (Mosquitto, EMQX, HiveMQ) authenticates devices and enforces topic
@@ -14,7 +15,7 @@ import { ReadingIngestor } from '../ingest/reading-ingestor';
  * each message only after it is spooled. A persistent session keeps messages across a gateway restart.
  */
 @Injectable()
-export class ExternalBrokerConsumer implements OnApplicationBootstrap, OnApplicationShutdown, BrokerOutbox {
+export class ExternalBrokerConsumer implements OnApplicationBootstrap, OnApplicationShutdown, BrokerPublisher {
   private readonly logger = new Logger(ExternalBrokerConsumer.name);
   private client?: MqttClient;
 
@@ -22,8 +23,12 @@ export class ExternalBrokerConsumer implements OnApplicationBootstrap, OnApplica
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     private readonly devices: DeviceDirectory,
     private readonly ingestor: ReadingIngestor,
-    private readonly relay: OutboxRelay,
   ) {}
+
+  /** Devices reach the external broker whether or not this client is connected: readiness does not hang on it. */
+  get isUp(): boolean {
+    return true;
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     const mqtt = this.config.mqtt;
@@ -43,7 +48,7 @@ export class ExternalBrokerConsumer implements OnApplicationBootstrap, OnApplica
     this.client = client;
     // mqtt.js sends PUBACK when handleMessage calls back: call back only once the reading is spooled.
     client.handleMessage = (packet, callback) => {
-      this.handle(packet.topic, packet.payload as Buffer).then(
+      withLogContext({ eventId: randomUUID() }, () => this.handle(packet.topic, packet.payload as Buffer)).then(
         () => callback(),
         (error: Error) => {
           this.logger.error({ message: 'reading not acknowledged: spool unavailable; reconnecting so the broker redelivers', error: error.message });
@@ -52,7 +57,6 @@ export class ExternalBrokerConsumer implements OnApplicationBootstrap, OnApplica
       );
     };
     await connected(client);
-    this.relay.attach(this);
     await client.subscribeAsync(`$share/${mqtt.shareGroup}/${ALL_DEVICE_READINGS_TOPIC}`, { qos: 1 });
     this.logger.log({ message: 'consuming device readings from external broker', shareGroup: mqtt.shareGroup });
   }
@@ -73,6 +77,9 @@ export class ExternalBrokerConsumer implements OnApplicationBootstrap, OnApplica
       this.logger.warn({ message: 'reading from an unknown or revoked device dropped', topic });
       return;
     }
-    await this.ingestor.ingest(payload, { ...identity, receivedAt: new Date() });
+    const { reply, replyTopic } = await withLogContext({ deviceId: identity.deviceId }, () =>
+      this.ingestor.ingest(payload, { ...identity, receivedAt: new Date() }),
+    );
+    if (replyTopic) await this.publish(replyTopic, JSON.stringify(reply), 1);
   }
 }

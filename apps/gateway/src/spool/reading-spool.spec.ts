@@ -1,21 +1,8 @@
-import type { NormalizedReading } from '@rpm/contracts';
 import { appendFile, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ReadingSpool, SpoolFullError } from './reading-spool';
-
-const reading = (n: number): NormalizedReading => ({
-  patientId: '7f1c2e2a-5a8e-4d55-9c43-0d6d1c1d0a11',
-  deviceId: 'meter-1',
-  metric: 'heart_rate',
-  measuredAt: new Date(Date.UTC(2026, 10, 22, 8, 0, n)).toISOString(),
-  receivedAt: '2026-11-22T08:01:00.000Z',
-  seq: n,
-  unit: 'bpm',
-  values: { value: 60 + (n % 40) },
-  original: { unit: 'bpm', values: { value: 60 + (n % 40) } },
-  context: {},
-});
+import { spooledReading as reading } from './reading-spool.fixture';
 
 describe('ReadingSpool (on a real file system)', () => {
   let dir: string;
