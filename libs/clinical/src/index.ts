@@ -4,3 +4,4 @@ export * from './rules';
 export * from './follow-up';
 export * from './fhir';
 export * from './summaries';
+export * from './pathways';
