@@ -20,8 +20,9 @@ export class ManualClock implements Clock {
     return new Date(this.at);
   }
 
-  set(at: Date): void {
+  set(at: Date): Date {
     this.at = at.getTime();
+    return this.now();
   }
 
   advanceDays(days: number): Date {
