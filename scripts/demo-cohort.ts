@@ -1,4 +1,4 @@
-import { initialPlan, type Pathway } from '@rpm/clinical';
+import { initialPlan, pathwayTemplate } from '@rpm/clinical';
 import { hashSecret } from '@rpm/security';
 import { Client } from 'pg';
 import type { ProvisionedDevice } from '../device-simulators/src/cohort/simulated-patient';
@@ -80,7 +80,7 @@ export async function seedDemoCohort(databaseUrl: string): Promise<boolean> {
       // the doctor's page shows visits and plans beside the readings.
       const enrolledAt = new Date(Date.now() - 14 * 86_400_000);
       for (const patient of DEMO_COHORT) {
-        const plan = initialPlan(patient.programme as Pathway, enrolledAt);
+        const plan = initialPlan(pathwayTemplate(patient.programme)!, enrolledAt);
         await client.query('INSERT INTO patients (id, display_name, programme, care_team_id) VALUES ($1, $2, $3, $4)', [
           patient.id,
           patient.name,
@@ -106,8 +106,20 @@ export async function seedDemoCohort(databaseUrl: string): Promise<boolean> {
           ],
         );
         await client.query(
-          `INSERT INTO follow_up_plans (patient_id, pathway, tier, interval_days, step, next_due_at, enrolled_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-          [patient.id, plan.pathway, plan.tier, plan.intervalDays, plan.step, plan.nextDueAt, enrolledAt],
+          `INSERT INTO follow_up_plans (patient_id, pathway, pathway_version, tier, interval_days, step, next_due_at, enrolled_at, anchor_at, review_due_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+          [
+            patient.id,
+            plan.pathway,
+            plan.pathwayVersion,
+            plan.tier,
+            plan.intervalDays,
+            plan.level,
+            plan.nextDueAt,
+            enrolledAt,
+            plan.anchorAt,
+            plan.reviewDueAt,
+          ],
         );
       }
     },

@@ -1,4 +1,4 @@
-import { DEFAULT_RULES, PATHWAYS, type RuleDefinition } from '@rpm/clinical';
+import { DEFAULT_RULES, DEFAULT_PATHWAYS, type RuleDefinition } from '@rpm/clinical';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -40,10 +40,16 @@ export function renderRulesDoc(): string {
   const rows = DEFAULT_RULES.map(
     (rule) => `| \`${rule.id}\` v${rule.version} | ${rule.kind} | ${rule.severity} | ${rule.title} | ${condition(rule)} | ${rule.source} |`,
   );
-  const pathways = Object.entries(PATHWAYS).map(
-    ([name, pathway]) =>
-      `| ${name} | ${pathway.steps ? `steps ${pathway.steps.join(', ')} days` : `high ${pathway.intervalDays.high}, medium ${pathway.intervalDays.medium}, low ${pathway.intervalDays.low} days`} | ${pathway.stableReviewsToStepDown} |`,
-  );
+  const pathways = DEFAULT_PATHWAYS.map((pathway) => {
+    const schedule =
+      pathway.schedule.kind === 'anchored'
+        ? `days ${pathway.schedule.stepsDays.join(', ')} after ${pathway.schedule.anchor}, then every ${pathway.schedule.thenEveryDays}`
+        : pathway.schedule.levels
+            .map((level, index) => `${level.intervalDays} days${index ? ` after ${level.stableContactsToReach} stable contacts` : ''}`)
+            .join('; ');
+    const unstable = pathway.unstableWhen.map((criterion) => `${criterion.label} ${criterion.op} ${criterion.value}${criterion.unit}`).join('; ');
+    return `| ${pathway.id} v${pathway.version} | ${schedule} | ${unstable} | ${pathway.source} |`;
+  });
   return [
     '# Alert rules and follow-up pathways',
     '',
@@ -66,13 +72,13 @@ export function renderRulesDoc(): string {
     '',
     '## Follow-up pathways',
     '',
-    'Contact interval by risk tier (high, medium, low) or by a fixed step-down schedule. A worse tier steps up at once',
-    '(an urgent alert triggers a review immediately); stepping down needs the number of consecutive better reviews',
-    'shown. Every change is recorded with its reason as *proposed*, for the care team to confirm or override.',
-    'Reminders go out 7 days, 3 days and on the day of each contact.',
+    'Pathways are data (`libs/clinical/src/pathways`); see docs/follow-up-pathways.md. The daily assessment proposes a',
+    'change with its reasons (unstable data: the most frequent level at once; stable: one level down after the stable',
+    'contacts shown) for the care team to confirm or override; only a contact, a confirmed change or a clinician moves a',
+    'due date. Reminders go out 7 days, 3 days and on the day of each contact.',
     '',
-    '| pathway | intervals | better reviews to step down |',
-    '|---|---|---|',
+    '| pathway | schedule | unstable when (any) | source |',
+    '|---|---|---|---|',
     ...pathways,
     '',
   ].join('\n');

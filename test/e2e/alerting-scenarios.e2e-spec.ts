@@ -230,30 +230,38 @@ describe('alerting scenarios over MQTT against the running platform', () => {
     await Promise.all([corrupt.device.close(), other.device.close()]);
   });
 
-  it('an urgent alert steps the follow-up plan up at once; the clinician confirms or overrides the change', async () => {
+  // Was: the urgent alert stepped the plan up by itself. Now (issue 13) the assessment proposes with its reasons
+  // and only the clinician's confirmation moves the due date; an override works after a confirmation too.
+  it('an urgent alert proposes weekly contact at once; the clinician confirms, then overrides the confirmed change', async () => {
     const { clinic, device, doctor } = await patientWithDevice('plan');
     const plan = `/patients/${clinic.patientId}/follow-up`;
-    const enrolled = await doctor.post<{ plan: { pathway: string; intervalDays: number; status: string } }>(plan, { pathway: 'hypertension' });
+    const enrolled = await doctor.post<{ plan: { pathway: string; intervalDays: number; status: string } }>(plan, { pathway: 'diabetes' });
     expect(enrolled.status).toBe(201);
-    expect(enrolled.body.plan).toEqual(expect.objectContaining({ pathway: 'hypertension', intervalDays: 30, status: 'scheduled' }));
-    expect((await doctor.post(plan, { pathway: 'diabetes' })).status).toBe(409);
+    expect(enrolled.body.plan).toEqual(expect.objectContaining({ pathway: 'diabetes', intervalDays: 30, status: 'scheduled' }));
+    expect((await doctor.post(plan, { pathway: 'hypertension' })).status).toBe(409);
 
     await device.publish({ metric: 'blood_pressure', systolic: 192, diastolic: 118, unit: 'mmHg', measuredAt: minutesAgo(0.1) });
     type View = { plan: { tier: string; intervalDays: number }; changes: { id: number; kind: string; reason: string; status: string }[] };
-    const stepped = await waitFor('the plan stepped up', async () => {
+    const proposed = await waitFor('the step up proposed', async () => {
       const { body } = await doctor.get<View>(plan);
-      return body.plan.tier === 'high' ? body : undefined;
+      return body.changes[0]?.status === 'proposed' ? body : undefined;
     });
-    expect(stepped.plan.intervalDays).toBe(14);
-    expect(stepped.changes[0]).toEqual(
-      expect.objectContaining({ kind: 'step_up', status: 'proposed', reason: 'step up to every 14 days: 1 urgent alert(s) in 30 days' }),
+    expect(proposed.plan.intervalDays).toBe(30);
+    expect(proposed.changes[0]).toEqual(
+      expect.objectContaining({
+        kind: 'step_up',
+        reason: 'weekly while glucose swings (every 7 days): 1 urgent alerts in 30 days (live or retrospective)',
+      }),
     );
 
-    const overridden = await doctor.post<View>(`${plan}/changes/${stepped.changes[0].id}/override`, { intervalDays: 7 });
+    const confirmed = await doctor.post<View>(`${plan}/changes/${proposed.changes[0].id}/confirm`);
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body.plan).toEqual(expect.objectContaining({ tier: 'high', intervalDays: 7 }));
+    const overridden = await doctor.post<View>(`${plan}/changes/${proposed.changes[0].id}/override`, { intervalDays: 10 });
     expect(overridden.status).toBe(200);
-    expect(overridden.body.plan.intervalDays).toBe(7);
+    expect(overridden.body.plan.intervalDays).toBe(10);
     expect(overridden.body.changes[0].status).toBe('overridden');
-    expect((await doctor.post(`${plan}/changes/${stepped.changes[0].id}/confirm`)).status).toBe(404);
+    expect((await doctor.post(`${plan}/changes/${proposed.changes[0].id}/confirm`)).status).toBe(404);
     await device.close();
   });
 

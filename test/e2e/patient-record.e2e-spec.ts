@@ -117,4 +117,32 @@ describe("a patient's record: visits and summaries, for the care team only", () 
     const { body: theirs } = await stranger.get<Metrics>('/programme/metrics');
     expect(theirs).toEqual(expect.objectContaining({ patients: 1, followUp: expect.objectContaining({ coveragePercent: 0 }) }));
   });
+
+  it('the nurse worklist: an overdue contact with call attempts and escalation, closed by a contact; a future visit is an appointment', async () => {
+    const plan = `/patients/${clinic.patientId}/follow-up`;
+    if ((await doctor.get(plan)).status === 404) await doctor.post(plan, { pathway: 'hypertension' });
+    type Worklist = { items: { patientId: string; status: string; attempts: number; lastOutcome: string | null; escalated: boolean }[] };
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString();
+    expect((await doctor.put(plan, { nextDueAt: yesterday })).status).toBe(200);
+    expect((await doctor.get<{ plan: { status: string } }>(plan)).body.plan.status).toBe('overdue');
+
+    expect((await doctor.post(`${plan}/call-attempts`, { outcome: 'no_answer' })).body).toEqual({ attempts: 1 });
+    expect((await doctor.post(`${plan}/call-attempts`, { outcome: 'hung_up' })).status).toBe(400);
+    expect((await doctor.post(`${plan}/escalate`, { reason: 'three calls unanswered' })).status).toBe(200);
+    const listed = await doctor.get<Worklist>('/follow-up/worklist');
+    expect(listed.body.items.find((item) => item.patientId === clinic.patientId)).toEqual(
+      expect.objectContaining({ status: 'overdue', attempts: 1, lastOutcome: 'no_answer', escalated: true }),
+    );
+    expect((await stranger.get<Worklist>('/follow-up/worklist')).body.items.some((item) => item.patientId === clinic.patientId)).toBe(false);
+
+    const future = await doctor.post<{ status: string }>(`/patients/${clinic.patientId}/visits`, {
+      occurredAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+      type: 'clinic',
+    });
+    expect(future.body.status).toBe('appointment');
+    expect((await doctor.get<{ plan: { status: string } }>(plan)).body.plan.status).toBe('overdue');
+    await doctor.post(`/patients/${clinic.patientId}/visits`, { occurredAt: new Date(Date.now() - 60_000).toISOString(), type: 'telephone' });
+    expect((await doctor.get<{ plan: { status: string } }>(plan)).body.plan.status).toBe('scheduled');
+    expect((await doctor.get<Worklist>('/follow-up/worklist')).body.items.some((item) => item.patientId === clinic.patientId)).toBe(false);
+  });
 });

@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { DataSourceShutdown, ReadingStoreShutdown, dataSourceProvider, readingStoreProvider } from '@rpm/platform';
 import { CareTeamScope } from '@rpm/persistence';
+import { CLOCK, systemClock } from '@rpm/clinical';
 import { ALERTING_CONFIG, type AlertingConfig } from './alerting.config';
 import { AcceptedReadingsConsumer } from './alerts/accepted-readings.consumer';
 import { AlertOutcomes } from './alerts/alert-outcomes';
@@ -34,6 +35,7 @@ export class AlertingModule {
       imports: [ScheduleModule.forRoot()],
       providers: [
         { provide: ALERTING_CONFIG, useValue: config },
+        { provide: CLOCK, useValue: systemClock },
         {
           provide: ALERT_CHANNELS,
           inject: [DataSource],

@@ -17,6 +17,7 @@ import { PatientSummaryController } from './patients/patient-summary.controller'
 import { PatientsController } from './patients/patients.controller';
 import { ProgrammeMetricsController } from './programme/programme-metrics.controller';
 import { VisitsController } from './visits/visits.controller';
+import { WorklistController } from './follow-up/worklist.controller';
 
 /** Every controller of the API: the module mounts them, and the OpenAPI document and the route-table test read them. */
 export const API_CONTROLLERS: Type[] = [
@@ -38,4 +39,5 @@ export const API_CONTROLLERS: Type[] = [
   PatientsController,
   ProgrammeMetricsController,
   VisitsController,
+  WorklistController,
 ];

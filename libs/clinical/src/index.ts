@@ -5,3 +5,4 @@ export * from './follow-up';
 export * from './fhir';
 export * from './summaries';
 export * from './reports';
+export * from './pathways';

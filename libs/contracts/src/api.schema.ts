@@ -84,7 +84,32 @@ export const resolveAlertRequestSchema = z.object({ note: safeText().max(2000).o
 export type SnoozeAlertRequest = z.infer<typeof snoozeAlertRequestSchema>;
 export type ResolveAlertRequest = z.infer<typeof resolveAlertRequestSchema>;
 
-export const enrolFollowUpRequestSchema = z.object({ pathway: z.enum(['diabetes', 'hypertension', 'post_surgery']) }).strict();
+/** Pathway templates shipped (libs/clinical/src/pathways; docs/follow-up-pathways.md). */
+export const FOLLOW_UP_PATHWAYS = ['diabetes', 'hypertension', 'post_surgery', 'oncology_post_surgery', 'mental_health'] as const;
+export const enrolFollowUpRequestSchema = z
+  .object({
+    pathway: z.enum(FOLLOW_UP_PATHWAYS),
+    /** The surgery or discharge date an anchored pathway counts from (default: today). */
+    anchorAt: isoDateTime().optional(),
+    assignedTo: z.uuid().optional(),
+  })
+  .strict();
+/** A clinician's own setting, at any time (also after confirming a proposal). */
+export const setFollowUpRequestSchema = z
+  .object({
+    pathway: z.enum(FOLLOW_UP_PATHWAYS).optional(),
+    anchorAt: isoDateTime().optional(),
+    intervalDays: z.number().int().min(1).max(730).optional(),
+    nextDueAt: isoDateTime().optional(),
+    assignedTo: z.uuid().nullable().optional(),
+  })
+  .strict();
+export type SetFollowUpRequest = z.infer<typeof setFollowUpRequestSchema>;
+export const CALL_OUTCOMES = ['reached', 'no_answer', 'wrong_number', 'declined', 'rescheduled'] as const;
+export const callAttemptRequestSchema = z.object({ outcome: z.enum(CALL_OUTCOMES), note: safeText().max(2000).optional() }).strict();
+export const escalateFollowUpRequestSchema = z.object({ reason: safeText().min(1).max(2000) }).strict();
+export type CallAttemptRequest = z.infer<typeof callAttemptRequestSchema>;
+export type EscalateFollowUpRequest = z.infer<typeof escalateFollowUpRequestSchema>;
 export const overrideFollowUpRequestSchema = z.object({ intervalDays: z.number().int().min(1).max(730), note: safeText().max(2000).optional() }).strict();
 export type EnrolFollowUpRequest = z.infer<typeof enrolFollowUpRequestSchema>;
 export type OverrideFollowUpRequest = z.infer<typeof overrideFollowUpRequestSchema>;
@@ -98,13 +123,16 @@ export const ruleOverrideRequestSchema = z
   .strict();
 export type RuleOverrideRequest = z.infer<typeof ruleOverrideRequestSchema>;
 
-export const VISIT_TYPES = ['clinic', 'telephone', 'video', 'home', 'hospital_discharge'] as const;
+/** clinic, telephone, video, home and message are contacts (they complete a due follow-up); a discharge or an admission is an event. */
+export const VISIT_TYPES = ['clinic', 'telephone', 'video', 'home', 'message', 'hospital_discharge', 'admission'] as const;
 export const createVisitRequestSchema = z
   .object({
     occurredAt: isoDateTime(),
     type: z.enum(VISIT_TYPES),
     notes: safeText().max(10_000).optional(),
     outcome: safeText().max(2000).optional(),
+    /** comprehensive_review: the contact also completes the recurring comprehensive review. */
+    purpose: z.enum(['comprehensive_review']).optional(),
   })
   .strict();
 export const updateVisitRequestSchema = createVisitRequestSchema.partial().strict();

@@ -19,6 +19,16 @@ export interface AlertNotification {
 export interface AlertChannel {
   readonly name: string;
   send(notification: AlertNotification): Promise<void>;
+  /** A follow-up reminder to one staff member (the follow-up job); a channel without it is skipped. */
+  sendStaffReminder?(reminder: StaffReminder): Promise<void>;
+}
+
+/** A follow-up reminder for the staff member responsible: no patient name, the link back is the patient id. */
+export interface StaffReminder {
+  kind: 'due_in_7_days' | 'due_in_3_days' | 'due_today';
+  patientId: string;
+  dueAt: string;
+  recipient: { id: string; email: string; phone: string | null; displayName: string };
 }
 
 export const ALERT_CHANNELS = Symbol('ALERT_CHANNELS');

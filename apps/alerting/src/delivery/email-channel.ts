@@ -1,6 +1,6 @@
 import { createTransport, type Transporter } from 'nodemailer';
 import type { CareTeamScope } from '@rpm/persistence';
-import type { AlertChannel, AlertNotification } from './alert-channel';
+import type { AlertChannel, AlertNotification, StaffReminder } from './alert-channel';
 
 /**
  * E-mails the clinicians of the patient's care teams; an escalation also goes to the escalation address
@@ -34,6 +34,20 @@ export class EmailChannel implements AlertChannel {
         '',
         `Alert ${notification.alertId} (rule ${notification.ruleId} v${notification.ruleVersion}), opened ${notification.openedAt}.`,
         "Acknowledge it in the doctor's page to stop escalation.",
+      ].join('\n'),
+    });
+  }
+
+  /** The follow-up reminder to the responsible staff member's own address. */
+  async sendStaffReminder(reminder: StaffReminder): Promise<void> {
+    const when = reminder.kind === 'due_today' ? 'today' : reminder.kind === 'due_in_3_days' ? 'in 3 days' : 'in 7 days';
+    await this.transport.sendMail({
+      from: this.from,
+      to: reminder.recipient.email,
+      subject: `Follow-up contact due ${when}`,
+      text: [
+        `A follow-up contact is due ${reminder.dueAt} (patient ${reminder.patientId}).`,
+        "Open the worklist in the doctor's page to record the contact.",
       ].join('\n'),
     });
   }

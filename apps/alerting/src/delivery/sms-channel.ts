@@ -1,5 +1,5 @@
 import type { CareTeamScope } from '@rpm/persistence';
-import type { AlertChannel, AlertNotification } from './alert-channel';
+import type { AlertChannel, AlertNotification, StaffReminder } from './alert-channel';
 
 /**
  * Urgent alerts by SMS to the care team's clinicians who have a mobile number, through an SMS gateway's
@@ -22,14 +22,22 @@ export class SmsChannel implements AlertChannel {
     const prefix = notification.event === 'escalated' ? 'ESCALATED: ' : '';
     // 160 characters: one SMS segment. The alert id lets the clinician find it after log-in.
     const text = `${prefix}${notification.reason}`.slice(0, 140) + ` [${notification.alertId.slice(0, 8)}]`;
-    for (const phone of phones) {
-      const response = await fetch(this.gatewayUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${this.token}` },
-        body: JSON.stringify({ to: phone, text }),
-        signal: AbortSignal.timeout(10_000),
-      });
-      if (!response.ok) throw new Error(`SMS gateway answered ${response.status}`);
-    }
+    for (const phone of phones) await this.text(phone, text);
+  }
+
+  /** Only the same-day reminder is texted, to the staff member's own number. */
+  async sendStaffReminder(reminder: StaffReminder): Promise<void> {
+    if (reminder.kind !== 'due_today' || !reminder.recipient.phone) return;
+    await this.text(reminder.recipient.phone, `Follow-up contact due today [${reminder.patientId.slice(0, 8)}]`);
+  }
+
+  private async text(phone: string, text: string): Promise<void> {
+    const response = await fetch(this.gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${this.token}` },
+      body: JSON.stringify({ to: phone, text }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (!response.ok) throw new Error(`SMS gateway answered ${response.status}`);
   }
 }

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { AlertChannel, AlertNotification } from './alert-channel';
+import type { AlertChannel, AlertNotification, StaffReminder } from './alert-channel';
 
 /**
  * POSTs the notification as JSON with `x-rpm-timestamp` and `x-rpm-signature: sha256=<hex>`, the
@@ -20,7 +20,16 @@ export class WebhookChannel implements AlertChannel {
   }
 
   async send(notification: AlertNotification): Promise<void> {
-    const body = JSON.stringify(notification);
+    await this.post(JSON.stringify(notification));
+  }
+
+  /** The reminder as `{ type: 'follow_up_reminder', ... }`, for a receiver that routes it to the staff member. */
+  async sendStaffReminder(reminder: StaffReminder): Promise<void> {
+    const { recipient, ...rest } = reminder;
+    await this.post(JSON.stringify({ type: 'follow_up_reminder', ...rest, recipient: { id: recipient.id, email: recipient.email } }));
+  }
+
+  private async post(body: string): Promise<void> {
     const timestamp = String(Math.floor(Date.now() / 1000));
     const response = await fetch(this.url, {
       method: 'POST',

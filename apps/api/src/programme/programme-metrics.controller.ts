@@ -1,5 +1,5 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { HOME_BP_WINDOW_DAYS, cgmInTarget, followUpStatus, summarizeCgm, summarizeHomeBp, type FollowUpStatus } from '@rpm/clinical';
+import { HOME_BP_WINDOW_DAYS, cgmInTarget, summarizeCgm, summarizeHomeBp, type FollowUpStatus } from '@rpm/clinical';
 import { AlertRepository, CareTeamScope, FollowUpPlanRepository, PatientRepository, type ProgrammePlanRow } from '@rpm/persistence';
 import { READING_STORE } from '@rpm/platform';
 import type { ReadingStore } from '@rpm/timeseries';
@@ -35,8 +35,8 @@ export class ProgrammeMetricsController {
     const now = new Date();
     const ids = await this.scope.patientIds(user.id);
     const plans = await this.followUpPlans.ofPatients(ids);
-    const statusOf = (plan: ProgrammePlanRow): FollowUpStatus =>
-      followUpStatus(new Date(plan.next_due_at), plan.last_visit ? new Date(plan.last_visit) : null, now, new Date(plan.enrolled_at));
+    // The stored status: overdue, missed and lost persist until a contact ends them (the follow-up job keeps it current).
+    const statusOf = (plan: ProgrammePlanRow): FollowUpStatus => plan.status;
     const statuses = plans.map((plan) => ({ plan, status: statusOf(plan) }));
     const count = (status: FollowUpStatus) => statuses.filter((entry) => entry.status === status).length;
     const overdue = statuses

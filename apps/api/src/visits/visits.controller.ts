@@ -9,6 +9,7 @@ import {
   type PageQuery,
   type UpdateVisitRequest,
 } from '@rpm/contracts';
+import { CLOCK, type Clock } from '@rpm/clinical';
 import { VisitRepository } from '@rpm/persistence';
 import { z } from 'zod';
 import { CurrentUser, type AuthenticatedUser } from '../auth/current-user';
@@ -20,7 +21,10 @@ const uuid = z.uuid();
 /** The visit history beside the readings: who saw the patient, when, how, and what came of it. */
 @Controller('patients/:patientId/visits')
 export class VisitsController {
-  constructor(@Inject(VisitRepository) private readonly visits: VisitRepository) {}
+  constructor(
+    @Inject(VisitRepository) private readonly visits: VisitRepository,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
   @Get()
   @PatientRoute('visits.list')
@@ -30,7 +34,10 @@ export class VisitsController {
     return { visits, page: { limit: page.limit, offset: page.offset, total } };
   }
 
-  /** The clinician is the caller: a client cannot record a visit in someone else's name. */
+  /**
+   * The clinician is the caller: a client cannot record a visit in someone else's name. A contact that
+   * happened completes the due follow-up; a future date is recorded as an appointment, not history.
+   */
   @Post()
   @PatientRoute('visits.create')
   @RespondsWith(201, visitSchema)
@@ -39,7 +46,7 @@ export class VisitsController {
     @Body({ schema: createVisitRequestSchema }) body: CreateVisitRequest,
     @CurrentUser() user: AuthenticatedUser,
   ) {
-    return this.visits.create(patientId, user.id, body);
+    return this.visits.create(patientId, user.id, body, this.clock.now());
   }
 
   @Patch(':visitId')

@@ -1,1 +1,2 @@
 export * from './follow-up-policy';
+export * from './clock';

@@ -8,6 +8,9 @@ export const visitSchema = z.object({
   clinicianId: z.uuid(),
   notes: z.string().nullable(),
   outcome: z.string().nullable(),
+  /** completed, or appointment (dated in the future: it completes nothing yet). */
+  status: z.string(),
+  purpose: z.string().nullable(),
   createdAt: apiDateTime(),
 });
 export const visitsPageResponseSchema = z.object({ visits: z.array(visitSchema), page: pageSchema });
@@ -22,6 +25,22 @@ export const followUpResponseSchema = z.object({
     enrolledAt: apiDateTime(),
     lastReviewedAt: apiDateTime().nullable(),
     status: z.enum(FOLLOW_UP_STATUSES),
+    pathwayVersion: z.number().int(),
+    anchorAt: apiDateTime(),
+    lastContactAt: apiDateTime().nullable(),
+    reviewDueAt: apiDateTime().nullable(),
+    statusSince: apiDateTime().nullable(),
+    assignedTo: z.uuid().nullable(),
+    /** The latest daily judgement: stable, unstable or undetermined, with its reasons. */
+    assessment: z
+      .object({
+        state: z.string(),
+        reasons: z.array(z.string()),
+        interventions: z.array(z.string()),
+        referrals: z.array(z.object({ to: z.string(), action: z.string() })),
+        at: z.string(),
+      })
+      .nullable(),
   }),
   changes: z.array(
     z.object({

@@ -34,3 +34,24 @@ export const programmeMetricsSchema = z.object({
 });
 
 export type ProgrammeMetrics = z.output<typeof programmeMetricsSchema>;
+
+/** The follow-up centre's daily work: due and overdue contacts across the caller's care teams. */
+export const followUpWorklistSchema = z.object({
+  items: z.array(
+    z.object({
+      patientId: z.uuid(),
+      displayName: z.string(),
+      careTeam: z.string(),
+      pathway: z.string(),
+      tier: z.string(),
+      dueAt: apiDateTime(),
+      status: z.enum(FOLLOW_UP_STATUSES),
+      assignedTo: z.uuid().nullable(),
+      assignedName: z.string().nullable(),
+      attempts: z.number().int(),
+      lastOutcome: z.string().nullable(),
+      escalated: z.boolean(),
+    }),
+  ),
+});
+export type FollowUpWorklist = z.output<typeof followUpWorklistSchema>;

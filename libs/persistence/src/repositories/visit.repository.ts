@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { CONTACT_VISIT_TYPES, FollowUpPlanRepository } from './follow-up-plan.repository';
 
 /** A visit as the API shows it. */
 export interface VisitRow {
@@ -8,6 +9,9 @@ export interface VisitRow {
   clinicianId: string;
   notes: string | null;
   outcome: string | null;
+  /** completed (history), or appointment: a visit dated in the future, which completes nothing yet. */
+  status: string;
+  purpose: string | null;
   createdAt: Date;
 }
 
@@ -16,9 +20,11 @@ export interface VisitChanges {
   type?: string;
   notes?: string;
   outcome?: string;
+  /** comprehensive_review: the contact also completes the recurring comprehensive review. */
+  purpose?: string;
 }
 
-const COLUMNS = `id, occurred_at AS "occurredAt", type, clinician_id AS "clinicianId", notes, outcome, created_at AS "createdAt"`;
+const COLUMNS = `id, occurred_at AS "occurredAt", type, clinician_id AS "clinicianId", notes, outcome, status, purpose, created_at AS "createdAt"`;
 
 /** Visits: who saw the patient, when, how, and what came of it. */
 export class VisitRepository {
@@ -32,12 +38,30 @@ export class VisitRepository {
     return { visits, total };
   }
 
-  async create(patientId: string, clinicianId: string, visit: VisitChanges & { occurredAt: string; type: string }): Promise<VisitRow> {
-    const [created] = await this.dataSource.query(
-      `INSERT INTO visits (patient_id, occurred_at, type, clinician_id, notes, outcome) VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
-      [patientId, visit.occurredAt, visit.type, clinicianId, visit.notes ?? null, visit.outcome ?? null],
-    );
-    return created;
+  /**
+   * Records a visit. One dated in the future is an appointment, not history; one that happened and is a
+   * contact (clinic, telephone, video, home, message) completes the patient's due follow-up in the same
+   * transaction, and the next due date comes from it.
+   */
+  async create(patientId: string, clinicianId: string, visit: VisitChanges & { occurredAt: string; type: string }, now: Date = new Date()): Promise<VisitRow> {
+    const occurredAt = new Date(visit.occurredAt);
+    const status = occurredAt.getTime() > now.getTime() ? 'appointment' : 'completed';
+    return this.dataSource.transaction(async (manager) => {
+      const [created] = await manager.query(
+        `INSERT INTO visits (patient_id, occurred_at, type, clinician_id, notes, outcome, status, purpose) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${COLUMNS}`,
+        [patientId, visit.occurredAt, visit.type, clinicianId, visit.notes ?? null, visit.outcome ?? null, status, visit.purpose ?? null],
+      );
+      if (status === 'completed' && (CONTACT_VISIT_TYPES as readonly string[]).includes(visit.type)) {
+        await new FollowUpPlanRepository(this.dataSource).recordContactIn(
+          manager,
+          patientId,
+          { at: occurredAt, type: visit.type, comprehensive: visit.purpose === 'comprehensive_review' },
+          now,
+          clinicianId,
+        );
+      }
+      return created;
+    });
   }
 
   /** Changes the fields given; null when the patient has no such visit. */
@@ -55,6 +79,7 @@ export class VisitRepository {
 
   /** Visits that occurred in [from, to), for the timeline. */
   between(patientId: string, from: Date, to: Date): Promise<{ id: string; occurred_at: Date; type: string; outcome: string | null }[]> {
+    // Appointments included: the timeline shows what is planned beside what happened.
     return this.dataSource.query('SELECT id, occurred_at, type, outcome FROM visits WHERE patient_id = $1 AND occurred_at >= $2 AND occurred_at < $3', [
       patientId,
       from,
@@ -63,7 +88,7 @@ export class VisitRepository {
   }
 
   async lastVisitAt(patientId: string): Promise<Date | null> {
-    const [visit] = await this.dataSource.query('SELECT max(occurred_at) AS last FROM visits WHERE patient_id = $1', [patientId]);
+    const [visit] = await this.dataSource.query(`SELECT max(occurred_at) AS last FROM visits WHERE patient_id = $1 AND status = 'completed'`, [patientId]);
     return visit?.last ? new Date(visit.last) : null;
   }
 }

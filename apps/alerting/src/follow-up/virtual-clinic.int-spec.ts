@@ -1,0 +1,221 @@
+import { Logger } from '@nestjs/common';
+import { ManualClock } from '@rpm/clinical';
+import type { NormalizedReading } from '@rpm/contracts';
+import { FollowUpPlanRepository, VisitRepository, createDataSource } from '@rpm/persistence';
+import { PostgresReadingStore } from '@rpm/timeseries';
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { VIRTUAL_COHORT, readingsForDay, type VirtualPatient } from '../../../../device-simulators/src/virtual-clinic/virtual-cohort';
+import { createClinic } from '../../../../test/support/fixtures';
+import { createTestDatabase } from '../../../../test/support/test-services';
+import { WebhookReceiver } from '../../../../test/support/webhook-receiver';
+import { WebhookChannel } from '../delivery/webhook-channel';
+import { JobFailures } from '../jobs/job-failures';
+import { AlertingMetrics } from '../observability/alerting-metrics';
+import { FollowUpJob } from './follow-up.job';
+import { PatientAssessment } from './patient-assessment';
+
+/**
+ * The virtual clinic: a cohort over simulated months against the real follow-up job, repositories and
+ * PostgreSQL, on a controllable clock. Each simulated day the devices upload, the job runs at 06:00, and at
+ * 10:00 a nurse calls every patient due or overdue (recording the contact as a visit, or the failed attempt),
+ * and the doctor confirms every proposal. npm test runs 45 days (under a minute); the full year:
+ *   VIRTUAL_CLINIC_DAYS=365 npx jest --runInBand apps/alerting/src/follow-up/virtual-clinic
+ */
+const DAYS = Number(process.env.VIRTUAL_CLINIC_DAYS ?? 45);
+const DAY = 86_400_000;
+const start = new Date('2026-01-05T00:00:00Z');
+const dayAt = (day: number, hour: number) => new Date(start.getTime() + day * DAY + hour * 3_600_000);
+const dayOf = (at: Date | string) => Math.floor((new Date(at).getTime() - start.getTime()) / DAY);
+
+jest.setTimeout(Math.max(60_000, DAYS * 2_000));
+
+describe(`virtual clinic: ${DAYS} simulated days against the real follow-up job and PostgreSQL`, () => {
+  let dataSource: DataSource;
+  let store: PostgresReadingStore;
+  let receiver: WebhookReceiver;
+  let plans: FollowUpPlanRepository;
+  const clock = new ManualClock(start);
+  const ids = new Map<string, string>();
+  const devices = new Map<string, string>();
+  let nurseId: string;
+  let doctorId: string;
+  /** The harness's own tally, to compare with what the platform reports. */
+  const tally = { contactsDue: 0, completed: 0, callAttempts: 0, changes: new Map<string, number>() };
+  const intervals = new Map<string, { day: number; interval: number }[]>();
+  const contactsOn = new Map<string, number[]>();
+
+  beforeAll(async () => {
+    // A year of info lines through Jest's console costs more than the clinic itself.
+    Logger.overrideLogger(['error', 'warn']);
+    const databaseUrl = await createTestDatabase();
+    dataSource = await createDataSource(databaseUrl).initialize();
+    store = new PostgresReadingStore(databaseUrl);
+    receiver = await WebhookReceiver.start('clinic-secret');
+    plans = new FollowUpPlanRepository(dataSource);
+    const clinic = await createClinic(databaseUrl, 'virtual');
+    [{ id: doctorId }] = await dataSource.query('SELECT id FROM users WHERE email = $1', [clinic.doctor.email]);
+    [{ id: nurseId }] = await dataSource.query(
+      `INSERT INTO users (email, display_name, role, password_hash) VALUES ($1, 'Follow-up nurse', 'nurse', 'x') RETURNING id`,
+      [`nurse.${randomUUID().slice(0, 8)}@example.org`],
+    );
+    await dataSource.query('INSERT INTO care_team_members VALUES ($1, $2)', [clinic.careTeamId, nurseId]);
+    for (const patient of VIRTUAL_COHORT) {
+      const id = randomUUID();
+      ids.set(patient.key, id);
+      devices.set(patient.key, `vc-${patient.key}-${id.slice(0, 6)}`.slice(0, 60));
+      await dataSource.query(`INSERT INTO patients (id, display_name, programme, care_team_id) VALUES ($1, $2, $3, $4)`, [
+        id,
+        patient.key,
+        patient.pathway,
+        clinic.careTeamId,
+      ]);
+      await dataSource.query(`INSERT INTO devices (id, patient_id, kind, credential_hash, created_at) VALUES ($1, $2, $3, 'x', $4)`, [
+        devices.get(patient.key),
+        id,
+        patient.deviceKind,
+        dayAt(-30, 0),
+      ]);
+      // The post-surgery patient had surgery on day 0 and is enrolled at discharge, on day 2.
+      // The patient who never answers was enrolled 80 days before the start, so the short run sees them missed.
+      const enrolAt = patient.pathway === 'post_surgery' ? dayAt(2, 9) : patient.key === 'never_answers' ? dayAt(-80, 9) : dayAt(0, 9);
+      await plans.enrol(
+        id,
+        { pathway: patient.pathway, anchorAt: patient.pathway === 'post_surgery' ? dayAt(0, 9) : undefined, assignedTo: nurseId },
+        enrolAt,
+        doctorId,
+      );
+      // Two weeks of history before the start, so the first assessment has data.
+      for (let day = -14; day < 0; day++) await upload(patient, day);
+    }
+    const job = new FollowUpJob(
+      dataSource,
+      new PatientAssessment(dataSource, store),
+      new JobFailures(new AlertingMetrics()),
+      [new WebhookChannel(receiver.url, 'clinic-secret')],
+      clock,
+    );
+    const visits = new VisitRepository(dataSource);
+    for (let day = 0; day < DAYS; day++) {
+      for (const patient of VIRTUAL_COHORT) await upload(patient, day - 1);
+      await job.runOnce(clock.set(dayAt(day, 6)));
+      clock.set(dayAt(day, 10));
+      for (const patient of VIRTUAL_COHORT) {
+        const id = ids.get(patient.key)!;
+        // The doctor confirms what the assessment proposed.
+        for (const change of (await plans.changes(id)).filter((change) => change.status === 'proposed')) {
+          await plans.confirm(id, change.id, doctorId, clock.now());
+          const key = `${change.kind}:${change.toIntervalDays}`;
+          tally.changes.set(key, (tally.changes.get(key) ?? 0) + 1);
+        }
+        const plan = (await plans.plan(id))!;
+        const history = intervals.get(patient.key) ?? [];
+        if (history.at(-1)?.interval !== plan.intervalDays) history.push({ day, interval: plan.intervalDays });
+        intervals.set(patient.key, history);
+        // The nurse works the worklist: due today or overdue.
+        if (dayOf(plan.nextDueAt) > day) continue;
+        if (!patient.answers) {
+          await plans.recordCallAttempt(id, nurseId, 'no_answer', clock.now());
+          tally.callAttempts++;
+          continue;
+        }
+        tally.contactsDue++;
+        tally.completed++;
+        await visits.create(id, nurseId, { occurredAt: clock.now().toISOString(), type: 'telephone', outcome: 'reached' }, clock.now());
+        contactsOn.set(patient.key, [...(contactsOn.get(patient.key) ?? []), day]);
+      }
+    }
+    // The never-answering patient's one due contact counts as due (it never completes).
+    tally.contactsDue++;
+  });
+
+  async function upload(patient: VirtualPatient, day: number): Promise<void> {
+    const readings = readingsForDay(patient, day, dayAt(day, 0)).map(
+      (reading): NormalizedReading =>
+        ({
+          patientId: ids.get(patient.key)!,
+          deviceId: devices.get(patient.key)!,
+          metric: reading.metric,
+          measuredAt: reading.measuredAt.toISOString(),
+          receivedAt: reading.measuredAt.toISOString(),
+          seq: null,
+          unit: reading.unit,
+          values: reading.values,
+          original: { unit: reading.unit, values: reading.values },
+          context: { source: reading.source },
+        }) as NormalizedReading,
+    );
+    await store.write(readings);
+  }
+
+  afterAll(async () => {
+    // The closing figures, for the report.
+    const statuses = await dataSource.query(`SELECT status, count(*)::int AS n FROM follow_up_plans GROUP BY status ORDER BY status`);
+    console.log(
+      JSON.stringify({
+        days: DAYS,
+        ...tally,
+        changes: Object.fromEntries(tally.changes),
+        statuses,
+        intervals: Object.fromEntries(intervals),
+        contactsOn: Object.fromEntries(contactsOn),
+      }),
+    );
+    await receiver?.stop();
+    await store?.close();
+    await dataSource?.destroy();
+  });
+
+  it('the swinging diabetic reaches weekly at the first review and returns to monthly once stable', () => {
+    const history = intervals.get('swinging_diabetic')!;
+    expect(history[0]).toEqual({ day: 0, interval: 7 });
+    // Swinging stops on day 10; the 14-day CGM window is clear by day 24; two stable weekly contacts later, monthly.
+    expect(history.find((entry) => entry.interval === 30 && entry.day > 0)?.day).toBeLessThanOrEqual(10 + 14 + 14);
+    expect(intervals.get('stable_diabetic')).toEqual([{ day: 0, interval: 30 }]);
+  });
+
+  it('hypertension: every 2 weeks until controlled, then monthly', () => {
+    expect(
+      intervals
+        .get('controlled_hypertensive')!
+        .slice(0, 2)
+        .map((entry) => entry.interval),
+    ).toEqual([14, 30]);
+    expect(intervals.get('uncontrolled_hypertensive')![0].interval).toBe(14);
+  });
+
+  it('post-surgery contacts fall on days 7, 30, 90 (and 180, 365 over the year) after surgery', () => {
+    const expected = [7, 30, 90, 180, 365].filter((day) => day < DAYS);
+    // Contacts fall on the day (the nurse calls on the due day): within the issue's ±1 day.
+    expect(contactsOn.get('post_surgery')).toEqual(expected);
+  });
+
+  it('every due contact is completed or shows overdue; the patient who never answers is missed at 90 days (lost at 12 months)', async () => {
+    for (const patient of VIRTUAL_COHORT.filter((patient) => patient.answers)) {
+      const plan = (await plans.plan(ids.get(patient.key)!))!;
+      expect({ patient: patient.key, status: plan.status }).toEqual({ patient: patient.key, status: 'scheduled' });
+    }
+    const silent = ids.get('never_answers')!;
+    const events = (await plans.events(silent)).filter((event) => event.kind === 'status').map((event) => `${dayOf(event.at)}:${event.toStatus}`);
+    // Due on day -66 at 09:00: the first run finds it overdue; missed at 90 days past due (day 24), found by the
+    // 06:00 run of day 25; lost 365 days after enrolment without a contact (day 285, found on day 286).
+    expect(events.slice(0, 2)).toEqual(['0:overdue', '25:missed']);
+    if (DAYS > 286) expect(events[2]).toBe('286:lost_to_follow_up');
+  });
+
+  it('each reminder is sent exactly once, to the responsible nurse, and never for a contact already past', () => {
+    const reminders = receiver.received.map((hook) => hook.body).filter((body) => body.type === 'follow_up_reminder');
+    const keys = reminders.map((body) => `${body.patientId}:${body.dueAt}:${body.kind}`);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(reminders.every((body) => (body.recipient as { id: string }).id === nurseId)).toBe(true);
+    expect(reminders.length).toBeGreaterThan(0);
+  });
+
+  it("the platform's figures equal the harness's own tally", async () => {
+    const [platform] = await dataSource.query(
+      `SELECT count(*) FILTER (WHERE kind = 'contact')::int AS completed, count(*) FILTER (WHERE kind = 'call_attempt')::int AS attempts,
+              count(*) FILTER (WHERE kind = 'change_confirmed')::int AS confirmed FROM follow_up_events`,
+    );
+    expect(platform).toEqual({ completed: tally.completed, attempts: tally.callAttempts, confirmed: [...tally.changes.values()].reduce((a, b) => a + b, 0) });
+  });
+});

@@ -1,0 +1,53 @@
+import { Controller, Get, Inject } from '@nestjs/common';
+import { CLOCK, type Clock } from '@rpm/clinical';
+import { followUpWorklistSchema } from '@rpm/contracts';
+import { CareTeamScope, FollowUpPlanRepository } from '@rpm/persistence';
+import { AuditLog } from '../audit/audit-log';
+import { CurrentUser, RequestId, type AuthenticatedUser } from '../auth/current-user';
+import { RespondsWith } from '../http/responds-with.decorator';
+
+const DAY = 86_400_000;
+const STATUS_RANK: Record<string, number> = { lost_to_follow_up: 3, missed: 2, overdue: 1, scheduled: 0 };
+
+/**
+ * The nurse worklist: contacts due today or overdue across the caller's care teams, with the responsible
+ * staff member, call attempts against the current due date and their last outcome, and escalations.
+ * Most overdue first. Call outcomes and escalation are posted on the patient's follow-up routes.
+ */
+@Controller('follow-up')
+export class WorklistController {
+  constructor(
+    @Inject(CareTeamScope) private readonly scope: CareTeamScope,
+    @Inject(FollowUpPlanRepository) private readonly plans: FollowUpPlanRepository,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly audit: AuditLog,
+  ) {}
+
+  @Get('worklist')
+  @RespondsWith(200, followUpWorklistSchema)
+  async worklist(@CurrentUser() user: AuthenticatedUser, @RequestId() requestId: string) {
+    await this.audit.record({ userId: user.id, action: 'follow_up.worklist', patientId: null, outcome: 'allowed', requestId });
+    const now = this.clock.now();
+    const endOfDay = new Date(Math.floor(now.getTime() / DAY) * DAY + DAY);
+    const ids = await this.scope.patientIds(user.id);
+    const due = (await this.plans.ofPatients(ids)).filter((plan) => new Date(plan.next_due_at).getTime() < endOfDay.getTime());
+    const attempts = await this.plans.attemptsForCurrentDue(due.map((plan) => plan.patient_id));
+    const items = due
+      .sort((a, b) => STATUS_RANK[b.status] - STATUS_RANK[a.status] || new Date(a.next_due_at).getTime() - new Date(b.next_due_at).getTime())
+      .map((plan) => ({
+        patientId: plan.patient_id,
+        displayName: plan.display_name,
+        careTeam: plan.care_team_name,
+        pathway: plan.pathway,
+        tier: plan.tier,
+        dueAt: new Date(plan.next_due_at).toISOString(),
+        status: plan.status,
+        assignedTo: plan.assigned_to,
+        assignedName: plan.assigned_name,
+        attempts: attempts.get(plan.patient_id)?.attempts ?? 0,
+        lastOutcome: attempts.get(plan.patient_id)?.lastOutcome ?? null,
+        escalated: plan.escalated_at !== null,
+      }));
+    return { items };
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * The virtual clinic's cohort: who the patients are, what their devices send each simulated day, and how
+ * they answer the phone. Pure and deterministic (seeded), so a run over 12 simulated months is repeatable.
+ */
+export type VirtualProfile =
+  'stable_diabetic' | 'swinging_diabetic' | 'controlled_hypertensive' | 'uncontrolled_hypertensive' | 'post_surgery' | 'stops_uploading' | 'never_answers';
+
+export interface VirtualPatient {
+  key: VirtualProfile;
+  pathway: 'diabetes' | 'hypertension' | 'post_surgery';
+  deviceKind: 'cgm' | 'blood_pressure_cuff' | 'wearable';
+  /** Answers the nurse's call. */
+  answers: boolean;
+}
+
+export const VIRTUAL_COHORT: readonly VirtualPatient[] = [
+  { key: 'stable_diabetic', pathway: 'diabetes', deviceKind: 'cgm', answers: true },
+  { key: 'swinging_diabetic', pathway: 'diabetes', deviceKind: 'cgm', answers: true },
+  { key: 'controlled_hypertensive', pathway: 'hypertension', deviceKind: 'blood_pressure_cuff', answers: true },
+  { key: 'uncontrolled_hypertensive', pathway: 'hypertension', deviceKind: 'blood_pressure_cuff', answers: true },
+  { key: 'post_surgery', pathway: 'post_surgery', deviceKind: 'wearable', answers: true },
+  { key: 'stops_uploading', pathway: 'hypertension', deviceKind: 'blood_pressure_cuff', answers: true },
+  { key: 'never_answers', pathway: 'hypertension', deviceKind: 'blood_pressure_cuff', answers: false },
+];
+
+/** Days the swinging diabetic swings and the uncontrolled hypertensive stays uncontrolled, from the start. */
+export const SWINGING_UNTIL_DAY = 10;
+export const UNCONTROLLED_UNTIL_DAY = 50;
+export const STOPS_UPLOADING_ON_DAY = 40;
+
+/** mulberry32: a small seeded generator. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const gaussian = (next: () => number) => Math.sqrt(-2 * Math.log(next() || 1e-9)) * Math.cos(2 * Math.PI * next());
+
+export interface VirtualReading {
+  measuredAt: Date;
+  metric: 'glucose' | 'blood_pressure' | 'heart_rate';
+  unit: string;
+  values: Record<string, number>;
+  source: string;
+}
+
+/** What the patient's device sends over simulated day `day` (from `dayStart`, 24 hours). */
+export function readingsForDay(patient: VirtualPatient, day: number, dayStart: Date): VirtualReading[] {
+  const next = random(day * 97 + patient.key.length * 7919);
+  const at = (minutes: number) => new Date(dayStart.getTime() + minutes * 60_000);
+  if (patient.deviceKind === 'cgm') {
+    const swinging = patient.key === 'swinging_diabetic' && day < SWINGING_UNTIL_DAY;
+    const [mean, sd] = swinging ? [165, 75] : [128, 24];
+    return Array.from({ length: 288 }, (_, n) => ({
+      measuredAt: at(n * 5),
+      metric: 'glucose' as const,
+      unit: 'mg/dL',
+      values: { value: Math.round(Math.min(400, Math.max(45, mean + sd * gaussian(next)))) },
+      source: 'cgm',
+    }));
+  }
+  if (patient.deviceKind === 'blood_pressure_cuff') {
+    if (patient.key === 'stops_uploading' && day >= STOPS_UPLOADING_ON_DAY) return [];
+    const uncontrolled = patient.key === 'uncontrolled_hypertensive' && day < UNCONTROLLED_UNTIL_DAY;
+    const [systolic, diastolic] = uncontrolled ? [156, 95] : [126, 78];
+    return [7 * 60, 19 * 60].map((minutes) => ({
+      measuredAt: at(minutes),
+      metric: 'blood_pressure' as const,
+      unit: 'mmHg',
+      values: { systolic: Math.round(systolic + 4 * gaussian(next)), diastolic: Math.round(diastolic + 3 * gaussian(next)) },
+      source: 'cuff',
+    }));
+  }
+  return Array.from({ length: 24 }, (_, hour) => ({
+    measuredAt: at(hour * 60 + 30),
+    metric: 'heart_rate' as const,
+    unit: 'bpm',
+    values: { value: Math.round(68 + 5 * gaussian(next)) },
+    source: 'watch',
+  }));
+}

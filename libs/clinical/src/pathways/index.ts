@@ -1,0 +1,2 @@
+export * from './pathway-template';
+export * from './default-pathways';
