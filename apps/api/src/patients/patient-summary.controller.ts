@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Param } from '@nestjs/common';
-import { HOME_BP_WINDOW_DAYS, daysWithData, localDaysFetchMs, round1, roundCgmSummary, summarizeCgm, summarizeHomeBp } from '@rpm/clinical';
+import { HOME_BP_WINDOW_DAYS, daysWithData, localDaysFetchMs, roundCgmSummary, roundHomeBpSummary, summarizeCgm, summarizeHomeBp } from '@rpm/clinical';
 import { PatientRepository } from '@rpm/persistence';
 import { READING_STORE } from '@rpm/platform';
 import type { ReadingStore } from '@rpm/timeseries';
@@ -17,7 +17,7 @@ const RPM_THRESHOLD_DAYS = 16;
 
 /**
  * At-a-glance summaries: CGM metrics over 14 days (TIR, time below, CV, GMI; Battelino 2019), the 7-day
- * home BP mean against 135/85, and adherence as days with data of the patient's last 30 local days.
+ * home BP mean against 135/85 (whole mmHg), and adherence as days with data of the patient's last 30 local days.
  * The arithmetic is libs/clinical's (shared with the follow-up assessment); values are rounded here, for display.
  */
 @Controller('patients/:patientId/summary')
@@ -49,9 +49,7 @@ export class PatientSummaryController {
     );
     return {
       glucose: cgm ? roundCgmSummary(cgm) : null,
-      bloodPressure: homeBp
-        ? { systolic: round1(homeBp.systolic), diastolic: round1(homeBp.diastolic), readings: homeBp.readings, controlled: homeBp.controlled }
-        : null,
+      bloodPressure: homeBp ? roundHomeBpSummary(homeBp) : null,
       adherence: { daysWithData: days, ofDays: ADHERENCE_DAYS, meetsRpmThreshold: days >= RPM_THRESHOLD_DAYS },
     };
   }

@@ -127,12 +127,16 @@ describe('missing data: a silent CGM, not a late one (Nightscout: 15 min warn, 3
 
 describe('blood pressure (2017 ACC/AHA; home mean >= 135/85 over 7 days, day 1 discarded)', () => {
   it.each([
+    // Crisis: systolic > 180 and/or diastolic > 120 (2017 ACC/AHA).
     [180, 100, []],
     [181, 100, ['bp.crisis_systolic']],
     [170, 120, []],
     [170, 121, ['bp.crisis_diastolic']],
-    [90, 60, []],
-    [89, 60, ['bp.low_systolic']],
+    // Low: NEWS2 scores systolic <= 90 (so 90 fires, 91 does not); diastolic < 60 (so 59 fires, 60 does not).
+    [91, 60, []],
+    [90, 60, ['bp.low_systolic']],
+    [91, 59, ['bp.low_diastolic']],
+    [90, 59, ['bp.low_systolic', 'bp.low_diastolic']],
   ] as const)('%s/%s mmHg fires %j', (systolic, diastolic, expected) => {
     expect(firing([reading(bp(systolic, diastolic), 0)]).filter((id) => !id.startsWith('bp.home'))).toEqual(expected);
   });
@@ -155,6 +159,38 @@ describe('blood pressure (2017 ACC/AHA; home mean >= 135/85 over 7 days, day 1 d
 
   it('does not judge a home mean on too few readings', () => {
     expect(outcomes([reading(bp(150, 95), 0), reading(bp(150, 95), 1500)]).get('bp.home_mean_uncontrolled')!.state).toBe('undetermined');
+  });
+
+  it('judges the home mean as the summary does: 12 readings after the first local day (ESH), 11 are too few', () => {
+    // week() starts at T0 + 7 h = 15:00 UTC on 22 Nov: the first local (UTC) day holds that pair only, discarded;
+    // the next 12 readings are judged; drop one and 11 remain.
+    const fourDays = week(150, 95).slice(0, 14);
+    const home = (readings: NormalizedReading[]) => outcomes(readings).get('bp.home_mean_uncontrolled')!;
+    expect(home(fourDays).state).toBe('firing');
+    expect(home(fourDays).reason).toBe(
+      'Home blood pressure above target: 7-day home mean 150/95 mmHg from 12 readings, first day discarded reaches 135/85 mmHg',
+    );
+    expect(home(fourDays.slice(0, -1)).state).toBe('undetermined');
+  });
+
+  it("discards the first calendar day in the patient's time zone, not the first 24 hours", () => {
+    // New York (UTC-5): a 23:00 reading on day 1 local, then from 07:00 on day 2 local (8 hours later) 12 readings of
+    // 140/90. The old rule dropped 24 h from the first reading and so also the 07:00 and 07:01 of day 2.
+    const zone = 'America/New_York';
+    const first = Date.parse('2026-11-23T04:00:00Z'); // 23:00 on 22 Nov in New York
+    const item = (ms: number, s: number, d: number) => ({
+      ...reading(bp(s, d), 0),
+      measuredAt: new Date(ms).toISOString(),
+      receivedAt: new Date(ms).toISOString(),
+    });
+    const readings = [item(first, 200, 120)];
+    for (let day = 0; day < 3; day++)
+      for (const minute of [12 * 60, 12 * 60 + 1, 24 * 60, 24 * 60 + 1])
+        readings.push(item(first + (8 * 60 - 12 * 60 + day * 1440 + minute) * 60_000, 140, 90));
+    const outcome = evaluateRules(DEFAULT_RULES, { now: new Date(readings.at(-1)!.measuredAt), readings, timeZone: zone }).find(
+      (item) => item.rule.id === 'bp.home_mean_uncontrolled',
+    )!;
+    expect(outcome.reason).toContain('140/90 mmHg from 12 readings');
   });
 });
 

@@ -12,7 +12,7 @@ import type { RuleStream } from './rule-stream';
 /** How far back, in ms, the reading-triggered rules of one metric look: the longest of their histories. */
 export const streamWindowMs = (rules: readonly RuleDefinition[]): number => Math.max(0, ...rules.map(historyMinutes)) * 60_000;
 
-function streamOf(rule: RuleDefinition, windowMs: number): RuleStream {
+function streamOf(rule: RuleDefinition, windowMs: number, timeZone: string): RuleStream {
   switch (rule.kind) {
     case 'threshold':
       return new ThresholdStream(rule, windowMs);
@@ -26,7 +26,7 @@ function streamOf(rule: RuleDefinition, windowMs: number): RuleStream {
         (reading) => reading.context.source === 'cgm',
       );
     case 'rolling_mean':
-      return new WindowStream(windowMs, (readings, now) => evaluateRollingMean(rule, readings, now));
+      return new WindowStream(windowMs, (readings, now) => evaluateRollingMean(rule, readings, now, timeZone));
     case 'glucose_window':
     case 'missing_data':
       throw new Error(`${rule.kind} rules are scheduled, not evaluated per reading`);
@@ -50,7 +50,7 @@ export class MetricStreams {
   ) {
     const triggered = rules.filter((rule) => !isScheduledRule(rule));
     this.windowMs = streamWindowMs(triggered);
-    this.streams = triggered.map((rule) => ({ rule, stream: streamOf(rule, this.windowMs) }));
+    this.streams = triggered.map((rule) => ({ rule, stream: streamOf(rule, this.windowMs, timeZone) }));
   }
 
   push(reading: NormalizedReading): RuleOutcome[] {
