@@ -21,7 +21,7 @@ function reading(device: Omit<DeviceReading, 'measuredAt'>, minutes: number, rec
   };
 }
 const meter = (value: number, unit: 'mg/dL' | 'mmol/L' = 'mg/dL') => ({ metric: 'glucose', value, unit, source: 'meter' }) as const;
-const cgm = (value: number) => ({ metric: 'glucose', value, unit: 'mg/dL', source: 'cgm' }) as const;
+const cgm = (value: number, unit: 'mg/dL' | 'mmol/L' = 'mg/dL') => ({ metric: 'glucose', value, unit, source: 'cgm' }) as const;
 const bp = (systolic: number, diastolic: number) => ({ metric: 'blood_pressure', systolic, diastolic, unit: 'mmHg' }) as const;
 const spo2 = (value: number) => ({ metric: 'spo2', value, unit: '%' }) as const;
 const hr = (value: number) => ({ metric: 'heart_rate', value, unit: 'bpm' }) as const;
@@ -101,6 +101,132 @@ describe('predicted low (Nightscout ar2, forecast <= 55 mg/dL within 20 min)', (
   ] as const)('CGM %s then %s five minutes later: urgent low soon %s', (previous, current, fires) => {
     const outcome = outcomes([reading(cgm(previous), 0), reading(cgm(current), 5)]).get('glucose.predicted_low')!;
     expect(outcome.state === 'firing').toBe(fires);
+  });
+});
+
+describe('rate of change per source: a CGM trend is not a finger-stick (Dexcom rate alerts: 2 and 3 mg/dL/min)', () => {
+  const falling = (readings: NormalizedReading[]) => firing(readings).filter((id) => id.startsWith('glucose.falling'));
+  it('a CGM 108 then a finger-stick 44 a minute later is no fall (it was "falling 64 mg/dL/min")', () => {
+    const readings = [reading(cgm(108), 0), reading(meter(44), 1)];
+    expect(outcomes(readings).get('glucose.falling_very_fast')!.state).toBe('undetermined');
+  });
+  it('judges the CGM stream across interleaved finger-sticks: 140, 130, 120 every 5 min is 2 mg/dL/min', () => {
+    const readings = [reading(cgm(140), 0), reading(meter(100), 2), reading(cgm(130), 5), reading(meter(90), 7), reading(cgm(120), 10)];
+    expect(falling(readings)).toEqual(['glucose.falling_fast']);
+  });
+  it.each([
+    // 7.8, 7.2, 6.6 mmol/L every 5 min: 0.6 x 18.0156 / 5 = 2.16 mg/dL/min, fast; 7.8, 7.3, 6.8: 1.80 mg/dL/min, not.
+    [[7.8, 7.2, 6.6], ['glucose.falling_fast']],
+    [[7.8, 7.3, 6.8], []],
+  ] as const)('a CGM in mmol/L %j fires %j', (values, expected) => {
+    expect(falling(values.map((value, index) => reading(cgm(value, 'mmol/L'), index * 5)))).toEqual(expected);
+  });
+});
+
+describe("predicted low at any CGM interval (Nightscout ar2 over bgnow's 5-minute buckets, back 17.5 min)", () => {
+  /**
+   * The reference, in this test's words: ar2 steps y(n+1) = -0.723 y(n-1) + 1.716 y(n) on y = ln(BG / 140) every
+   * 5 min from "5 min ago" and "now"; bgnow's "now" is the mean of the readings within 2.5 min of the newest,
+   * "before" the mean of the next non-empty 5-minute bucket, and the change between the two is scaled to 5 min.
+   */
+  function ar2Lowest(fiveMinutesAgo: number, now: number): number {
+    let y = [Math.log(fiveMinutesAgo / 140), Math.log(now / 140)];
+    const forecast: number[] = [];
+    for (let step = 0; step < 4; step++) forecast.push(Math.round(140 * Math.exp((y = [y[1], -0.723 * y[0] + 1.716 * y[1]])[1])));
+    return Math.min(...forecast);
+  }
+  const state = (points: [number, number][], unit: 'mg/dL' | 'mmol/L' = 'mg/dL') =>
+    outcomes(points.map(([minute, value]) => reading(cgm(value, unit), minute))).get('glucose.predicted_low')!.state;
+
+  it.each([
+    // 7 min apart: 80 -> 66 is 10 mg/dL per 5 min, forecast 53 (<= 55); 80 -> 70 is 7.1 per 5 min, forecast 61.
+    [
+      'a 7-minute gap, falling 14 in 7 min',
+      [
+        [0, 80],
+        [7, 66],
+      ],
+      66 + (14 * 5) / 7,
+      66,
+      'firing',
+    ],
+    [
+      'a 7-minute gap, falling 10 in 7 min',
+      [
+        [0, 80],
+        [7, 70],
+      ],
+      70 + (10 * 5) / 7,
+      70,
+      'undetermined',
+    ],
+    // 12 min apart (a missed reading): 95 -> 66 is 12.1 per 5 min, forecast 50; 90 -> 72 is 7.5 per 5 min, forecast 62
+    // (inside the 10 mg/dL hysteresis band above 55: undetermined).
+    [
+      'a 12-minute gap, falling 29 in 12 min',
+      [
+        [0, 95],
+        [12, 66],
+      ],
+      66 + (29 * 5) / 12,
+      66,
+      'firing',
+    ],
+    [
+      'a 12-minute gap, falling 18 in 12 min',
+      [
+        [0, 90],
+        [12, 72],
+      ],
+      72 + (18 * 5) / 12,
+      72,
+      'undetermined',
+    ],
+  ] as const)('%s: lowest forecast decides', (_, points, fiveMinutesAgo, now, expected) => {
+    // Two readings: the buckets are the readings themselves.
+    const lowest = ar2Lowest(fiveMinutesAgo, now);
+    expect(lowest <= 55 ? 'firing' : lowest > 65 ? 'clear' : 'undetermined').toBe(expected);
+    expect(state(points.map(([minute, value]) => [minute, value] as [number, number]))).toBe(expected);
+  });
+
+  it.each([
+    // A 1-minute CGM falling 2.4 mg/dL/min to 68: "now" is the mean of 68, 70.4, 72.8 (70.4, centred 1 min back);
+    // "before" the mean of the readings 3-7 min back (80, centred 5 min back): 9.6 in 4 min, 12 per 5 min.
+    [2.4, 70.4 + 12, 70.4, 'firing'],
+    // Falling 1.6 mg/dL/min: 73.6 now, 8 per 5 min.
+    [1.6, 73.6 + 8, 73.6, 'undetermined'],
+  ] as const)('a 1-minute CGM falling %s mg/dL/min', (perMinute, fiveMinutesAgo, now, expected) => {
+    const lowest = ar2Lowest(fiveMinutesAgo, now);
+    expect(lowest <= 55 ? 'firing' : lowest > 65 ? 'clear' : 'undetermined').toBe(expected);
+    const points = Array.from({ length: 10 }, (_, n) => [n, 68 + perMinute * (9 - n)] as [number, number]);
+    expect(state(points)).toBe(expected);
+  });
+
+  it.each([
+    // In mmol/L (stored as mg/dL x 18.0156): 4.4 -> 3.8 five minutes apart forecasts 54 mg/dL; 4.4 -> 4.0 forecasts 63.
+    [3.8, 'firing'],
+    [4.0, 'undetermined'],
+  ] as const)('a CGM in mmol/L: 4.4 then %s five minutes later is %s', (now, expected) => {
+    const lowest = ar2Lowest(4.4 * 18.0156, now * 18.0156);
+    expect(lowest <= 55 ? 'firing' : lowest > 65 ? 'clear' : 'undetermined').toBe(expected);
+    expect(
+      state(
+        [
+          [0, 4.4],
+          [5, now],
+        ],
+        'mmol/L',
+      ),
+    ).toBe(expected);
+  });
+
+  it('has nothing to forecast from without a reading 2.5-17.5 min before the newest', () => {
+    expect(
+      state([
+        [0, 90],
+        [18, 60],
+      ]),
+    ).toBe('undetermined');
   });
 });
 

@@ -1,12 +1,12 @@
 import type { NormalizedReading } from '@rpm/contracts';
 import { historyMinutes, isScheduledRule, rankTiers, ruleActiveAt, type RuleOutcome } from '../evaluate-rules';
-import { evaluatePredictedLow } from '../predicted-low.evaluator';
-import { evaluateRateOfChange } from '../rate-of-change.evaluator';
+import { PREDICTED_LOW_LOOKBACK_MINUTES, evaluatePredictedLow } from '../predicted-low.evaluator';
+import { evaluateRateOfChange, readingSourceOf } from '../rate-of-change.evaluator';
 import { evaluateRollingMean } from '../rolling-mean.evaluator';
 import type { RuleDefinition } from '../rule-definition.schema';
 import { undetermined } from '../rule-outcome';
 import { ThresholdStream } from './threshold.stream';
-import { TailStream, WindowStream } from './tail.stream';
+import { LookbackStream, SourceTailStream, WindowStream } from './tail.stream';
 import type { RuleStream } from './rule-stream';
 
 /** How far back, in ms, the reading-triggered rules of one metric look: the longest of their histories. */
@@ -17,10 +17,12 @@ function streamOf(rule: RuleDefinition, windowMs: number, timeZone: string): Rul
     case 'threshold':
       return new ThresholdStream(rule, windowMs);
     case 'rate_of_change':
-      return new TailStream(rule.minConsecutive + 1, windowMs, (readings) => evaluateRateOfChange(rule, readings));
+      return new SourceTailStream(rule.minConsecutive + 1, windowMs, rule.maxGapMinutes * 60_000, readingSourceOf, (readings) =>
+        evaluateRateOfChange(rule, readings),
+      );
     case 'predicted_low':
-      return new TailStream(
-        2,
+      return new LookbackStream(
+        PREDICTED_LOW_LOOKBACK_MINUTES * 60_000,
         windowMs,
         (readings) => evaluatePredictedLow(rule, readings),
         (reading) => reading.context.source === 'cgm',
