@@ -2,6 +2,7 @@ import type { DeviceReading, NormalizedReading } from '@rpm/contracts';
 import { normalizeReading } from '../normalize-reading';
 import { DEFAULT_RULES } from './default-rules';
 import { evaluateRules, type RuleOutcome } from './evaluate-rules';
+import { formatDuration } from './rule-outcome';
 
 const PATIENT = '7f1c2e2a-5a8e-4d55-9c43-0d6d1c1d0a11';
 const T0 = Date.parse('2026-11-22T08:00:00Z');
@@ -227,6 +228,33 @@ describe("predicted low at any CGM interval (Nightscout ar2 over bgnow's 5-minut
         [18, 60],
       ]),
     ).toBe('undetermined');
+  });
+});
+
+describe('words a clinician reads: local times, durations in sensible units', () => {
+  it("says when a silent CGM last measured in the patient's local time, not as an ISO timestamp", () => {
+    // T0 + 10 min is 08:10 UTC on 22 Nov 2026: 03:10 in New York (UTC-5), 17:10 in Tokyo (UTC+9).
+    const readings = [reading(cgm(120), 0), reading(cgm(118), 10)];
+    const reasonIn = (timeZone: string) =>
+      evaluateRules(DEFAULT_RULES, { now: new Date(T0 + 45 * 60_000), readings, timeZone }).find((item) => item.rule.id === 'glucose.cgm_stale_urgent')!.reason;
+    expect(reasonIn('America/New_York')).toBe('CGM data stale: no CGM glucose reading for 35 min (last measured 03:10 on 22 Nov)');
+    expect(reasonIn('Asia/Tokyo')).toBe('CGM data stale: no CGM glucose reading for 35 min (last measured 17:10 on 22 Nov)');
+  });
+
+  it('says "within a minute" for a run of readings seconds apart, never "over 0 min"', () => {
+    const readings = [50, 49, 48].map((value, index) => ({ ...reading(cgm(value), 0), measuredAt: new Date(T0 + index * 1000).toISOString() }));
+    expect(outcomes(readings).get('glucose.level2_hypo')!.reason).toBe('Level 2 hypoglycaemia: 3 readings below 54 mg/dL within a minute (lowest 48 mg/dL)');
+  });
+
+  it.each([
+    [0.5, 'under a minute'],
+    [1, '1 min'],
+    [89, '89 min'],
+    [90, '1.5 h'],
+    [47 * 60, '47 h'],
+    [3 * 1440, '3 days'],
+  ])('%s minutes read as "%s"', (minutes, words) => {
+    expect(formatDuration(minutes)).toBe(words);
   });
 });
 

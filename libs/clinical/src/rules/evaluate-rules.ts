@@ -88,7 +88,7 @@ function evaluateOne(rule: RuleDefinition, facts: RuleFacts): Evaluation {
     case 'predicted_low':
       return evaluatePredictedLow(rule, readings);
     case 'missing_data':
-      return evaluateMissingData(rule, readings, facts.now);
+      return evaluateMissingData(rule, readings, facts.now, facts.timeZone);
   }
 }
 
