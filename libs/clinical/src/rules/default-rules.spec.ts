@@ -34,7 +34,7 @@ function outcomes(readings: NormalizedReading[], nowMinutes?: number): Map<strin
 const firing = (readings: NormalizedReading[], nowMinutes?: number) =>
   [...outcomes(readings, nowMinutes).values()].filter((outcome) => outcome.state === 'firing').map((outcome) => outcome.rule.id);
 
-describe('default glucose level rules at both sides of each threshold, in both units (ADA; CLINICAL.md)', () => {
+describe('default glucose level rules at both sides of each threshold, in both units (ADA; docs/clinical-references.md)', () => {
   it.each([
     // value, unit, rules that fire
     [54, 'mg/dL', ['glucose.level1_hypo']],

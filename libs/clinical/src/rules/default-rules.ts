@@ -228,7 +228,7 @@ const DEFINITIONS: unknown[] = [
   {
     kind: 'rolling_mean',
     id: 'bp.home_mean_uncontrolled',
-    version: 2,
+    version: 1,
     severity: 'warning',
     title: 'Home blood pressure above target',
     source: '2017/2025 ACC/AHA home equivalents; Hypertension Canada',
