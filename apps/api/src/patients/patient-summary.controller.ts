@@ -35,7 +35,8 @@ export class PatientSummaryController {
     const end = new Date(now.getTime() + 1);
     const [patient, glucose, bp, month] = await Promise.all([
       this.patients.get(patientId),
-      this.store.query({ patientId, metric: 'glucose', from: new Date(now.getTime() - CGM_DAYS * DAY), to: end, limit: 10_000 }),
+      // A 1-minute CGM takes 20,160 readings in 14 days: the limit must not cut its coverage.
+      this.store.query({ patientId, metric: 'glucose', from: new Date(now.getTime() - CGM_DAYS * DAY), to: end, limit: CGM_DAYS * 1440 + 5_000 }),
       this.store.query({ patientId, metric: 'blood_pressure', from: new Date(now.getTime() - HOME_BP_WINDOW_DAYS * DAY), to: end, limit: 10_000 }),
       this.store.query({ patientId, from: new Date(now.getTime() - localDaysFetchMs(ADHERENCE_DAYS)), to: end, limit: 50_000 }),
     ]);
