@@ -58,6 +58,16 @@ describe('default glucose level rules at both sides of each threshold, in both u
     expect(firing([reading(meter(251), 0), reading(meter(14.0, 'mmol/L'), 60)])).toEqual(['glucose.level2_hyper']);
   });
 
+  it.each([
+    // Both sides of > 250 mg/dL and > 13.9 mmol/L, twice: 13.9 mmol/L is stored as 250.4 mg/dL but is not above 13.9.
+    [250, 'mg/dL', []],
+    [251, 'mg/dL', ['glucose.level2_hyper']],
+    [13.9, 'mmol/L', []],
+    [14.0, 'mmol/L', ['glucose.level2_hyper']],
+  ] as const)('two readings of %s %s fire %j', (value, unit, expected) => {
+    expect(firing([reading(meter(value, unit), 0), reading(meter(value, unit), 60)])).toEqual(expected);
+  });
+
   it('says why in one sentence, naming the count, duration and lowest value of an episode', () => {
     const readings = [reading(cgm(60), 0), reading(cgm(52), 5), reading(cgm(50), 10), reading(cgm(48), 15), reading(cgm(51), 20)];
     const outcome = outcomes(readings).get('glucose.level2_hypo')!;
