@@ -35,7 +35,7 @@ describe('the demo cohort: npm start on embedded defaults seeds it and backfills
     expect(body.patients.map((patient) => patient.id).sort()).toEqual([DEMO.patient.id, ...DEMO_COHORT.map((patient) => patient.id)].sort());
   });
 
-  it('backfills 14 days of CGM: the well-controlled patient meets the TIR > 70% target, the unstable one has time below 54 mg/dL (CLINICAL.md)', async () => {
+  it('backfills 14 days of CGM: the well-controlled patient meets the TIR > 70% target, the unstable one has time below 54 mg/dL (docs/clinical-references.md)', async () => {
     const summaryOf = (id: string) => doctor.get<Summary>(`/patients/${id}/summary`).then((response) => response.body);
     const [ellis, okafor] = await waitFor(
       '14 days of CGM for both CGM patients',

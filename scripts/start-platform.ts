@@ -183,7 +183,7 @@ async function main(): Promise<void> {
   }
 }
 
-/** The CGM summary and the time-in-range rules look at 14 days (Battelino 2019, CLINICAL.md). */
+/** The CGM summary and the time-in-range rules look at 14 days (Battelino 2019, docs/clinical-references.md). */
 const DEMO_COHORT_BACKFILL_DAYS = 14;
 
 main().catch((error: Error) => {

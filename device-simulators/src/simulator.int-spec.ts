@@ -74,7 +74,7 @@ describe('device simulator against the real gateway and store', () => {
     });
     expect(glucose.length + others.length).toBe(summary.distinctReadingsStored);
 
-    // The hypo: CGM readings below 54 mg/dL spanning >= 15 min (CLINICAL.md level 2, Danne 2017 episode).
+    // The hypo: CGM readings below 54 mg/dL spanning >= 15 min (docs/clinical-references.md level 2, Danne 2017 episode).
     const lows = glucose.filter((reading) => reading.values.value < 54).map((reading) => Date.parse(reading.measuredAt));
     expect(Math.max(...lows) - Math.min(...lows)).toBeGreaterThanOrEqual(15 * 60_000);
     // The crisis: three readings above 180/120 mmHg.

@@ -57,7 +57,7 @@ describe("a patient's record: visits and summaries, for the care team only", () 
 
   it('summarises home blood pressure and adherence from the readings', async () => {
     const device = await SimulatedDevice.connect(platform.mqttUrl, clinic.device);
-    for (let day = 0; day < 5; day++) {
+    for (let day = 0; day < 7; day++) {
       for (const [hour, systolic] of [
         [7, 138],
         [19, 132],
@@ -67,18 +67,18 @@ describe("a patient's record: visits and summaries, for the care team only", () 
       }
     }
     await device.close();
-    const summary = await waitFor('the summary over ten readings', async () => {
+    const summary = await waitFor('the summary over fourteen readings', async () => {
       const { body } = await doctor.get<{ bloodPressure: { readings: number } | null; adherence: { daysWithData: number } }>(
         `/patients/${clinic.patientId}/summary`,
       );
-      return body.bloodPressure?.readings === 10 ? body : undefined;
+      return body.bloodPressure?.readings === 14 ? body : undefined;
     });
     expect(summary).toEqual({
       glucose: null,
-      bloodPressure: { systolic: 135, diastolic: 84, readings: 10, controlled: false },
+      bloodPressure: { systolic: 135, diastolic: 84, readings: 14, controlled: false },
       adherence: expect.objectContaining({ ofDays: 30, meetsRpmThreshold: false }),
     });
-    expect(summary.adherence.daysWithData).toBeGreaterThanOrEqual(5);
+    expect(summary.adherence.daysWithData).toBeGreaterThanOrEqual(7);
     expect((await stranger.get(`/patients/${clinic.patientId}/summary`)).status).toBe(404);
   });
 
@@ -86,7 +86,7 @@ describe("a patient's record: visits and summaries, for the care team only", () 
     type Aggregate = { bucketMinutes: number; buckets: { count: number; fields: Record<string, { min: number; mean: number; max: number }> }[] };
     const { body } = await doctor.get<Aggregate>(`/patients/${clinic.patientId}/readings/aggregate?metric=blood_pressure&bucketMinutes=1440`);
     expect(body.bucketMinutes).toBe(1440);
-    expect(body.buckets.reduce((sum, bucket) => sum + bucket.count, 0)).toBe(10);
+    expect(body.buckets.reduce((sum, bucket) => sum + bucket.count, 0)).toBe(14);
     expect(body.buckets.every((bucket) => bucket.fields.systolic.min >= 132 && bucket.fields.systolic.max <= 138)).toBe(true);
     expect((await doctor.get(`/patients/${clinic.patientId}/readings/aggregate?metric=weight`)).status).toBe(400);
 
@@ -94,6 +94,9 @@ describe("a patient's record: visits and summaries, for the care team only", () 
       `/patients/${clinic.patientId}/timeline?from=2026-11-01T00:00:00Z&to=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`,
     );
     const types = new Set(timeline.entries.map((entry) => entry.type));
+    // The week of 138/132 over 84 averages 135/84, at the 135 home limit over 12 readings after day 1 (ESH): a
+    // retrospective home-mean alert may join the timeline, depending on how alerting batched the late readings.
+    types.delete('alert');
     expect(types).toEqual(new Set(['reading', 'visit']));
     expect(timeline.entries.map((entry) => entry.at)).toEqual([...timeline.entries.map((entry) => entry.at)].sort());
   });

@@ -27,7 +27,7 @@ export interface PatientModelOptions {
 
 /**
  * Draws a patient's individual parameters from the seed: two patients of the same profile differ, the
- * same seed always gives the same patient. Ranges follow CLINICAL.md: a well-controlled diabetic keeps
+ * same seed always gives the same patient. Ranges follow docs/clinical-references.md: a well-controlled diabetic keeps
  * time in range 70-180 above 70%; the unstable one has hypos and highs; the hypertensive's home mean sits
  * above 135/85; the post-surgery patient is normotensive with a resting heart rate that settles.
  */

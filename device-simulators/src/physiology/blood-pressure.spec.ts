@@ -9,7 +9,7 @@ const FROM = END - 14 * DAY_MS;
 const bp = (timed: { reading: unknown }) => timed.reading as BloodPressureReading;
 const mean = (list: number[]) => list.reduce((sum, value) => sum + value, 0) / list.length;
 
-describe('home blood pressure (CLINICAL.md blood pressure table and home protocol)', () => {
+describe('home blood pressure (docs/clinical-references.md blood pressure table and home protocol)', () => {
   const hypertensive = createPatientModel('hypertension', 'seed-1:patient-h');
   const readings = bloodPressureReadings(hypertensive.bloodPressure, 'cuff-h', FROM, END);
 

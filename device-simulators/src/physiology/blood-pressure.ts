@@ -4,7 +4,7 @@ import { Random, hashNormal, smoothNoise } from './random';
 import { recordNumber, type TimedReading } from './timed-reading';
 
 /**
- * Home blood pressure, mmHg, following the home protocol in CLINICAL.md: two readings one minute apart,
+ * Home blood pressure, mmHg, following the home protocol in docs/clinical-references.md: two readings one minute apart,
  * morning and evening (Hypertension Canada, ESH). Values drift slowly over days (medication, salt, season)
  * around the patient's usual level; mornings run a little higher (morning surge).
  */
@@ -17,12 +17,12 @@ export interface BloodPressureProfile extends LocalClock {
   adherence: number;
   /** Amplitude of the slow, multi-day drift of systolic pressure (diastolic moves about half as much). */
   driftMmHg: number;
-  /** Starts of hypertensive crises a scenario adds: > 180/120 (CLINICAL.md), re-measured after 5 min. */
+  /** Starts of hypertensive crises a scenario adds: > 180/120 (docs/clinical-references.md), re-measured after 5 min. */
   crisesMs: readonly number[];
 }
 
 export const PAIR_GAP_MS = MINUTE_MS;
-/** CLINICAL.md: in a crisis, re-measure after 5 min. */
+/** docs/clinical-references.md: in a crisis, re-measure after 5 min. */
 export const CRISIS_RECHECK_MS = 5 * MINUTE_MS;
 
 interface Session {

@@ -10,7 +10,7 @@ const FROM = END - 14 * DAY_MS;
 const values = (readings: { reading: unknown }[]) => readings.map(({ reading }) => (reading as GlucoseReading).value);
 const share = (list: number[], predicate: (value: number) => boolean) => list.filter(predicate).length / list.length;
 
-describe('glucose physiology (CLINICAL.md glucose table)', () => {
+describe('glucose physiology (docs/clinical-references.md glucose table)', () => {
   const wellControlled = createPatientModel('diabetes-cgm', 'seed-1:patient-a');
   const cgm = cgmReadings(wellControlled.glucose, 'cgm-a', FROM, END);
 
@@ -49,7 +49,7 @@ describe('glucose physiology (CLINICAL.md glucose table)', () => {
     expect(byHour(19, 20.5)).toBeGreaterThan(byHour(1.5, 2.5) + 20);
   });
 
-  it('gives an unstable patient more variability (CV > 36% is high, CLINICAL.md) and some level 1 lows (< 70 mg/dL)', () => {
+  it('gives an unstable patient more variability (CV > 36% is high, docs/clinical-references.md) and some level 1 lows (< 70 mg/dL)', () => {
     const unstable = values(cgmReadings(createPatientModel('diabetes-unstable', 'seed-1:patient-b').glucose, 'cgm-b', FROM, END));
     const cv = (list: number[]) => {
       const mean = list.reduce((sum, value) => sum + value, 0) / list.length;
@@ -109,7 +109,7 @@ describe('glucose physiology (CLINICAL.md glucose table)', () => {
     [0, 'steady'],
     [1.5, 'rising'],
     [2.5, 'rising_fast'],
-  ])('a rate of %d mg/dL/min shows the arrow %s (falling fast at <= -2 mg/dL/min, CLINICAL.md)', (rate, arrow) => {
+  ])('a rate of %d mg/dL/min shows the arrow %s (falling fast at <= -2 mg/dL/min, docs/clinical-references.md)', (rate, arrow) => {
     expect(trendArrow(rate)).toBe(arrow);
   });
 });

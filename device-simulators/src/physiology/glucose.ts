@@ -8,7 +8,7 @@ import { recordNumber, type TimedReading } from './timed-reading';
  * Blood glucose of a person with diabetes, in mg/dL, as a pure function of time and seed:
  * overnight baseline + dawn phenomenon + meal responses + slow drift, then episodes (hypos, highs)
  * pulling it towards their target, then sensor noise. Thresholds it is tested against are the
- * CLINICAL.md glucose table (70 / 54 mg/dL lows, 180 / 250 mg/dL highs).
+ * docs/clinical-references.md glucose table (70 / 54 mg/dL lows, 180 / 250 mg/dL highs).
  */
 export interface GlucoseProfile extends LocalClock {
   seed: string;
@@ -125,7 +125,7 @@ export class GlucoseModel {
   }
 }
 
-/** Dexcom-style arrows from the rate of change, mg/dL/min (CLINICAL.md: falling fast is <= -2 mg/dL/min). */
+/** Dexcom-style arrows from the rate of change, mg/dL/min (docs/clinical-references.md: falling fast is <= -2 mg/dL/min). */
 export function trendArrow(ratePerMinute: number): NonNullable<GlucoseReading['trend']> {
   if (ratePerMinute >= 2) return 'rising_fast';
   if (ratePerMinute >= 1) return 'rising';

@@ -7,7 +7,7 @@ const END = Date.parse('2026-11-23T12:00:00Z');
 const FROM = END - 14 * DAY_MS;
 const mean = (list: number[]) => list.reduce((sum, value) => sum + value, 0) / list.length;
 
-describe('wearable: heart rate, SpO2 and steps (CLINICAL.md wearables table)', () => {
+describe('wearable: heart rate, SpO2 and steps (docs/clinical-references.md wearables table)', () => {
   const patient = createPatientModel('post-surgery', 'seed-1:patient-w', { surgeryMs: FROM });
   const readings = wearableReadings(patient.wearable, 'watch-w', FROM, END);
   const of = (metric: string) => readings.filter(({ reading }) => reading.metric === metric);

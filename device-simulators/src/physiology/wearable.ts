@@ -5,7 +5,7 @@ import { recordNumber, type TimedReading } from './timed-reading';
 
 /**
  * A wrist wearable: heart rate every 10 min (higher while active), SpO2 every 30 min, steps per hour.
- * Values stay inside the unremarkable NEWS2 / oximetry bands of CLINICAL.md (resting HR 51-110, SpO2 >= 95%)
+ * Values stay inside the unremarkable NEWS2 / oximetry bands of docs/clinical-references.md (resting HR 51-110, SpO2 >= 95%)
  * unless a scenario says otherwise. After surgery activity grows day by day and resting HR settles.
  */
 export interface WearableProfile extends LocalClock {
@@ -69,7 +69,7 @@ export function heartRateAt(profile: WearableProfile, deviceKey: string, atMs: n
 export function spo2At(profile: WearableProfile, deviceKey: string, atMs: number): number {
   const asleep = activityAt(profile, atMs) === 'asleep';
   const noise = 0.8 * Math.max(-2.5, Math.min(2.5, hashNormal(deviceKey, 'spo2', atMs)));
-  // Saturation dips about 1% in sleep; stays >= 95%, above the 94% warning of CLINICAL.md.
+  // Saturation dips about 1% in sleep; stays >= 95%, above the 94% warning of docs/clinical-references.md.
   return Math.round(Math.min(100, Math.max(95, profile.spo2Baseline - (asleep ? 1 : 0) + noise)));
 }
 

@@ -14,10 +14,10 @@ export interface PhysiologyEpisodes {
 const GAP_MS = 30 * MINUTE_MS;
 
 /**
- * hyper: a level 2 hyperglycaemia (> 250 mg/dL, CLINICAL.md) held 90 min; a meter user checks twice above
+ * hyper: a level 2 hyperglycaemia (> 250 mg/dL, docs/clinical-references.md) held 90 min; a meter user checks twice above
  *   250, 30 min apart (the "twice above 250" ketone rule).
  * hypo: a level 2 hypoglycaemia (< 54 mg/dL) held 30 min, so a CGM shows >= 15 min of it (the Danne 2017
- *   episode definition in CLINICAL.md); a meter user re-checks twice, 15 min apart, both below 54.
+ *   episode definition in docs/clinical-references.md); a meter user re-checks twice, 15 min apart, both below 54.
  * bp-crisis: a pair above 180/120 mmHg and the re-measurement after 5 min, still above (2017 ACC/AHA).
  */
 /** The glucose scenarios as data, in the order they are played: hyper first, then hypo. */

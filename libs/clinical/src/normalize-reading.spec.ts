@@ -6,7 +6,7 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 type Payload = DistributiveOmit<DeviceReading, 'measuredAt'>;
 const device = (payload: Payload): DeviceReading => ({ ...payload, measuredAt }) as DeviceReading;
 
-const UNITS = 'CLINICAL.md "Units and codes" (18.0156 mg/dL per mmol/L; 7.50062 mmHg per kPa)';
+const UNITS = 'docs/clinical-references.md "Units and codes" (18.0156 mg/dL per mmol/L; 7.50062 mmHg per kPa)';
 
 describe('normalizeReading: canonical units, original kept', () => {
   it.each<[string, Payload, NormalizedValues, string]>([

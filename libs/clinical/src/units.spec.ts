@@ -1,10 +1,10 @@
 import { kPaToMmHg, MG_DL_PER_MMOL_L, MMHG_PER_KPA, mmolPerLToMgPerDl } from './units';
 
-// Expected values are the exact product with the CLINICAL.md factor, rounded half-up to 0.1 by hand.
-const GLUCOSE_FACTOR = 'CLINICAL.md "Units and codes": 1 mmol/L = 18.0156 mg/dL';
-const PRESSURE_FACTOR = 'CLINICAL.md "Units and codes": 1 kPa = 7.50062 mmHg';
+// Expected values are the exact product with the docs/clinical-references.md factor, rounded half-up to 0.1 by hand.
+const GLUCOSE_FACTOR = 'docs/clinical-references.md "Units and codes": 1 mmol/L = 18.0156 mg/dL';
+const PRESSURE_FACTOR = 'docs/clinical-references.md "Units and codes": 1 kPa = 7.50062 mmHg';
 
-describe('conversion factors (CLINICAL.md "Units and codes")', () => {
+describe('conversion factors (docs/clinical-references.md "Units and codes")', () => {
   it('glucose: 1 mmol/L = 18.0156 mg/dL (molar mass 180.156 g/mol), not Nightscout 18 or xDrip 18.0182', () => {
     expect(MG_DL_PER_MMOL_L).toBe(18.0156);
   });

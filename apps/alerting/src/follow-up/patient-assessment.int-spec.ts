@@ -42,16 +42,17 @@ describe("patient assessment on real PostgreSQL: the summaries of libs/clinical 
   });
 
   it("counts evening readings after UTC midnight on the patient's evening, discards the first day and keeps the mean exact", async () => {
-    // Five New York evenings, 18:00 and 22:00 local (23:00 UTC, then 03:00 UTC the next day): five local days, six UTC dates.
-    const evenings = [6, 5, 4, 3, 2].map((back) => new Date(Date.UTC(2026, 0, 20 - back, 23, 0)));
+    // Seven New York evenings, 18:00 and 22:00 local (23:00 UTC, then 03:00 UTC the next day): seven local days, eight
+    // UTC dates; 12 readings after the first day, the ESH minimum.
+    const evenings = [7, 6, 5, 4, 3, 2, 1].map((back) => new Date(Date.UTC(2026, 0, 20 - back, 23, 0)));
     await store.write(
       evenings.flatMap((evening, n) => [bp(evening, n === 0 ? 170 : 136, 80), bp(new Date(evening.getTime() + 4 * 3_600_000), n === 0 ? 170 : 135, 80)]),
     );
 
     const assessment = await new PatientAssessment(dataSource, store).assess(clinic.patientId, now);
 
-    expect(assessment.daysWithData).toBe(5);
-    // The first evening's 170s are discarded; 136 and 135 over four evenings average 135.5, unrounded.
+    expect(assessment.daysWithData).toBe(7);
+    // The first evening's 170s are discarded; 136 and 135 over six evenings average 135.5, unrounded.
     expect(assessment.homeBp).toEqual({ systolic: 135.5, diastolic: 80 });
     expect(now.getTime() - evenings[0].getTime()).toBeLessThan(7 * DAY);
   });

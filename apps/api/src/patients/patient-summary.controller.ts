@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Param } from '@nestjs/common';
-import { HOME_BP_WINDOW_DAYS, daysWithData, localDaysFetchMs, round1, roundCgmSummary, summarizeCgm, summarizeHomeBp } from '@rpm/clinical';
+import { HOME_BP_WINDOW_DAYS, daysWithData, localDaysFetchMs, roundCgmSummary, roundHomeBpSummary, summarizeCgm, summarizeHomeBp } from '@rpm/clinical';
 import { PatientRepository } from '@rpm/persistence';
 import { READING_STORE } from '@rpm/platform';
 import type { ReadingStore } from '@rpm/timeseries';
@@ -17,7 +17,7 @@ const RPM_THRESHOLD_DAYS = 16;
 
 /**
  * At-a-glance summaries: CGM metrics over 14 days (TIR, time below, CV, GMI; Battelino 2019), the 7-day
- * home BP mean against 135/85, and adherence as days with data of the patient's last 30 local days.
+ * home BP mean against 135/85 (whole mmHg), and adherence as days with data of the patient's last 30 local days.
  * The arithmetic is libs/clinical's (shared with the follow-up assessment); values are rounded here, for display.
  */
 @Controller('patients/:patientId/summary')
@@ -35,7 +35,8 @@ export class PatientSummaryController {
     const end = new Date(now.getTime() + 1);
     const [patient, glucose, bp, month] = await Promise.all([
       this.patients.get(patientId),
-      this.store.query({ patientId, metric: 'glucose', from: new Date(now.getTime() - CGM_DAYS * DAY), to: end, limit: 10_000 }),
+      // A 1-minute CGM takes 20,160 readings in 14 days: the limit must not cut its coverage.
+      this.store.query({ patientId, metric: 'glucose', from: new Date(now.getTime() - CGM_DAYS * DAY), to: end, limit: CGM_DAYS * 1440 + 5_000 }),
       this.store.query({ patientId, metric: 'blood_pressure', from: new Date(now.getTime() - HOME_BP_WINDOW_DAYS * DAY), to: end, limit: 10_000 }),
       this.store.query({ patientId, from: new Date(now.getTime() - localDaysFetchMs(ADHERENCE_DAYS)), to: end, limit: 50_000 }),
     ]);
@@ -49,9 +50,7 @@ export class PatientSummaryController {
     );
     return {
       glucose: cgm ? roundCgmSummary(cgm) : null,
-      bloodPressure: homeBp
-        ? { systolic: round1(homeBp.systolic), diastolic: round1(homeBp.diastolic), readings: homeBp.readings, controlled: homeBp.controlled }
-        : null,
+      bloodPressure: homeBp ? roundHomeBpSummary(homeBp) : null,
       adherence: { daysWithData: days, ofDays: ADHERENCE_DAYS, meetsRpmThreshold: days >= RPM_THRESHOLD_DAYS },
     };
   }

@@ -1,7 +1,8 @@
+import { HOME_BP_MIN_READINGS } from '../summaries/home-bp-summary';
 import { ruleDefinitionSchema, type RuleDefinition } from './rule-definition.schema';
 
 /**
- * Programme defaults, with their sources (../shared/CLINICAL.md). Every number is a default a clinician
+ * Programme defaults, with their sources (docs/clinical-references.md). Every number is a default a clinician
  * may override per patient; a changed default gets a new version, and every alert records the version.
  */
 const ADA = 'ADA Standards of Care, section 6';
@@ -201,14 +202,27 @@ const DEFINITIONS: unknown[] = [
   {
     kind: 'threshold',
     id: 'bp.low_systolic',
+    version: 2,
+    severity: 'warning',
+    title: 'Low blood pressure',
+    source: 'NEWS2 (RCP 2017): systolic <= 90 mmHg scores 3',
+    metric: 'blood_pressure',
+    field: 'systolic',
+    comparator: 'at_most',
+    threshold: { mmHg: 90 },
+    clearMargin: { mmHg: 5 },
+  },
+  {
+    kind: 'threshold',
+    id: 'bp.low_diastolic',
     version: 1,
     severity: 'warning',
     title: 'Low blood pressure',
-    source: 'NEWS2 (systolic <= 90)',
+    source: 'Hypotension below 90/60 mmHg (programme default, docs/clinical-references.md; NEWS2 scores systolic only)',
     metric: 'blood_pressure',
-    field: 'systolic',
+    field: 'diastolic',
     comparator: 'below',
-    threshold: { mmHg: 90 },
+    threshold: { mmHg: 60 },
     clearMargin: { mmHg: 5 },
   },
   {
@@ -222,7 +236,8 @@ const DEFINITIONS: unknown[] = [
     windowDays: 7,
     limits: { systolic: 135, diastolic: 85 },
     clearMargin: 3,
-    minReadings: 12,
+    // The summary's minimum (ESH: 3 days of duplicate morning and evening readings), so alert and summary agree.
+    minReadings: HOME_BP_MIN_READINGS,
     discardFirstDay: true,
   },
   {

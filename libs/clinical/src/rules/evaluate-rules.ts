@@ -82,13 +82,13 @@ function evaluateOne(rule: RuleDefinition, facts: RuleFacts): Evaluation {
     case 'rate_of_change':
       return evaluateRateOfChange(rule, readings);
     case 'rolling_mean':
-      return evaluateRollingMean(rule, readings, facts.now);
+      return evaluateRollingMean(rule, readings, facts.now, facts.timeZone);
     case 'glucose_window':
       return evaluateGlucoseWindow(rule, readings, facts.now);
     case 'predicted_low':
       return evaluatePredictedLow(rule, readings);
     case 'missing_data':
-      return evaluateMissingData(rule, readings, facts.now);
+      return evaluateMissingData(rule, readings, facts.now, facts.timeZone);
   }
 }
 

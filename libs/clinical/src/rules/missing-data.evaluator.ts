@@ -1,12 +1,12 @@
 import type { NormalizedReading } from '@rpm/contracts';
 import type { MissingDataRule } from './rule-definition.schema';
-import { clear, formatDuration, undetermined, type Evaluation } from './rule-outcome';
+import { clear, formatDuration, formatLocalTime, undetermined, type Evaluation } from './rule-outcome';
 
 /**
  * Fires when no reading was measured for afterMinutes and none arrived in that time either: a device
  * that is delivering old readings (a backfill in progress) is late, not silent, and does not page.
  */
-export function evaluateMissingData(rule: MissingDataRule, readings: readonly NormalizedReading[], now: Date): Evaluation {
+export function evaluateMissingData(rule: MissingDataRule, readings: readonly NormalizedReading[], now: Date, timeZone: string): Evaluation {
   const relevant = rule.readingSource ? readings.filter((reading) => reading.context.source === rule.readingSource) : readings;
   if (relevant.length === 0) return undetermined();
   const latestMeasured = relevant[relevant.length - 1];
@@ -17,7 +17,7 @@ export function evaluateMissingData(rule: MissingDataRule, readings: readonly No
   const what = rule.readingSource ? `${rule.readingSource.toUpperCase()} ${rule.metric.replace('_', ' ')}` : rule.metric.replace('_', ' ');
   return {
     state: 'firing',
-    reason: `${rule.title}: no ${what} reading for ${formatDuration(silentMinutes)} (last measured ${latestMeasured.measuredAt})`,
+    reason: `${rule.title}: no ${what} reading for ${formatDuration(silentMinutes)} (last measured ${formatLocalTime(latestMeasured.measuredAt, timeZone, now)})`,
     evidence: [latestMeasured],
     since: latestMeasured.measuredAt,
   };

@@ -2,14 +2,21 @@ import type { NormalizedReading } from '@rpm/contracts';
 import type { RateOfChangeRule } from './rule-definition.schema';
 import { clear, formatNumber, minutesBetween, undetermined, type Evaluation } from './rule-outcome';
 
+/** The stream a reading belongs to: a CGM's trend is not a finger-stick's (context.source 'cgm' or 'meter'). */
+export const readingSourceOf = (reading: NormalizedReading): string => reading.context.source ?? '';
+
 /**
+ * Judged on the stream of the newest reading's source only: a CGM reading of 108 then a finger-stick of 44 a
+ * minute later is two instruments disagreeing, not glucose falling 64 mg/dL/min.
  * Fires when each of the last minConsecutive intervals between glucose readings (no longer than
  * maxGapMinutes) changes at least ratePerMinute in the rule's direction, while the newest value is past
  * the gate; clears when the newest interval changes at less than half the rate.
  */
-export function evaluateRateOfChange(rule: RateOfChangeRule, readings: readonly NormalizedReading[]): Evaluation {
+export function evaluateRateOfChange(rule: RateOfChangeRule, all: readonly NormalizedReading[]): Evaluation {
   const sign = rule.direction === 'falling' ? -1 : 1;
-  if (readings.length < 2) return undetermined();
+  if (all.length < 2) return undetermined();
+  const source = readingSourceOf(all[all.length - 1]);
+  const readings = all.filter((reading) => readingSourceOf(reading) === source);
   const rates: { rate: number; from: NormalizedReading; to: NormalizedReading }[] = [];
   for (let index = readings.length - 1; index > 0 && rates.length < rule.minConsecutive; index--) {
     const [from, to] = [readings[index - 1], readings[index]];

@@ -71,7 +71,7 @@ export const glucoseWindowRuleSchema = z.object({
   comparator: z.enum(['below', 'above']),
   percent: z.number(),
   windowDays: z.number().positive(),
-  /** CGM data sufficiency: the share of possible 5-minute readings present (>= 70% over 14 days). */
+  /** CGM data sufficiency: the share of the window the readings cover, each at its sensor's own interval (>= 70% over 14 days). */
   minCoveragePercent: z.number().min(0).max(100),
 });
 

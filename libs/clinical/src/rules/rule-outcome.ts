@@ -34,8 +34,40 @@ export function formatNumber(value: number): string {
   return Number.isInteger(value) ? String(value) : value.toFixed(1);
 }
 
+/** A duration in words a clinician reads: "under a minute", "12 min", "2.5 h", "3 days". */
 export function formatDuration(minutes: number): string {
+  if (minutes < 1) return 'under a minute';
   if (minutes < 90) return `${Math.round(minutes)} min`;
   if (minutes < 48 * 60) return `${formatNumber(minutes / 60)} h`;
   return `${formatNumber(minutes / 1440)} days`;
+}
+
+/** How long a run of readings lasted, as a phrase: "within a minute" or "over 15 min". */
+export const spanPhrase = (minutes: number): string => (minutes < 1 ? 'within a minute' : `over ${formatDuration(minutes)}`);
+
+const localFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * An instant as local time in the patient's time zone, "14:05 on 3 Mar" (a clinician reads the patient's
+ * clock, not an ISO timestamp in UTC); the year is added when it is not the year of `now`.
+ */
+export function formatLocalTime(at: string | Date, timeZone: string, now: Date = new Date()): string {
+  const key = timeZone;
+  let formatter = localFormatters.get(key);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+      day: 'numeric',
+      month: 'short',
+      year: 'numeric',
+    });
+    localFormatters.set(key, formatter);
+  }
+  const part = (date: Date, type: string) => formatter.formatToParts(date).find((item) => item.type === type)?.value ?? '';
+  const date = typeof at === 'string' ? new Date(at) : at;
+  const text = `${part(date, 'hour')}:${part(date, 'minute')} on ${part(date, 'day')} ${part(date, 'month')}`;
+  return part(date, 'year') === part(now, 'year') ? text : `${text} ${part(date, 'year')}`;
 }

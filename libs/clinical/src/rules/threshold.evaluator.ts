@@ -1,6 +1,6 @@
 import type { NormalizedReading } from '@rpm/contracts';
 import type { ThresholdRule } from './rule-definition.schema';
-import { clear, formatDuration, formatNumber, minutesBetween, undetermined, type Evaluation } from './rule-outcome';
+import { clear, formatNumber, minutesBetween, spanPhrase, undetermined, type Evaluation } from './rule-outcome';
 
 const COMPARE = {
   below: (value: number, limit: number) => value < limit,
@@ -62,7 +62,7 @@ export function evaluateThreshold(rule: ThresholdRule, readings: readonly Normal
   const reason =
     run.length === 1
       ? `${rule.title}: ${what} ${formatNumber(extreme.value)} ${unit} is ${WORDS[rule.comparator]} ${limit}`
-      : `${rule.title}: ${run.length} readings ${WORDS[rule.comparator]} ${limit} over ${formatDuration(spanMinutes)} ` +
+      : `${rule.title}: ${run.length} readings ${WORDS[rule.comparator]} ${limit} ${spanPhrase(spanMinutes)} ` +
         `(${low ? 'lowest' : 'highest'} ${formatNumber(extreme.value)} ${unit})`;
   return {
     state: 'firing',

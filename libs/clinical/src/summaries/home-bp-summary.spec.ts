@@ -1,4 +1,4 @@
-import { summarizeHomeBp } from './home-bp-summary';
+import { roundHomeBpSummary, summarizeHomeBp } from './home-bp-summary';
 import { reading } from './summaries-fixtures';
 
 /** Morning and evening readings, local time in New York (UTC-5 in January), day by day. */
@@ -11,6 +11,8 @@ const week = (days: [number, number][][]) =>
 const zone = 'America/New_York';
 
 describe('home BP summary (ESH 2021): 7-day mean, first day discarded, enough readings, control below 135/85', () => {
+  /** `count` days of a morning and an evening reading, all [systolic, diastolic]. */
+  const days = (count: number, morning: [number, number], evening = morning): [number, number][][] => Array.from({ length: count }, () => [morning, evening]);
   it.each<[string, [number, number][][], { systolic: number; diastolic: number; readings: number; readingsInMean: number; controlled: boolean } | null]>([
     [
       'first day discarded: its high readings do not count',
@@ -19,62 +21,27 @@ describe('home BP summary (ESH 2021): 7-day mean, first day discarded, enough re
           [170, 100],
           [170, 100],
         ],
-        [
-          [130, 80],
-          [130, 80],
-        ],
-        [
-          [130, 80],
-          [130, 80],
-        ],
+        ...days(6, [130, 80]),
       ],
-      { systolic: 130, diastolic: 80, readings: 6, readingsInMean: 4, controlled: true },
+      { systolic: 130, diastolic: 80, readings: 14, readingsInMean: 12, controlled: true },
     ],
     [
       'mean at 135 systolic is not controlled',
-      [
-        [[140, 80]],
-        [
-          [138, 84],
-          [132, 84],
-        ],
-        [
-          [138, 84],
-          [132, 84],
-        ],
-      ],
-      { systolic: 135, diastolic: 84, readings: 5, readingsInMean: 4, controlled: false },
+      [[[140, 80]], ...days(6, [138, 84], [132, 84])],
+      { systolic: 135, diastolic: 84, readings: 13, readingsInMean: 12, controlled: false },
     ],
     [
       'diastolic at 85 is not controlled',
-      [
-        [[120, 80]],
-        [
-          [120, 85],
-          [120, 85],
-        ],
-        [
-          [120, 85],
-          [120, 85],
-        ],
-      ],
-      { systolic: 120, diastolic: 85, readings: 5, readingsInMean: 4, controlled: false },
+      [[[120, 80]], ...days(6, [120, 85])],
+      { systolic: 120, diastolic: 85, readings: 13, readingsInMean: 12, controlled: false },
     ],
+    // ESH: at least 3 days of duplicate morning and evening readings, 12 readings, after the first day.
     [
-      'fewer than 4 readings after the first day: no mean',
-      [
-        [
-          [120, 80],
-          [120, 80],
-        ],
-        [
-          [120, 80],
-          [120, 80],
-        ],
-        [[120, 80]],
-      ],
-      null,
+      '12 readings after the first day: a mean',
+      [[[120, 80]], ...days(6, [120, 80])],
+      { systolic: 120, diastolic: 80, readings: 13, readingsInMean: 12, controlled: true },
     ],
+    ['11 readings after the first day: no mean', [[[120, 80]], ...days(5, [120, 80]), [[120, 80]]], null],
     [
       'one day only: nothing left once it is discarded',
       [
@@ -119,19 +86,16 @@ describe('home BP summary (ESH 2021): 7-day mean, first day discarded, enough re
     const readings = [
       reading('blood_pressure', '2026-01-05T12:00:00Z', { systolic: 170, diastolic: 100 }, 'cuff'),
       reading('blood_pressure', '2026-01-06T03:00:00Z', { systolic: 170, diastolic: 100 }, 'cuff'),
-      ...week([
-        [],
-        [
-          [130, 80],
-          [130, 80],
-        ],
-        [
-          [130, 80],
-          [130, 80],
-        ],
-      ]),
+      ...week([[], ...days(6, [130, 80])]),
     ];
-    expect(summarizeHomeBp(readings, zone)).toEqual(expect.objectContaining({ systolic: 130, readingsInMean: 4 }));
-    expect(summarizeHomeBp(readings, 'UTC')).toEqual(expect.objectContaining({ readingsInMean: 5 }));
+    expect(summarizeHomeBp(readings, zone)).toEqual(expect.objectContaining({ systolic: 130, readingsInMean: 12 }));
+    expect(summarizeHomeBp(readings, 'UTC')).toEqual(expect.objectContaining({ readingsInMean: 13 }));
+  });
+
+  it('rounds to whole mmHg for display only', () => {
+    const summary = summarizeHomeBp(week([[[150, 90]], ...days(6, [135, 85], [134, 84])]), zone)!;
+    expect([summary.systolic, summary.diastolic]).toEqual([134.5, 84.5]);
+    // Controlled is judged on the exact 134.5/84.5, below 135/85.
+    expect(roundHomeBpSummary(summary)).toEqual({ systolic: 135, diastolic: 85, readings: 13, controlled: true });
   });
 });

@@ -156,7 +156,7 @@ describe('streaming rule evaluation equals the batch evaluators over the window'
   it('rebuilt from the newest part of the window only when settled, then goes on exactly as the full rebuild', () => {
     const rules = defaultsOf('glucose');
     fc.assert(
-      fc.property(glucoseReadings, fc.nat(), fc.constantFrom(60_000, 10 * 60_000, 30 * 60_000), (readings, split, sliceMs) => {
+      fc.property(glucoseReadings, fc.nat(), fc.constantFrom(60_000, 10 * 60_000, 30 * 60_000, 60 * 60_000, 120 * 60_000), (readings, split, sliceMs) => {
         const at = split % readings.length;
         const from = Date.parse(readings[at].measuredAt) - sliceMs;
         const partial = new MetricStreams(rules, 'UTC');

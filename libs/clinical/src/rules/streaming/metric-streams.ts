@@ -1,32 +1,34 @@
 import type { NormalizedReading } from '@rpm/contracts';
 import { historyMinutes, isScheduledRule, rankTiers, ruleActiveAt, type RuleOutcome } from '../evaluate-rules';
-import { evaluatePredictedLow } from '../predicted-low.evaluator';
-import { evaluateRateOfChange } from '../rate-of-change.evaluator';
+import { PREDICTED_LOW_LOOKBACK_MINUTES, evaluatePredictedLow } from '../predicted-low.evaluator';
+import { evaluateRateOfChange, readingSourceOf } from '../rate-of-change.evaluator';
 import { evaluateRollingMean } from '../rolling-mean.evaluator';
 import type { RuleDefinition } from '../rule-definition.schema';
 import { undetermined } from '../rule-outcome';
 import { ThresholdStream } from './threshold.stream';
-import { TailStream, WindowStream } from './tail.stream';
+import { LookbackStream, SourceTailStream, WindowStream } from './tail.stream';
 import type { RuleStream } from './rule-stream';
 
 /** How far back, in ms, the reading-triggered rules of one metric look: the longest of their histories. */
 export const streamWindowMs = (rules: readonly RuleDefinition[]): number => Math.max(0, ...rules.map(historyMinutes)) * 60_000;
 
-function streamOf(rule: RuleDefinition, windowMs: number): RuleStream {
+function streamOf(rule: RuleDefinition, windowMs: number, timeZone: string): RuleStream {
   switch (rule.kind) {
     case 'threshold':
       return new ThresholdStream(rule, windowMs);
     case 'rate_of_change':
-      return new TailStream(rule.minConsecutive + 1, windowMs, (readings) => evaluateRateOfChange(rule, readings));
+      return new SourceTailStream(rule.minConsecutive + 1, windowMs, rule.maxGapMinutes * 60_000, readingSourceOf, (readings) =>
+        evaluateRateOfChange(rule, readings),
+      );
     case 'predicted_low':
-      return new TailStream(
-        2,
+      return new LookbackStream(
+        PREDICTED_LOW_LOOKBACK_MINUTES * 60_000,
         windowMs,
         (readings) => evaluatePredictedLow(rule, readings),
         (reading) => reading.context.source === 'cgm',
       );
     case 'rolling_mean':
-      return new WindowStream(windowMs, (readings, now) => evaluateRollingMean(rule, readings, now));
+      return new WindowStream(windowMs, (readings, now) => evaluateRollingMean(rule, readings, now, timeZone));
     case 'glucose_window':
     case 'missing_data':
       throw new Error(`${rule.kind} rules are scheduled, not evaluated per reading`);
@@ -50,7 +52,7 @@ export class MetricStreams {
   ) {
     const triggered = rules.filter((rule) => !isScheduledRule(rule));
     this.windowMs = streamWindowMs(triggered);
-    this.streams = triggered.map((rule) => ({ rule, stream: streamOf(rule, this.windowMs) }));
+    this.streams = triggered.map((rule) => ({ rule, stream: streamOf(rule, this.windowMs, timeZone) }));
   }
 
   push(reading: NormalizedReading): RuleOutcome[] {
