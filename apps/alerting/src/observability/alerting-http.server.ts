@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { DatabaseProbe, DeliveryRepository } from '@rpm/persistence';
 import { jsonResponse, listenHealthServer, type HealthResponse } from '@rpm/platform';
 import { DataSource } from 'typeorm';
 import { ALERTING_CONFIG, type AlertingConfig } from '../alerting.config';
@@ -46,7 +47,7 @@ export class AlertingHttpServer implements OnApplicationBootstrap, OnApplication
     }
     if (path === '/health/live') return jsonResponse(200, { status: 'ok' });
     if (path === '/health/ready' || path === '/health') {
-      const database: Check = await this.dataSource.query('SELECT 1').then(
+      const database: Check = await new DatabaseProbe(this.dataSource).ping().then(
         () => 'up',
         () => 'down',
       );
@@ -76,7 +77,6 @@ export class AlertingHttpServer implements OnApplicationBootstrap, OnApplication
   }
 
   private async deliveryBacklog(): Promise<number> {
-    const [row] = (await this.dataSource.query(`SELECT count(*)::int AS pending FROM alert_deliveries WHERE status = 'pending'`)) as { pending: number }[];
-    return row.pending;
+    return new DeliveryRepository(this.dataSource).pendingCount();
   }
 }
