@@ -273,6 +273,22 @@ describe('alerting scenarios over MQTT against the running platform', () => {
     expect((await doctor.put(`${rules}/bp.crisis_systolic`, { params: { kind: 'threshold' } })).status).toBe(400);
     expect((await doctor.put(`${rules}/bp.crisis_systolic`, { params: { threshold: 'high' } })).status).toBe(400);
     expect((await doctor.put(`${rules}/no.such_rule`, { params: {} })).status).toBe(404);
+    // Nonsense is refused per rule kind, naming the field and the range.
+    for (const [ruleId, params, message] of [
+      ['glucose.level2_hyper', { threshold: { 'mg/dL': -5 } }, 'threshold.mg/dL: glucose value threshold must be from 20 to 600 mg/dL, not -5'],
+      ['bp.crisis_diastolic', { threshold: { mmHg: 250 } }, 'threshold.mmHg: blood_pressure diastolic threshold must be from 30 to 200 mmHg, not 250'],
+      ['spo2.low', { threshold: { '%': 120 } }, 'threshold.%: spo2 value threshold must be from 50 to 100 %, not 120'],
+      ['glucose.cgm_stale', { afterMinutes: 0 }, 'afterMinutes: a duration must be more than 0'],
+    ] as const) {
+      const refused = await doctor.put<{ message: string[] }>(`${rules}/${ruleId}`, { params });
+      expect({ status: refused.status, message: refused.body.message }).toEqual({ status: 400, message: [message] });
+    }
+    const misspelt = await doctor.put<{ message: string }>(`${rules}/bp.crisis_systolic`, { params: { treshold: { mmHg: 160 } } });
+    expect(misspelt.status).toBe(400);
+    expect(misspelt.body.message).toMatch(/^a threshold rule has no field treshold/);
+    // A changed threshold is what the title cites.
+    const hyper = await doctor.put<{ effective: { title: string } }>(`${rules}/glucose.level2_hyper`, { params: { threshold: { 'mg/dL': 200 } } });
+    expect(hyper.body.effective.title).toBe('Level 2 hyperglycaemia (twice above 200 mg/dL), check ketones');
 
     // Measured after the change: readings from before it count for nothing under the changed rule.
     await device.publish({ metric: 'blood_pressure', systolic: 165, diastolic: 95, unit: 'mmHg', measuredAt: minutesAgo(0) });
