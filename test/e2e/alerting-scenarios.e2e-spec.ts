@@ -13,6 +13,7 @@ interface Alert {
   id: string;
   ruleId: string;
   ruleVersion: number;
+  episode: string;
   severity: string;
   status: string;
   reason: string;

@@ -32,7 +32,17 @@ export class PatientRulesController {
       ...override,
       since: changedAt?.toISOString(),
     }));
-    const effective = new Map(effectiveRules(DEFAULT_RULES, overrides).map((rule) => [rule.id, rule]));
+    // An override stored before today's checks (or around the API) that they refuse is shown as alerting applies it: the default.
+    const effective = new Map(
+      DEFAULT_RULES.flatMap((rule) => {
+        const own = overrides.filter((override) => override.ruleId === rule.id);
+        try {
+          return effectiveRules([rule], own);
+        } catch {
+          return [rule];
+        }
+      }).map((rule) => [rule.id, rule]),
+    );
     return {
       rules: DEFAULT_RULES.map((rule) => ({
         default: rule,

@@ -163,4 +163,12 @@ describe('alert episodes on real PostgreSQL', () => {
     );
     expect(await rowsOf('custom.rule')).toHaveLength(1);
   });
+
+  it('counts the time to escalate a raised alert from the raise, not from when it opened as a warning', async () => {
+    const opened = await alerts.recordFiring(patientId, firing('glucose-low', 'glucose.level1_hypo', 'warning', 0));
+    await dataSource.query(`UPDATE alerts SET created_at = now() - interval '1 hour' WHERE id = $1`, [opened?.alertId]);
+    await alerts.recordFiring(patientId, firing('glucose-low', 'glucose.level2_hypo', 'urgent', 10));
+    expect(await alerts.escalateUnacknowledged({ urgent: 15 * 60, warning: 4 * 3600 })).not.toContain(opened?.alertId);
+    expect(await alerts.escalateUnacknowledged({ urgent: 0, warning: 4 * 3600 })).toContain(opened?.alertId);
+  });
 });

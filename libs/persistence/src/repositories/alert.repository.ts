@@ -195,7 +195,8 @@ export class AlertRepository {
 
   /**
    * Marks escalated, once and in one statement (so two instances cannot both escalate), the open alerts
-   * nobody acknowledged within their severity's time; returns their ids.
+   * nobody acknowledged within their severity's time, counted from when the alert was created or last raised
+   * to its severity (a warning raised to urgent gets the urgent time from the raise); returns their ids.
    */
   async escalateUnacknowledged(afterSeconds: { urgent: number; warning: number }): Promise<string[]> {
     const escalated: { id: string }[] = await this.dataSource.query(
@@ -203,6 +204,8 @@ export class AlertRepository {
          UPDATE alerts SET escalated_at = now()
           WHERE status = 'open' AND NOT retrospective AND escalated_at IS NULL
             AND created_at <= now() - make_interval(secs => CASE severity WHEN 'urgent' THEN $1::float8 ELSE $2::float8 END)
+            AND COALESCE((severity_changes -> -1 ->> 'at')::timestamptz, created_at)
+                <= now() - make_interval(secs => CASE severity WHEN 'urgent' THEN $1::float8 ELSE $2::float8 END)
           RETURNING id)
        SELECT id FROM due`,
       [afterSeconds.urgent, afterSeconds.warning],
