@@ -136,4 +136,16 @@ describe('delivery worker on real PostgreSQL', () => {
     await new DeliveryWorker(dataSource, [channel], failures).runOnce();
     expect(channel.sent).toEqual([expect.objectContaining({ event: 'raised', severity: 'urgent', alertId, raisedAt: expect.any(String) })]);
   });
+
+  it('gives back the rows it has not started once half its claim has run out, for the next run to send', async () => {
+    const alertIds = await pendingDeliveries(3);
+    const channel = new RecordingChannel(700);
+    const worker = new DeliveryWorker(dataSource, [channel], failures);
+    // A 1-second claim: the first send takes 0.7 s, past half of it, so the other two rows go back unclaimed.
+    expect(await worker.runOnce(1)).toBe(1);
+    const claimed = await dataSource.query(`SELECT count(*)::int AS n FROM alert_deliveries WHERE status = 'pending' AND claimed_by IS NULL`);
+    expect(claimed[0].n).toBe(2);
+    await worker.runOnce(60);
+    expect(channel.sent.map((sent) => sent.alertId).sort()).toEqual([...alertIds].sort());
+  });
 });

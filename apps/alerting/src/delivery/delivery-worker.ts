@@ -45,7 +45,16 @@ export class DeliveryWorker {
   async runOnce(claimSeconds = CLAIM_SECONDS): Promise<number> {
     if (this.channels.size === 0) return 0;
     const due = await this.deliveries.claimDue(BATCH, this.workerId, claimSeconds);
-    for (const delivery of due) {
+    // Rows not started before most of the claim has run out are given back, so no other worker takes over a row this one is still to send.
+    const sendUntil = Date.now() + claimSeconds * 500;
+    for (const [index, delivery] of due.entries()) {
+      if (Date.now() > sendUntil) {
+        await this.deliveries.release(
+          due.slice(index).map((rest) => rest.id),
+          this.workerId,
+        );
+        return index;
+      }
       try {
         await this.attempt(delivery);
       } catch (error) {

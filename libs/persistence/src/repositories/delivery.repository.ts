@@ -86,6 +86,15 @@ export class DeliveryRepository {
     return count > 0;
   }
 
+  /** Gives back claimed rows not sent, for any worker to claim at once. */
+  async release(ids: readonly string[], claimedBy: string): Promise<void> {
+    if (ids.length === 0) return;
+    await this.dataSource.query(
+      `UPDATE alert_deliveries SET claimed_until = NULL, claimed_by = NULL WHERE id = ANY($1::bigint[]) AND claimed_by = $2 AND status = 'pending'`,
+      [ids, claimedBy],
+    );
+  }
+
   /** Deliveries still owed (the backlog readiness and metrics report). */
   async pendingCount(): Promise<number> {
     const [row]: { pending: number }[] = await this.dataSource.query(`SELECT count(*)::int AS pending FROM alert_deliveries WHERE status = 'pending'`);
