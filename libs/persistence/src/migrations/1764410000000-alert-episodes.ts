@@ -49,6 +49,11 @@ export class AlertEpisodes1764410000000 implements MigrationInterface {
       CREATE UNIQUE INDEX alerts_one_live_episode_idx ON alerts (patient_id, episode) WHERE status IN ('open', 'acknowledged', 'snoozed');
       CREATE INDEX alerts_resolved_episode_idx ON alerts (patient_id, episode, opened_at) WHERE status = 'resolved';
 
+      -- A raise of severity is an alert change the clinicians' live stream tells.
+      DROP TRIGGER alerts_changed_notify ON alerts;
+      CREATE TRIGGER alerts_changed_notify AFTER INSERT OR UPDATE OF status, escalated_at, severity ON alerts
+        FOR EACH ROW EXECUTE FUNCTION notify_alert_changed();
+
       -- Deliveries are claimed (claimed_until, claimed_by) and sent outside any transaction.
       ALTER TABLE alert_deliveries ADD COLUMN claimed_until timestamptz, ADD COLUMN claimed_by text;
     `);
@@ -57,6 +62,9 @@ export class AlertEpisodes1764410000000 implements MigrationInterface {
   async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`
       ALTER TABLE alert_deliveries DROP COLUMN claimed_until, DROP COLUMN claimed_by;
+      DROP TRIGGER alerts_changed_notify ON alerts;
+      CREATE TRIGGER alerts_changed_notify AFTER INSERT OR UPDATE OF status, escalated_at ON alerts
+        FOR EACH ROW EXECUTE FUNCTION notify_alert_changed();
       DROP INDEX alerts_resolved_episode_idx;
       DROP INDEX alerts_one_live_episode_idx;
       -- Live alerts are one per rule again: one per episode is at most one per rule.

@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { createClinic, type ClinicFixture } from '../../../../test/support/fixtures';
 import { createTestDatabase } from '../../../../test/support/test-services';
@@ -27,6 +28,7 @@ function firing(episode: string, ruleId: string, severity: string, minutes: numb
 
 /** The alert episodes the alerting evaluator writes (AlertRepository.recordFiring, liveEpisodes, resolveRecovered), on a real migrated PostgreSQL. */
 describe('alert episodes on real PostgreSQL', () => {
+  let databaseUrl: string;
   let dataSource: DataSource;
   let alerts: AlertRepository;
   let clinic: ClinicFixture;
@@ -40,7 +42,7 @@ describe('alert episodes on real PostgreSQL', () => {
     );
 
   beforeAll(async () => {
-    const databaseUrl = await createTestDatabase();
+    databaseUrl = await createTestDatabase();
     dataSource = await createDataSource(databaseUrl).initialize();
     alerts = new AlertRepository(dataSource);
     clinic = await createClinic(databaseUrl, 'episodes');
@@ -170,5 +172,20 @@ describe('alert episodes on real PostgreSQL', () => {
     await alerts.recordFiring(patientId, firing('glucose-low', 'glucose.level2_hypo', 'urgent', 10));
     expect(await alerts.escalateUnacknowledged({ urgent: 15 * 60, warning: 4 * 3600 })).not.toContain(opened?.alertId);
     expect(await alerts.escalateUnacknowledged({ urgent: 0, warning: 4 * 3600 })).toContain(opened?.alertId);
+  });
+
+  it('tells the live stream of a raise (a notification, and changedSince for a stream catching up)', async () => {
+    const opened = await alerts.recordFiring(patientId, firing('glucose-low', 'glucose.level1_hypo', 'warning', 0));
+    const client = new Client({ connectionString: databaseUrl });
+    await client.connect();
+    const notified: string[] = [];
+    client.on('notification', (message) => notified.push(message.payload ?? ''));
+    await client.query('LISTEN alert_changed');
+    const before = new Date();
+    await alerts.recordFiring(patientId, firing('glucose-low', 'glucose.level2_hypo', 'urgent', 10));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await client.end();
+    expect(notified.map((payload) => JSON.parse(payload).alertId)).toContain(opened?.alertId);
+    expect((await alerts.changedSince(before)).map((change) => change.alertId)).toContain(opened?.alertId);
   });
 });

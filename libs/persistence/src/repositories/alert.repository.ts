@@ -145,11 +145,11 @@ export class AlertRepository {
     );
   }
 
-  /** Alerts opened, acknowledged, escalated or resolved at or after `since`. */
+  /** Alerts opened, acknowledged, escalated, raised or resolved at or after `since`. */
   changedSince(since: Date): Promise<AlertChangeRow[]> {
     return this.dataSource.query(
       `SELECT id AS "alertId", patient_id AS "patientId", status FROM alerts
-        WHERE greatest(created_at, acknowledged_at, resolved_at, escalated_at) >= $1`,
+        WHERE greatest(created_at, acknowledged_at, resolved_at, escalated_at, (severity_changes -> -1 ->> 'at')::timestamptz) >= $1`,
       [since],
     );
   }
