@@ -137,10 +137,17 @@ describe('alert episodes on real PostgreSQL', () => {
     expect(row.raised_at.toISOString()).toBe(at(60));
   });
 
-  it('records a raise from late readings as retrospective (not to be paged)', async () => {
+  it('records a raise from late readings as retrospective (not to be paged); a live reading raising a retrospective alert makes it live', async () => {
     await alerts.recordFiring(patientId, firing('heart-rate-high', 'heart_rate.high', 'warning', 0));
     const raised = await alerts.recordFiring(patientId, firing('heart-rate-high', 'heart_rate.very_high', 'urgent', 5, { retrospective: true }));
     expect(raised).toEqual(expect.objectContaining({ kind: 'raised', retrospective: true }));
+
+    const backfilled = await alerts.recordFiring(patientId, firing('spo2-low', 'spo2.low', 'warning', 0, { retrospective: true }));
+    expect(backfilled).toEqual(expect.objectContaining({ kind: 'opened', retrospective: true }));
+    const live = await alerts.recordFiring(patientId, firing('spo2-low', 'spo2.low_urgent', 'urgent', 30));
+    expect(live).toEqual(expect.objectContaining({ kind: 'raised', retrospective: false }));
+    const [row] = await dataSource.query('SELECT retrospective FROM alerts WHERE id = $1', [backfilled?.alertId]);
+    expect(row.retrospective).toBe(false);
   });
 
   it('lands concurrent writers of one episode on one alert', async () => {

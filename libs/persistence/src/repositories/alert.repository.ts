@@ -216,7 +216,7 @@ export class AlertRepository {
   /**
    * Records a firing rule in its episode: opens an alert when the patient has no live one for the episode,
    * raises the live alert's severity (rule, title, reason; logged in severity_changes; reopened if it was
-   * acknowledged or snoozed, since what was acknowledged was less severe) when the firing is more severe,
+   * acknowledged or snoozed, since what was acknowledged was less severe; live if the firing is) when the firing is more severe,
    * else extends it (readings, latest evaluation time; the reason when at least as severe and newer).
    *
    * A firing measured inside an episode already resolved opens none: it is a replay (a redelivery after a
@@ -271,7 +271,7 @@ export class AlertRepository {
       };
       await db.query(
         `UPDATE alerts SET ${readings}, severity = $4, rule_id = $5, rule_version = $6, rule = $7::jsonb, title = $8, reason = $9,
-                status = 'open', snoozed_until = NULL,
+                status = 'open', snoozed_until = NULL, retrospective = retrospective AND $11::boolean,
                 severity_changes = severity_changes || jsonb_build_array($10::jsonb || jsonb_build_object('at', now()))
           WHERE id = $1`,
         [
@@ -285,9 +285,11 @@ export class AlertRepository {
           firing.title,
           firing.reason,
           JSON.stringify(change),
+          firing.retrospective,
         ],
       );
-      return { kind: 'raised', alertId: live.id, retrospective: live.retrospective || firing.retrospective, from: live.severity, to: firing.severity };
+      // Raised by a live reading, an alert opened from late readings is live from now on: paged, and escalated if nobody acknowledges it.
+      return { kind: 'raised', alertId: live.id, retrospective: firing.retrospective, from: live.severity, to: firing.severity };
     }
     await db.query(
       `UPDATE alerts SET reason = CASE WHEN $4::boolean AND $3::timestamptz >= last_reading_at THEN $5 ELSE reason END, ${readings} WHERE id = $1`,
