@@ -17,6 +17,8 @@ export class AlertEpisodes1764410000000 implements MigrationInterface {
         ADD COLUMN episode text,
         ADD COLUMN raised_at timestamptz,
         ADD COLUMN severity_changes jsonb NOT NULL DEFAULT '[]'::jsonb;
+      -- Earlier alerts did not record when they were raised: a missing-data alert about when it was written, any other
+      -- about when its condition began (exact for a single reading, the start of the run for a run of readings).
       UPDATE alerts SET raised_at = greatest(opened_at, created_at) WHERE rule->>'kind' = 'missing_data';
       UPDATE alerts SET raised_at = opened_at WHERE raised_at IS NULL;
       -- The episodes of the programme's default rules when this migration was written (default-rules.ts).
