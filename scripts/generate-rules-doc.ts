@@ -1,4 +1,4 @@
-import { DEFAULT_RULES, DEFAULT_PATHWAYS, type RuleDefinition } from '@rpm/clinical';
+import { DEFAULT_RULES, DEFAULT_PATHWAYS, episodeOf, PHYSIOLOGICAL_RANGES, type RuleDefinition } from '@rpm/clinical';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -38,7 +38,16 @@ function condition(rule: RuleDefinition): string {
 
 export function renderRulesDoc(): string {
   const rows = DEFAULT_RULES.map(
-    (rule) => `| \`${rule.id}\` v${rule.version} | ${rule.kind} | ${rule.severity} | ${rule.title} | ${condition(rule)} | ${rule.source} |`,
+    (rule) =>
+      `| \`${rule.id}\` v${rule.version} | ${rule.kind} | \`${episodeOf(rule)}\` | ${rule.severity} | ${rule.title} | ${condition(rule)} | ${rule.source} |`,
+  );
+  const ranges = Object.entries(PHYSIOLOGICAL_RANGES).flatMap(([metric, fields]) =>
+    Object.entries(fields).map(
+      ([field, units]) =>
+        `| ${field === 'value' ? metric : `${metric} ${field}`} | ${Object.entries(units)
+          .map(([unit, [min, max]]) => `${min}-${max} ${unit}`)
+          .join(' / ')} |`,
+    ),
   );
   const pathways = DEFAULT_PATHWAYS.map((pathway) => {
     const schedule =
@@ -61,14 +70,44 @@ export function renderRulesDoc(): string {
     '',
     'Rules are data evaluated by pure functions (`libs/clinical/src/rules`). Readings are evaluated in measurement order;',
     'a reading measured more than `LATE_READING_MINUTES` before it is evaluated opens a *retrospective* episode, recorded',
-    'but never paged. One episode per patient and rule is live at a time; it resolves when a later reading is past the',
-    "rule's hysteresis. Rules of one group (level 1 and level 2 hypoglycaemia) are tiers: only the most severe fires.",
+    'but never paged. Rules of one group (level 1 and level 2 hypoglycaemia) are tiers: only the most severe fires.',
     'Missing-data and CGM-window rules run on the clock (`SCHEDULED_RULES_EVERY_SECONDS`); a device still delivering old',
     'readings is late, not silent, and does not alert.',
     '',
-    '| rule | kind | severity | title | condition | source |',
-    '|---|---|---|---|---|---|',
+    '## Episodes',
+    '',
+    'Rules that describe one condition share an *episode* (the column below; a rule without one is its own): the systolic',
+    'and diastolic crisis rules, the two hypoglycaemia levels, the two CGM-stale tiers. A patient has at most one live',
+    '(open, acknowledged or snoozed) alert per episode. A firing rule opens it, or extends it; a more severe rule of the',
+    "episode *raises* it: severity, rule, title and reason become the new rule's, the raise is kept in the alert's",
+    '`severityChanges`, an acknowledged or snoozed alert is open again (what was acknowledged was less severe), and the',
+    'raise is delivered again (webhook event `raised`). A less severe rule of the episode opens nothing. The alert resolves',
+    'once every rule of the episode is past its hysteresis; while any is inside its band it stays as it is.',
+    '',
+    'A reading measured inside an episode already resolved opens none: it is a replay or a late copy of what that episode',
+    'covered. This holds for an alert a clinician resolved too, but only up to the moment they resolved it: a reading',
+    "measured after a clinician's resolve that is still out of range opens a new alert, because resolving says the",
+    'condition is over and the reading says it is not (acknowledge or snooze an alert to stay on it without new pages).',
+    '',
+    'An alert carries `openedAt`, when the condition began (the first reading of the run; for missing data, the last',
+    'reading received), and `raisedAt`, when alerting raised it (the reading that tipped it, or the scheduled check).',
+    '',
+    '| rule | kind | episode | severity | title | condition | source |',
+    '|---|---|---|---|---|---|---|',
     ...rows,
+    '',
+    '## Limits a care team may set',
+    '',
+    'An override is checked per rule kind; a value outside these physiological ranges is refused with 400 naming the',
+    'field (`threshold.mg/dL: glucose value threshold must be from 20 to 600 mg/dL, not -5`), as is a field the rule',
+    'does not have. Percentages are 0-100, durations and windows more than 0, clear margins not negative. A title may',
+    'be a template (`titleTemplate`, e.g. `twice above {threshold}`) rendered from the numbers in force. A change,',
+    'disabling or enabling of a rule starts its runs afresh: readings measured before it count for nothing towards the',
+    "threshold, rate-of-change and forecast rules' next episode (window statistics and missing data are not reset).",
+    '',
+    '| measured value | range |',
+    '|---|---|',
+    ...ranges,
     '',
     '## Follow-up pathways',
     '',

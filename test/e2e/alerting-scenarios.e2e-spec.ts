@@ -13,6 +13,7 @@ interface Alert {
   id: string;
   ruleId: string;
   ruleVersion: number;
+  episode: string;
   severity: string;
   status: string;
   reason: string;
@@ -80,22 +81,26 @@ describe('alerting scenarios over MQTT against the running platform', () => {
     const episode = [118, 104, 88, 72, 61, 52, 49, 47, 50, 58, 66, 79, 92];
     for (const [index, value] of episode.entries()) await device.publish(cgm(value, (episode.length - index) * 5 - 4, index));
 
-    const resolved = await waitFor('the level 2 episode resolved', async () => {
-      const level2 = (await alerts()).filter((alert) => alert.ruleId === 'glucose.level2_hypo');
-      return level2.length === 1 && level2[0].status === 'resolved' ? level2 : undefined;
+    // Level 1 then level 2 hypoglycaemia are one episode: one alert, opened as a warning and raised to urgent.
+    const resolved = await waitFor('the low-glucose episode resolved', async () => {
+      const low = (await alerts()).filter((alert) => alert.episode === 'glucose-low');
+      return low.length === 1 && low[0].status === 'resolved' ? low : undefined;
     });
     expect(resolved[0]).toEqual(
       expect.objectContaining({
+        ruleId: 'glucose.level2_hypo',
         severity: 'urgent',
         retrospective: false,
         reason: expect.stringMatching(/^Level 2 hypoglycaemia: 4 readings below 54 mg\/dL over 15 min \(lowest 47 mg\/dL\)$/),
+        severityChanges: [expect.objectContaining({ from: 'warning', to: 'urgent', ruleId: 'glucose.level2_hypo' })],
       }),
     );
     const all = await alerts();
-    const perRule = all.reduce<Record<string, number>>((count, alert) => ({ ...count, [alert.ruleId]: (count[alert.ruleId] ?? 0) + 1 }), {});
-    expect(Object.values(perRule).every((count) => count === 1)).toBe(true);
-    const paged = await waitFor('the page for the episode', async () => (webhooksFor(resolved[0].id).length ? webhooksFor(resolved[0].id) : undefined));
-    expect(paged[0]).toEqual({ body: expect.objectContaining({ event: 'opened', ruleId: 'glucose.level2_hypo', severity: 'urgent' }), signatureValid: true });
+    const perEpisode = all.reduce<Record<string, number>>((count, alert) => ({ ...count, [alert.episode]: (count[alert.episode] ?? 0) + 1 }), {});
+    expect(Object.values(perEpisode).every((count) => count === 1)).toBe(true);
+    const paged = await waitFor('the pages for the episode', async () => (webhooksFor(resolved[0].id).length === 2 ? webhooksFor(resolved[0].id) : undefined));
+    expect(paged.map((hook) => hook.body.event)).toEqual(['opened', 'raised']);
+    expect(paged[1]).toEqual({ body: expect.objectContaining({ event: 'raised', ruleId: 'glucose.level2_hypo', severity: 'urgent' }), signatureValid: true });
     await device.close();
   });
 
@@ -277,8 +282,25 @@ describe('alerting scenarios over MQTT against the running platform', () => {
     expect((await doctor.put(`${rules}/bp.crisis_systolic`, { params: { kind: 'threshold' } })).status).toBe(400);
     expect((await doctor.put(`${rules}/bp.crisis_systolic`, { params: { threshold: 'high' } })).status).toBe(400);
     expect((await doctor.put(`${rules}/no.such_rule`, { params: {} })).status).toBe(404);
+    // Nonsense is refused per rule kind, naming the field and the range.
+    for (const [ruleId, params, message] of [
+      ['glucose.level2_hyper', { threshold: { 'mg/dL': -5 } }, 'threshold.mg/dL: glucose value threshold must be from 20 to 600 mg/dL, not -5'],
+      ['bp.crisis_diastolic', { threshold: { mmHg: 250 } }, 'threshold.mmHg: blood_pressure diastolic threshold must be from 30 to 200 mmHg, not 250'],
+      ['spo2.low', { threshold: { '%': 120 } }, 'threshold.%: spo2 value threshold must be from 50 to 100 %, not 120'],
+      ['glucose.cgm_stale', { afterMinutes: 0 }, 'afterMinutes: a duration must be more than 0'],
+    ] as const) {
+      const refused = await doctor.put<{ message: string[] }>(`${rules}/${ruleId}`, { params });
+      expect({ status: refused.status, message: refused.body.message }).toEqual({ status: 400, message: [message] });
+    }
+    const misspelt = await doctor.put<{ message: string }>(`${rules}/bp.crisis_systolic`, { params: { treshold: { mmHg: 160 } } });
+    expect(misspelt.status).toBe(400);
+    expect(misspelt.body.message).toMatch(/^a threshold rule has no field treshold/);
+    // A changed threshold is what the title cites.
+    const hyper = await doctor.put<{ effective: { title: string } }>(`${rules}/glucose.level2_hyper`, { params: { threshold: { 'mg/dL': 200 } } });
+    expect(hyper.body.effective.title).toBe('Level 2 hyperglycaemia (twice above 200 mg/dL), check ketones');
 
-    await device.publish({ metric: 'blood_pressure', systolic: 165, diastolic: 95, unit: 'mmHg', measuredAt: minutesAgo(0.1) });
+    // Measured after the change: readings from before it count for nothing under the changed rule.
+    await device.publish({ metric: 'blood_pressure', systolic: 165, diastolic: 95, unit: 'mmHg', measuredAt: minutesAgo(0) });
     const [alert] = await waitFor('the alert under the overridden rule', async () => {
       const open = await alerts('open');
       return open.length ? open : undefined;

@@ -9,7 +9,7 @@ import { createTestDatabase } from '../../../test/support/test-services';
 import { waitFor } from '../../../test/support/wait-for';
 
 const PATIENTS = 20;
-/** One hypo episode per patient: level 1, then level 2, then recovery past both hysteresis bands. */
+/** One hypo episode per patient: level 1, then level 2 (one alert, raised to urgent), then recovery past both hysteresis bands. */
 const EPISODE = [112, 96, 80, 66, 55, 50, 46, 49, 58, 71, 84, 97];
 
 describe('alerting durability', () => {
@@ -53,17 +53,19 @@ describe('alerting durability', () => {
       const perPatient = await waitFor(
         'every episode evaluated and resolved',
         async () => {
-          const { rows } = await sql.query<{ patient_id: string; rule_id: string; episodes: number; resolved: number }>(
-            `SELECT patient_id, rule_id, count(*)::int AS episodes, count(*) FILTER (WHERE status = 'resolved')::int AS resolved
-               FROM alerts WHERE rule_id IN ('glucose.level1_hypo', 'glucose.level2_hypo') GROUP BY 1, 2`,
+          const { rows } = await sql.query<{ patient_id: string; episodes: number; resolved: number; urgent: number }>(
+            `SELECT patient_id, count(*)::int AS episodes, count(*) FILTER (WHERE status = 'resolved')::int AS resolved,
+                    count(*) FILTER (WHERE severity = 'urgent' AND rule_id = 'glucose.level2_hypo')::int AS urgent
+               FROM alerts WHERE episode = 'glucose-low' GROUP BY 1`,
           );
-          const done = rows.length === PATIENTS * 2 && rows.every((row) => row.resolved === row.episodes);
+          const done = rows.length === PATIENTS && rows.every((row) => row.resolved === row.episodes);
           return done ? rows : undefined;
         },
         60_000,
         250,
       );
-      expect(perPatient.every((row) => row.episodes === 1)).toBe(true);
+      // Level 1 and level 2 are one episode: one alert per patient, raised to urgent when level 2 fired.
+      expect(perPatient.every((row) => row.episodes === 1 && row.urgent === 1)).toBe(true);
     } finally {
       await sql.end();
       await Promise.all(simulated.map((device) => device.close()));

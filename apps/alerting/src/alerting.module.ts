@@ -1,12 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { DataSourceShutdown, ReadingStoreShutdown, dataSourceProvider, readingStoreProvider } from '@rpm/platform';
-import { CareTeamScope } from '@rpm/persistence';
+import { AlertRepository, CareTeamScope } from '@rpm/persistence';
 import { CLOCK, systemClock } from '@rpm/clinical';
 import { ALERTING_CONFIG, type AlertingConfig } from './alerting.config';
 import { AcceptedReadingsConsumer } from './alerts/accepted-readings.consumer';
 import { AlertOutcomes } from './alerts/alert-outcomes';
-import { AlertRepository } from './alerts/alert.repository';
 import { PatientFacts } from './alerts/patient-facts';
 import { ReadingEvaluator } from './alerts/reading-evaluator';
 import { EvaluationLag } from './alerts/evaluation-lag';
@@ -51,7 +50,7 @@ export class AlertingModule {
         ReadingStoreShutdown,
         AlertingMetrics,
         JobFailures,
-        AlertRepository,
+        { provide: AlertRepository, inject: [DataSource], useFactory: (dataSource: DataSource) => new AlertRepository(dataSource) },
         AlertOutcomes,
         PatientFacts,
         RuleStates,

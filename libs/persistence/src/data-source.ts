@@ -12,6 +12,7 @@ import { QuarantinedReadings1764000000000 } from './migrations/1764000000000-qua
 import { LeastPrivilegeAudit1764100000000 } from './migrations/1764100000000-least-privilege-audit';
 import { LoginFailures1764200000000 } from './migrations/1764200000000-login-failures';
 import { UserDisabled1764300000000 } from './migrations/1764300000000-user-disabled';
+import { AlertEpisodes1764410000000 } from './migrations/1764410000000-alert-episodes';
 import { FollowUpCentre1764440000000 } from './migrations/1764440000000-follow-up-centre';
 
 export const MIGRATIONS = [
@@ -27,6 +28,7 @@ export const MIGRATIONS = [
   LeastPrivilegeAudit1764100000000,
   LoginFailures1764200000000,
   UserDisabled1764300000000,
+  AlertEpisodes1764410000000,
   FollowUpCentre1764440000000,
 ];
 

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DEFAULT_RULES, effectiveRules, historyMinutes, type RuleDefinition, type RuleOverride } from '@rpm/clinical';
 import type { NormalizedReading } from '@rpm/contracts';
+import { PatientRepository, RuleOverrideRepository } from '@rpm/persistence';
 import { READING_STORE } from '@rpm/platform';
 import type { ReadingStore } from '@rpm/timeseries';
 import { DataSource } from 'typeorm';
@@ -16,26 +17,23 @@ const MAX_READINGS = 10_000;
 /** A reading's identity in the store: the same reading written twice is one reading. */
 export const readingIdentity = (reading: NormalizedReading): string => `${reading.deviceId}\u0000${reading.measuredAt}\u0000${reading.seq}`;
 
-interface OverrideRow {
-  patient_id: string;
-  rule_id: string;
-  version: number;
-  disabled: boolean;
-  params: Record<string, unknown>;
-}
-
 /** Gathers what rules need about one patient: effective rules, time zone, readings over a window. */
 @Injectable()
 export class PatientFacts {
   private readonly logger = new Logger(PatientFacts.name);
   /** Most patients have no overrides: their rules are the programme defaults, worked out once. */
   private readonly defaultRules = effectiveRules(DEFAULT_RULES, []);
+  private readonly patients: PatientRepository;
+  private readonly overrides: RuleOverrideRepository;
 
   constructor(
-    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(DataSource) dataSource: DataSource,
     @Inject(READING_STORE) private readonly store: ReadingStore,
     private readonly metrics: AlertingMetrics,
-  ) {}
+  ) {
+    this.patients = new PatientRepository(dataSource);
+    this.overrides = new RuleOverrideRepository(dataSource);
+  }
 
   async context(patientId: string): Promise<PatientContext | null> {
     return (await this.contexts([patientId])).get(patientId) ?? null;
@@ -43,22 +41,11 @@ export class PatientFacts {
 
   /** The contexts of several patients in two queries (an event carries readings of hundreds); unknown patients are absent. */
   async contexts(patientIds: readonly string[]): Promise<Map<string, PatientContext>> {
-    const [patients, overrides] = await Promise.all([
-      this.dataSource.query('SELECT id, time_zone FROM patients WHERE id = ANY($1::uuid[])', [patientIds]) as Promise<{ id: string; time_zone: string }[]>,
-      this.dataSource.query('SELECT patient_id, rule_id, version, disabled, params FROM patient_rule_overrides WHERE patient_id = ANY($1::uuid[])', [
-        patientIds,
-      ]) as Promise<OverrideRow[]>,
-    ]);
-    const overridesOf = new Map<string, RuleOverride[]>();
-    for (const row of overrides) {
-      const list = overridesOf.get(row.patient_id) ?? [];
-      list.push({ ruleId: row.rule_id, version: row.version, disabled: row.disabled, params: row.params });
-      overridesOf.set(row.patient_id, list);
-    }
+    const [timeZones, overridesOf] = await Promise.all([this.patients.timeZones(patientIds), this.overrides.ofPatients(patientIds)]);
     return new Map(
-      patients.map((patient) => {
-        const own = overridesOf.get(patient.id);
-        return [patient.id, { rules: own ? this.rulesWith(patient.id, own) : this.defaultRules, timeZone: patient.time_zone }];
+      [...timeZones].map(([patientId, timeZone]) => {
+        const own = overridesOf.get(patientId)?.map(({ changedAt, ...override }): RuleOverride => ({ ...override, since: changedAt?.toISOString() }));
+        return [patientId, { rules: own ? this.rulesWith(patientId, own) : this.defaultRules, timeZone }];
       }),
     );
   }

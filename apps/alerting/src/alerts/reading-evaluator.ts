@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { AlertRepository } from '@rpm/persistence';
 import type { NormalizedReading } from '@rpm/contracts';
 import { ZodError } from 'zod';
 import { ALERTING_CONFIG, type AlertingConfig } from '../alerting.config';
 import { AlertingMetrics } from '../observability/alerting-metrics';
 import { AlertOutcomes } from './alert-outcomes';
-import { AlertRepository } from './alert.repository';
 import type { PatientContext } from './patient-facts';
 import { PatientFacts } from './patient-facts';
 import { RuleStates } from './rule-states';
@@ -49,7 +49,7 @@ export class ReadingEvaluator {
     }
     const patientIds = [...byPatient.keys()];
     // What every patient needs from PostgreSQL, in two round trips for the whole batch instead of three per patient.
-    const [contexts, live] = await Promise.all([this.facts.contexts(patientIds), this.alerts.liveRules(patientIds)]);
+    const [contexts, live] = await Promise.all([this.facts.contexts(patientIds), this.alerts.liveEpisodes(patientIds)]);
     await forEach(patientIds, CONCURRENT_PATIENTS, (patientId) =>
       this.evaluatePatient(patientId, byPatient.get(patientId)!, contexts.get(patientId), live.get(patientId) ?? new Set()).catch((error: unknown) => {
         // Only infrastructure failures hold the event for redelivery; one patient's bad data must not block everyone.

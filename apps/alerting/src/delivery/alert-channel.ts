@@ -1,6 +1,7 @@
 /** What a channel is told about an alert. Channels get no reading values beyond the alert's own sentence. */
 export interface AlertNotification {
-  event: 'opened' | 'escalated';
+  /** opened; escalated: nobody acknowledged it in time; raised: a more severe rule of its episode fired (severity is the new one). */
+  event: 'opened' | 'escalated' | 'raised';
   alertId: string;
   patientId: string;
   ruleId: string;
@@ -8,7 +9,10 @@ export interface AlertNotification {
   severity: string;
   title: string;
   reason: string;
+  /** When the condition began (for missing data: the last reading's time). */
   openedAt: string;
+  /** When alerting raised the alert. */
+  raisedAt: string;
 }
 
 /**

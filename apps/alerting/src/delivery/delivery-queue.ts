@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DeliveryRepository } from '@rpm/persistence';
+import { DeliveryRepository, type DeliveryEvent, type Queryable } from '@rpm/persistence';
 import { DataSource } from 'typeorm';
-import type { Queryable } from '../alerts/alert.repository';
 import { ALERT_CHANNELS, type AlertChannel } from './alert-channel';
 
 /** Records that an alert event must reach every configured channel; the worker does the sending. */
@@ -17,7 +16,7 @@ export class DeliveryQueue {
   }
 
   /** `db`: the transaction that opened the alert, so the delivery exists exactly when the alert does. */
-  async enqueue(alertId: string, event: 'opened' | 'escalated', db: Queryable = this.dataSource): Promise<void> {
+  async enqueue(alertId: string, event: DeliveryEvent, db: Queryable = this.dataSource): Promise<void> {
     for (const channel of this.channels) {
       await this.deliveries.enqueue(alertId, channel.name, event, db);
     }

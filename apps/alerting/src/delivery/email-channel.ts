@@ -24,7 +24,7 @@ export class EmailChannel implements AlertChannel {
     const to = await this.careTeams.clinicianEmails(notification.patientId);
     if (notification.event === 'escalated' && this.escalationAddress) to.push(this.escalationAddress);
     if (to.length === 0) throw new Error('the patient has no clinician with an e-mail address');
-    const prefix = notification.event === 'escalated' ? 'ESCALATED, not acknowledged: ' : '';
+    const prefix = { opened: '', escalated: 'ESCALATED, not acknowledged: ', raised: `RAISED to ${notification.severity}: ` }[notification.event];
     await this.transport.sendMail({
       from: this.from,
       to,
@@ -32,7 +32,7 @@ export class EmailChannel implements AlertChannel {
       text: [
         notification.reason,
         '',
-        `Alert ${notification.alertId} (rule ${notification.ruleId} v${notification.ruleVersion}), opened ${notification.openedAt}.`,
+        `Alert ${notification.alertId} (rule ${notification.ruleId} v${notification.ruleVersion}), raised ${notification.raisedAt} (condition since ${notification.openedAt}).`,
         "Acknowledge it in the doctor's page to stop escalation.",
       ].join('\n'),
     });

@@ -19,7 +19,7 @@ export class SmsChannel implements AlertChannel {
   async send(notification: AlertNotification): Promise<void> {
     if (notification.severity !== 'urgent') return;
     const phones = await this.careTeams.clinicianPhones(notification.patientId);
-    const prefix = notification.event === 'escalated' ? 'ESCALATED: ' : '';
+    const prefix = { opened: '', escalated: 'ESCALATED: ', raised: 'RAISED TO URGENT: ' }[notification.event];
     // 160 characters: one SMS segment. The alert id lets the clinician find it after log-in.
     const text = `${prefix}${notification.reason}`.slice(0, 140) + ` [${notification.alertId.slice(0, 8)}]`;
     for (const phone of phones) await this.text(phone, text);

@@ -1,10 +1,9 @@
-import { createDataSource } from '@rpm/persistence';
+import { AlertRepository, createDataSource } from '@rpm/persistence';
 import { PostgresReadingStore } from '@rpm/timeseries';
 import type { DataSource } from 'typeorm';
 import { createClinic, type ClinicFixture } from '../../../../test/support/fixtures';
 import { createTestDatabase } from '../../../../test/support/test-services';
 import { AlertOutcomes } from '../alerts/alert-outcomes';
-import { AlertRepository } from '../alerts/alert.repository';
 import { PatientFacts } from '../alerts/patient-facts';
 import { DeliveryQueue } from '../delivery/delivery-queue';
 import { FollowUpJob } from '../follow-up/follow-up.job';

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { DatabaseProbe, DeliveryRepository } from '@rpm/persistence';
 import { checkReadiness, databaseIndicator, healthRoutes, listenHealthServer, type HealthIndicator } from '@rpm/platform';
 import { DataSource } from 'typeorm';
 import { ALERTING_CONFIG, type AlertingConfig } from '../alerting.config';
@@ -30,7 +31,7 @@ export class AlertingHttpServer implements OnApplicationBootstrap, OnApplication
     metrics.lastEventAgeSeconds.setSource(() => consumer.lastEventAgeSeconds() ?? -1);
     metrics.deliveryBacklog.setSource(() => this.deliveryBacklog().catch(() => undefined));
     this.indicators = [
-      databaseIndicator(() => dataSource.query('SELECT 1')),
+      databaseIndicator(() => new DatabaseProbe(dataSource).ping()),
       { name: 'consumer', check: () => ({ up: consumer.isConnected, reason: 'accepted-readings consumer not connected to the broker' }) },
       {
         name: 'evaluation',
@@ -70,7 +71,6 @@ export class AlertingHttpServer implements OnApplicationBootstrap, OnApplication
   }
 
   private async deliveryBacklog(): Promise<number> {
-    const [row] = (await this.dataSource.query(`SELECT count(*)::int AS pending FROM alert_deliveries WHERE status = 'pending'`)) as { pending: number }[];
-    return row.pending;
+    return new DeliveryRepository(this.dataSource).pendingCount();
   }
 }

@@ -102,7 +102,9 @@ function alertCard(patientId: string, alert: Alert, refresh: () => Promise<void>
     h(
       'p',
       { class: 'muted' },
-      `Opened ${formatDateTime(alert.openedAt)} (${formatAgo(alert.openedAt)})`,
+      `Raised ${formatDateTime(alert.raisedAt)} (${formatAgo(alert.raisedAt)})`,
+      // A missing-data alert is raised long after the last reading it speaks of; a run of readings starts before it is raised.
+      alert.openedAt !== alert.raisedAt ? ` · ${alert.rule.kind === 'missing_data' ? 'last reading' : 'since'} ${formatDateTime(alert.openedAt)}` : '',
       alert.retrospective ? ' · retrospective, from late readings' : '',
     ),
     h(

@@ -4,7 +4,7 @@ import { evaluateMissingData } from './missing-data.evaluator';
 import { evaluatePredictedLow } from './predicted-low.evaluator';
 import { evaluateRateOfChange } from './rate-of-change.evaluator';
 import { evaluateRollingMean } from './rolling-mean.evaluator';
-import { ruleDefinitionSchema, type RuleDefinition, type Severity } from './rule-definition.schema';
+import { countsFor, renderTitle, ruleDefinitionSchema, type RuleDefinition, type Severity } from './rule-definition.schema';
 import { undetermined, type Evaluation, type RuleFacts } from './rule-outcome';
 import { evaluateThreshold } from './threshold.evaluator';
 
@@ -18,6 +18,8 @@ export interface RuleOverride {
   version: number;
   disabled?: boolean;
   params?: Record<string, unknown>;
+  /** When the care team last changed it: the rule's effectiveFrom. */
+  since?: string;
 }
 
 const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, urgent: 2 };
@@ -45,14 +47,20 @@ export function historyMinutes(rule: RuleDefinition): number {
  */
 export const isScheduledRule = (rule: RuleDefinition): boolean => rule.kind === 'missing_data' || rule.kind === 'glucose_window';
 
-/** Programme defaults with a patient's overrides applied; an invalid override is reported, never half-applied. */
+/**
+ * Programme defaults with a patient's overrides applied; an invalid override is reported, never half-applied.
+ * The title is rendered again from the parameters in force (a title the override sets replaces the template).
+ */
 export function effectiveRules(defaults: readonly RuleDefinition[], overrides: readonly RuleOverride[]): RuleDefinition[] {
   const byRule = new Map(overrides.map((override) => [override.ruleId, override]));
   return defaults.flatMap((rule) => {
     const override = byRule.get(rule.id);
     if (!override) return [rule];
     if (override.disabled) return [];
-    return [ruleDefinitionSchema.parse({ ...rule, ...override.params, id: rule.id, kind: rule.kind, version: override.version })];
+    const params = override.params ?? {};
+    const ownTitle = params.title !== undefined && params.titleTemplate === undefined;
+    const merged = { ...rule, ...(ownTitle && { titleTemplate: undefined }), ...params, id: rule.id, kind: rule.kind, version: override.version };
+    return [renderTitle(ruleDefinitionSchema.parse({ ...merged, effectiveFrom: override.since }))];
   });
 }
 
@@ -74,7 +82,7 @@ function inWindow(window: { from: string; to: string }, at: Date, timeZone: stri
 }
 
 function evaluateOne(rule: RuleDefinition, facts: RuleFacts): Evaluation {
-  const readings = facts.readings.filter((reading) => reading.metric === rule.metric);
+  const readings = facts.readings.filter((reading) => reading.metric === rule.metric && countsFor(rule, reading.measuredAt));
   if (!ruleActiveAt(rule, facts.now, facts.timeZone)) return undetermined();
   switch (rule.kind) {
     case 'threshold':

@@ -5,8 +5,9 @@ import { apiDateTime, pageSchema } from './common.schema';
 export const alertSchema = z.object({
   id: z.uuid(),
   patientId: z.uuid(),
-  ruleId: z.string(),
+  ruleId: z.string().describe('The rule that fired: the most severe of its episode that fired.'),
   ruleVersion: z.number().int(),
+  episode: z.string().describe('The condition the alert stands for; a patient has at most one live alert per episode.'),
   severity: z.enum(ALERT_SEVERITIES),
   status: z.enum(ALERT_STATUSES),
   title: z.string(),
@@ -23,7 +24,8 @@ export const alertSchema = z.object({
       }),
     )
     .describe('The readings the alert rests on.'),
-  openedAt: apiDateTime().describe('Measurement time of the first reading of the episode.'),
+  openedAt: apiDateTime().describe("When the condition began: the measurement time of the episode's first reading (missing data: of the last reading)."),
+  raisedAt: apiDateTime().describe("When alerting raised the alert: the reading's measurement time, or the scheduled check's time (missing data)."),
   lastReadingAt: apiDateTime(),
   acknowledgedAt: apiDateTime().nullable(),
   acknowledgedBy: z.uuid().nullable(),
@@ -35,6 +37,19 @@ export const alertSchema = z.object({
   escalatedAt: apiDateTime().nullable(),
   resolvedBy: z.uuid().nullable(),
   resolution: z.string().nullable(),
+  severityChanges: z
+    .array(
+      z.object({
+        at: z.string(),
+        asOf: z.string(),
+        from: z.enum(ALERT_SEVERITIES),
+        to: z.enum(ALERT_SEVERITIES),
+        ruleId: z.string(),
+        ruleVersion: z.number().int(),
+        title: z.string(),
+      }),
+    )
+    .describe('Each raise of the severity by a more severe rule of the episode, oldest first.'),
 });
 export const alertsPageResponseSchema = z.object({ alerts: z.array(alertSchema), page: pageSchema });
 

@@ -12,6 +12,19 @@ export interface AlertReadingRef {
   unit: string;
 }
 
+/** A raise of an alert's severity by a more severe rule of the same episode. */
+export interface SeverityChange {
+  /** When alerting raised it (wall clock). */
+  at: string;
+  /** The evaluation time of the firing that raised it (a reading's measurement time, or the scheduled run's). */
+  asOf: string;
+  from: string;
+  to: string;
+  ruleId: string;
+  ruleVersion: number;
+  title: string;
+}
+
 @Entity({ name: 'alerts' })
 export class AlertEntity {
   @PrimaryGeneratedColumn('uuid')
@@ -20,8 +33,13 @@ export class AlertEntity {
   @Column({ name: 'patient_id', type: 'uuid' })
   patientId!: string;
 
+  /** The rule that fired, or the most severe one of the episode that fired. */
   @Column({ name: 'rule_id', type: 'text' })
   ruleId!: string;
+
+  /** The condition the rules describe (one live alert per patient and episode). */
+  @Column({ type: 'text' })
+  episode!: string;
 
   @Column({ name: 'rule_version', type: 'integer' })
   ruleVersion!: number;
@@ -41,9 +59,16 @@ export class AlertEntity {
   @Column({ type: 'jsonb' })
   readings!: AlertReadingRef[];
 
-  /** Measurement time of the first reading of the episode. */
+  /** When the condition began: the measurement time of the first reading of the episode (missing data: the last reading's). */
   @Column({ name: 'opened_at', type: 'timestamptz' })
   openedAt!: Date;
+
+  /** When alerting raised the alert: the evaluation time (a reading's measurement time, or the scheduled run's clock). */
+  @Column({ name: 'raised_at', type: 'timestamptz' })
+  raisedAt!: Date;
+
+  @Column({ name: 'severity_changes', type: 'jsonb' })
+  severityChanges!: SeverityChange[];
 
   @Column({ name: 'last_reading_at', type: 'timestamptz' })
   lastReadingAt!: Date;

@@ -1,5 +1,35 @@
 import { In, type DataSource } from 'typeorm';
-import { AlertEntity, type AlertStatus } from '../entities';
+import { AlertEntity, type AlertReadingRef, type AlertStatus } from '../entities';
+
+/** Where a statement runs: the data source, or the transaction that applies one patient's outcomes. */
+export type Queryable = Pick<DataSource, 'query'>;
+
+/** One firing rule, as the episode store records it. */
+export interface EpisodeFiring {
+  /** The condition the rule describes; the patient has at most one live alert per episode. */
+  episode: string;
+  ruleId: string;
+  ruleVersion: number;
+  /** The rule definition as it fired. */
+  rule: Record<string, unknown>;
+  severity: string;
+  title: string;
+  reason: string;
+  readings: AlertReadingRef[];
+  /** When the condition began (the rule's evidence), else `asOf`. */
+  openedAt: string;
+  /** Evaluation time: the reading's measurement time, or the scheduled run's clock. */
+  asOf: string;
+  /** Measured long before it arrived: recorded, never paged. */
+  retrospective: boolean;
+}
+
+/** What a firing did to its episode: opened an alert, raised the live alert's severity, or neither (null: extended or a replay). */
+export type EpisodeChange =
+  { kind: 'opened'; alertId: string; retrospective: boolean } | { kind: 'raised'; alertId: string; retrospective: boolean; from: string; to: string } | null;
+
+const SEVERITY_RANK: Record<string, number> = { info: 0, warning: 1, urgent: 2 };
+const rankOf = (severity: string): number => SEVERITY_RANK[severity] ?? 0;
 
 /** A change of an alert, as the alert stream tells it. */
 export interface AlertChangeRow {
@@ -29,7 +59,7 @@ const COMMENT_COLUMNS = `c.id, c.text, c.created_at AS "createdAt", c.author_id 
 /**
  * Alerts as clinicians and jobs read and act on them: a patient's alerts, the clinician's actions
  * (acknowledge, snooze, resolve), comments, escalation, and the counts programme metrics and the
- * follow-up assessment need. (Opening and extending episodes is the alerting evaluator's, in its own repository.)
+ * follow-up assessment need; and the episodes the alerting evaluator opens, extends, raises and resolves.
  */
 export class AlertRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -115,11 +145,11 @@ export class AlertRepository {
     );
   }
 
-  /** Alerts opened, acknowledged, escalated or resolved at or after `since`. */
+  /** Alerts opened, acknowledged, escalated, raised or resolved at or after `since`. */
   changedSince(since: Date): Promise<AlertChangeRow[]> {
     return this.dataSource.query(
       `SELECT id AS "alertId", patient_id AS "patientId", status FROM alerts
-        WHERE greatest(created_at, acknowledged_at, resolved_at, escalated_at) >= $1`,
+        WHERE greatest(created_at, acknowledged_at, resolved_at, escalated_at, (severity_changes -> -1 ->> 'at')::timestamptz) >= $1`,
       [since],
     );
   }
@@ -165,7 +195,8 @@ export class AlertRepository {
 
   /**
    * Marks escalated, once and in one statement (so two instances cannot both escalate), the open alerts
-   * nobody acknowledged within their severity's time; returns their ids.
+   * nobody acknowledged within their severity's time, counted from when the alert was created or last raised
+   * to its severity (a warning raised to urgent gets the urgent time from the raise); returns their ids.
    */
   async escalateUnacknowledged(afterSeconds: { urgent: number; warning: number }): Promise<string[]> {
     const escalated: { id: string }[] = await this.dataSource.query(
@@ -173,10 +204,126 @@ export class AlertRepository {
          UPDATE alerts SET escalated_at = now()
           WHERE status = 'open' AND NOT retrospective AND escalated_at IS NULL
             AND created_at <= now() - make_interval(secs => CASE severity WHEN 'urgent' THEN $1::float8 ELSE $2::float8 END)
+            AND COALESCE((severity_changes -> -1 ->> 'at')::timestamptz, created_at)
+                <= now() - make_interval(secs => CASE severity WHEN 'urgent' THEN $1::float8 ELSE $2::float8 END)
           RETURNING id)
        SELECT id FROM due`,
       [afterSeconds.urgent, afterSeconds.warning],
     );
     return escalated.map((row) => row.id);
+  }
+
+  /**
+   * Records a firing rule in its episode: opens an alert when the patient has no live one for the episode,
+   * raises the live alert's severity (rule, title, reason; logged in severity_changes; reopened if it was
+   * acknowledged or snoozed, since what was acknowledged was less severe; live if the firing is) when the firing is more severe,
+   * else extends it (readings, latest evaluation time; the reason when at least as severe and newer).
+   *
+   * A firing measured inside an episode already resolved opens none: it is a replay (a redelivery after a
+   * crash) or a late copy of what that episode covered. That holds for an episode a clinician resolved as
+   * well, up to the moment they resolved it; a firing measured after it opens a new alert, since the
+   * condition is still (or again) there. The unique index on live episodes makes concurrent writers,
+   * replays and several alerting instances land on the same row. `db`: the caller's transaction.
+   */
+  async recordFiring(patientId: string, firing: EpisodeFiring, db: Queryable = this.dataSource): Promise<EpisodeChange> {
+    let live = await this.liveEpisode(patientId, firing.episode, db);
+    if (!live) {
+      const [inserted]: { id: string; retrospective: boolean }[] = await db.query(
+        `INSERT INTO alerts (patient_id, episode, rule_id, rule_version, rule, severity, status, title, reason, readings, opened_at, last_reading_at, raised_at, retrospective)
+         SELECT $1::uuid, $2::text, $3::text, $4::int, $5::jsonb, $6::text, 'open', $7::text, $8::text, $9::jsonb, $10::timestamptz, $11::timestamptz, $11::timestamptz, $12::boolean
+          WHERE NOT EXISTS (
+            SELECT 1 FROM alerts closed
+             WHERE closed.patient_id = $1::uuid AND closed.episode = $2::text AND closed.status = 'resolved'
+               AND closed.opened_at <= $11::timestamptz AND closed.resolved_at >= $11::timestamptz)
+         ON CONFLICT (patient_id, episode) WHERE status IN ('open', 'acknowledged', 'snoozed') DO NOTHING
+         RETURNING id, retrospective`,
+        [
+          patientId,
+          firing.episode,
+          firing.ruleId,
+          firing.ruleVersion,
+          JSON.stringify(firing.rule),
+          firing.severity,
+          firing.title,
+          firing.reason,
+          JSON.stringify(firing.readings),
+          firing.openedAt,
+          firing.asOf,
+          firing.retrospective,
+        ],
+      );
+      if (inserted) return { kind: 'opened', alertId: inserted.id, retrospective: inserted.retrospective };
+      // Another writer opened the episode meanwhile (the insert waited for it), or the firing lies in a resolved episode.
+      live = await this.liveEpisode(patientId, firing.episode, db);
+      if (!live) return null;
+    }
+    // Window rules (time in range, CV) fire with no evidence readings: jsonb_agg over no rows is NULL, hence the COALESCE.
+    const readings = `readings = COALESCE((SELECT jsonb_agg(DISTINCT r) FROM jsonb_array_elements(readings || $2::jsonb) r), '[]'::jsonb),
+                      last_reading_at = GREATEST(last_reading_at, $3::timestamptz)`;
+    if (rankOf(firing.severity) > rankOf(live.severity)) {
+      const change = {
+        asOf: firing.asOf,
+        from: live.severity,
+        to: firing.severity,
+        ruleId: firing.ruleId,
+        ruleVersion: firing.ruleVersion,
+        title: firing.title,
+      };
+      await db.query(
+        `UPDATE alerts SET ${readings}, severity = $4, rule_id = $5, rule_version = $6, rule = $7::jsonb, title = $8, reason = $9,
+                status = 'open', snoozed_until = NULL, retrospective = retrospective AND $11::boolean,
+                severity_changes = severity_changes || jsonb_build_array($10::jsonb || jsonb_build_object('at', now()))
+          WHERE id = $1`,
+        [
+          live.id,
+          JSON.stringify(firing.readings),
+          firing.asOf,
+          firing.severity,
+          firing.ruleId,
+          firing.ruleVersion,
+          JSON.stringify(firing.rule),
+          firing.title,
+          firing.reason,
+          JSON.stringify(change),
+          firing.retrospective,
+        ],
+      );
+      // Raised by a live reading, an alert opened from late readings is live from now on: paged, and escalated if nobody acknowledges it.
+      return { kind: 'raised', alertId: live.id, retrospective: firing.retrospective, from: live.severity, to: firing.severity };
+    }
+    await db.query(
+      `UPDATE alerts SET reason = CASE WHEN $4::boolean AND $3::timestamptz >= last_reading_at THEN $5 ELSE reason END, ${readings} WHERE id = $1`,
+      [live.id, JSON.stringify(firing.readings), firing.asOf, rankOf(firing.severity) === rankOf(live.severity), firing.reason],
+    );
+    return null;
+  }
+
+  /** The live alert of one episode, locked for the caller's transaction. */
+  private async liveEpisode(patientId: string, episode: string, db: Queryable): Promise<{ id: string; severity: string; retrospective: boolean } | null> {
+    const [live] = await db.query(
+      `SELECT id, severity, retrospective FROM alerts WHERE patient_id = $1 AND episode = $2 AND status IN ('open', 'acknowledged', 'snoozed') FOR UPDATE`,
+      [patientId, episode],
+    );
+    return live ?? null;
+  }
+
+  /** The episodes with a live alert (open, acknowledged or snoozed), per patient, for several patients in one query. */
+  async liveEpisodes(patientIds: readonly string[]): Promise<Map<string, Set<string>>> {
+    const rows: { patient_id: string; episode: string }[] = await this.dataSource.query(
+      `SELECT patient_id, episode FROM alerts WHERE patient_id = ANY($1::uuid[]) AND status IN ('open', 'acknowledged', 'snoozed')`,
+      [patientIds],
+    );
+    const live = new Map<string, Set<string>>();
+    for (const row of rows) live.set(row.patient_id, (live.get(row.patient_id) ?? new Set()).add(row.episode));
+    return live;
+  }
+
+  /** Resolves the live alert of an episode once a measurement at `asOf` (not older than its latest) shows recovery. */
+  async resolveRecovered(patientId: string, episode: string, asOf: string, db: Queryable = this.dataSource): Promise<void> {
+    await db.query(
+      `UPDATE alerts SET status = 'resolved', resolved_at = $3, resolution = 'recovered'
+        WHERE patient_id = $1 AND episode = $2 AND status IN ('open', 'acknowledged', 'snoozed') AND last_reading_at <= $3`,
+      [patientId, episode, asOf],
+    );
   }
 }

@@ -1,10 +1,13 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 
-/** A pending delivery with what its channel is told about the alert. */
+/** What an alert delivery tells: the alert opened, escalated (nobody acknowledged it), or raised to a higher severity. */
+export type DeliveryEvent = 'opened' | 'escalated' | 'raised_to_warning' | 'raised_to_urgent';
+
+/** A claimed delivery with what its channel is told about the alert. */
 export interface DueDelivery {
   id: string;
   channel: string;
-  event: 'opened' | 'escalated';
+  event: DeliveryEvent;
   attempts: number;
   alert_id: string;
   patient_id: string;
@@ -14,18 +17,15 @@ export interface DueDelivery {
   title: string;
   reason: string;
   opened_at: Date;
+  raised_at: Date;
 }
 
-/** The claimed batch's transaction: each row's outcome is recorded inside a savepoint of its own. */
-export interface DeliveryBatch {
-  /** Runs `work` in a savepoint: a statement the database refuses for one row does not abort the others'. */
-  isolated(work: () => Promise<void>): Promise<void>;
-  delivered(id: string, attempts: number): Promise<void>;
-  /** Records a failed attempt: `status` 'pending' retries after `retryInSeconds`, 'failed' gives up. */
-  failed(id: string, status: 'pending' | 'failed', attempts: number, error: string, retryInSeconds: number): Promise<void>;
-}
-
-/** Notifications owed to channels (webhook, e-mail, SMS), one row per alert, channel and event. */
+/**
+ * Notifications owed to channels (webhook, e-mail, SMS), one row per alert, channel and event. A worker
+ * claims due rows for a while (claimed_until, claimed_by) in one short statement, sends them with no
+ * transaction open, then records each row's outcome; a claim its worker never settles (a crash) expires
+ * and the row is sent again by whoever claims it next.
+ */
 export class DeliveryRepository {
   constructor(private readonly dataSource: DataSource) {}
 
@@ -33,7 +33,7 @@ export class DeliveryRepository {
    * Unique per alert, channel and event: a replayed evaluation or a second instance queues nothing twice.
    * `db`: the transaction that opened the alert, so the delivery exists exactly when the alert does.
    */
-  async enqueue(alertId: string, channel: string, event: 'opened' | 'escalated', db: Pick<DataSource, 'query'> = this.dataSource): Promise<void> {
+  async enqueue(alertId: string, channel: string, event: DeliveryEvent, db: Pick<DataSource, 'query'> = this.dataSource): Promise<void> {
     await db.query(`INSERT INTO alert_deliveries (alert_id, channel, event, status) VALUES ($1, $2, $3, 'pending') ON CONFLICT DO NOTHING`, [
       alertId,
       channel,
@@ -42,49 +42,62 @@ export class DeliveryRepository {
   }
 
   /**
-   * Claims up to `limit` due deliveries (FOR UPDATE SKIP LOCKED, so instances share the work) and runs
-   * `work` on them inside the claiming transaction.
+   * Claims up to `limit` due deliveries for `claimedBy` until `leaseSeconds` from now, and commits (one
+   * statement): rows another worker is claiming are skipped (SKIP LOCKED), rows it holds are not due until its
+   * claim expires. The caller sends outside any transaction and settles each row with delivered() or failed().
    */
-  withDueBatch<T>(limit: number, work: (due: DueDelivery[], batch: DeliveryBatch) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(async (manager) => {
-      const due: DueDelivery[] = await manager.query(
-        `SELECT d.id, d.channel, d.event, d.attempts, a.id AS alert_id, a.patient_id, a.rule_id, a.rule_version, a.severity, a.title, a.reason, a.opened_at
-           FROM alert_deliveries d JOIN alerts a ON a.id = d.alert_id
-          WHERE d.status = 'pending' AND d.next_attempt_at <= now()
-          ORDER BY d.next_attempt_at
-          LIMIT $1
-          FOR UPDATE OF d SKIP LOCKED`,
-        [limit],
-      );
-      return work(due, batchOf(manager));
-    });
+  async claimDue(limit: number, claimedBy: string, leaseSeconds: number): Promise<DueDelivery[]> {
+    return this.dataSource.query(
+      `WITH claimed AS (
+         UPDATE alert_deliveries d SET claimed_until = now() + make_interval(secs => $3::float8), claimed_by = $2
+          WHERE d.id IN (
+            SELECT id FROM alert_deliveries
+             WHERE status = 'pending' AND next_attempt_at <= now() AND (claimed_until IS NULL OR claimed_until <= now())
+             ORDER BY next_attempt_at
+             LIMIT $1
+             FOR UPDATE SKIP LOCKED)
+          RETURNING d.id, d.channel, d.event, d.attempts, d.alert_id, d.next_attempt_at)
+       SELECT c.id, c.channel, c.event, c.attempts, a.id AS alert_id, a.patient_id, a.rule_id, a.rule_version, a.severity, a.title, a.reason,
+              a.opened_at, a.raised_at
+         FROM claimed c JOIN alerts a ON a.id = c.alert_id
+        ORDER BY c.next_attempt_at, c.id`,
+      [limit, claimedBy, leaseSeconds],
+    );
   }
-}
 
-function batchOf(manager: EntityManager): DeliveryBatch {
-  return {
-    async isolated(work) {
-      await manager.query('SAVEPOINT delivery');
-      try {
-        await work();
-        await manager.query('RELEASE SAVEPOINT delivery');
-      } catch (error) {
-        await manager.query('ROLLBACK TO SAVEPOINT delivery');
-        throw error;
-      }
-    },
-    async delivered(id, attempts) {
-      await manager.query(`UPDATE alert_deliveries SET status = 'delivered', attempts = $2, delivered_at = now(), last_error = NULL WHERE id = $1`, [
-        id,
-        attempts,
-      ]);
-    },
-    async failed(id, status, attempts, error, retryInSeconds) {
-      await manager.query(
-        `UPDATE alert_deliveries SET status = $2, attempts = $3, last_error = $4,
-                next_attempt_at = now() + make_interval(secs => $5) WHERE id = $1`,
-        [id, status, attempts, error, retryInSeconds],
-      );
-    },
-  };
+  /** Records a sent delivery, if `claimedBy` still holds it (false when its claim expired and another worker took the row). */
+  async delivered(id: string, claimedBy: string, attempts: number): Promise<boolean> {
+    const [, count]: [unknown, number] = await this.dataSource.query(
+      `UPDATE alert_deliveries SET status = 'delivered', attempts = $3, delivered_at = now(), last_error = NULL, claimed_until = NULL, claimed_by = NULL
+        WHERE id = $1 AND claimed_by = $2 AND status = 'pending'`,
+      [id, claimedBy, attempts],
+    );
+    return count > 0;
+  }
+
+  /** Records a failed attempt: `status` 'pending' retries after `retryInSeconds`, 'failed' gives up. */
+  async failed(id: string, claimedBy: string, status: 'pending' | 'failed', attempts: number, error: string, retryInSeconds: number): Promise<boolean> {
+    const [, count]: [unknown, number] = await this.dataSource.query(
+      `UPDATE alert_deliveries SET status = $3, attempts = $4, last_error = $5, next_attempt_at = now() + make_interval(secs => $6::float8),
+              claimed_until = NULL, claimed_by = NULL
+        WHERE id = $1 AND claimed_by = $2 AND status = 'pending'`,
+      [id, claimedBy, status, attempts, error, retryInSeconds],
+    );
+    return count > 0;
+  }
+
+  /** Gives back claimed rows not sent, for any worker to claim at once. */
+  async release(ids: readonly string[], claimedBy: string): Promise<void> {
+    if (ids.length === 0) return;
+    await this.dataSource.query(
+      `UPDATE alert_deliveries SET claimed_until = NULL, claimed_by = NULL WHERE id = ANY($1::bigint[]) AND claimed_by = $2 AND status = 'pending'`,
+      [ids, claimedBy],
+    );
+  }
+
+  /** Deliveries still owed (the backlog readiness and metrics report). */
+  async pendingCount(): Promise<number> {
+    const [row]: { pending: number }[] = await this.dataSource.query(`SELECT count(*)::int AS pending FROM alert_deliveries WHERE status = 'pending'`);
+    return row.pending;
+  }
 }

@@ -73,7 +73,8 @@ const thresholdRule = (metric: Metric, unit: string) =>
   fc
     .record({
       comparator: fc.constantFrom('below', 'at_most', 'above', 'at_least'),
-      limit: fc.integer({ min: 40, max: 140 }),
+      // Within the metric's physiological range (PHYSIOLOGICAL_RANGES): the rule schema refuses a limit beyond it.
+      limit: metric === 'spo2' ? fc.integer({ min: 50, max: 100 }) : fc.integer({ min: 40, max: 140 }),
       margin: fc.integer({ min: 0, max: 15 }),
       minConsecutive: fc.integer({ min: 1, max: 4 }),
       minDurationMinutes: fc.constantFrom(0, 0.05, 5, 10, 100, 120),

@@ -3,7 +3,7 @@ import { historyMinutes, isScheduledRule, rankTiers, ruleActiveAt, type RuleOutc
 import { PREDICTED_LOW_LOOKBACK_MINUTES, evaluatePredictedLow } from '../predicted-low.evaluator';
 import { evaluateRateOfChange, readingSourceOf } from '../rate-of-change.evaluator';
 import { evaluateRollingMean } from '../rolling-mean.evaluator';
-import type { RuleDefinition } from '../rule-definition.schema';
+import { countsFor, type RuleDefinition } from '../rule-definition.schema';
 import { undetermined } from '../rule-outcome';
 import { ThresholdStream } from './threshold.stream';
 import { LookbackStream, SourceTailStream, WindowStream } from './tail.stream';
@@ -60,6 +60,8 @@ export class MetricStreams {
     const now = new Date(reading.measuredAt);
     return rankTiers(
       this.streams.map(({ rule, stream }) => {
+        // A reading from before the rule came into force as it is (changed, enabled again) is no part of its runs.
+        if (!countsFor(rule, reading.measuredAt)) return { rule, ...undetermined() };
         // The state moves on even while a time-of-day window keeps the rule quiet.
         const evaluation = stream.push(reading);
         return ruleActiveAt(rule, now, this.timeZone) ? { rule, ...evaluation } : { rule, ...undetermined() };
