@@ -8,6 +8,7 @@ export interface LogContext {
   requestId?: string;
   eventId?: string;
   deviceId?: string;
+  patientId?: string;
 }
 
 const logContext = new AsyncLocalStorage<LogContext>();

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AlertRepository } from '@rpm/persistence';
 import type { NormalizedReading } from '@rpm/contracts';
+import { withLogContext } from '@rpm/platform';
 import { ZodError } from 'zod';
 import { ALERTING_CONFIG, type AlertingConfig } from '../alerting.config';
 import { AlertingMetrics } from '../observability/alerting-metrics';
@@ -51,7 +52,10 @@ export class ReadingEvaluator {
     // What every patient needs from PostgreSQL, in two round trips for the whole batch instead of three per patient.
     const [contexts, live] = await Promise.all([this.facts.contexts(patientIds), this.alerts.liveEpisodes(patientIds)]);
     await forEach(patientIds, CONCURRENT_PATIENTS, (patientId) =>
-      this.evaluatePatient(patientId, byPatient.get(patientId)!, contexts.get(patientId), live.get(patientId) ?? new Set()).catch((error: unknown) => {
+      // Log lines of this patient's evaluation carry the patient and the first reading of the batch (device and sequence or time).
+      withLogContext({ patientId, eventId: readingKey(byPatient.get(patientId)![0]) }, () =>
+        this.evaluatePatient(patientId, byPatient.get(patientId)!, contexts.get(patientId), live.get(patientId) ?? new Set()),
+      ).catch((error: unknown) => {
         // Only infrastructure failures hold the event for redelivery; one patient's bad data must not block everyone.
         if (!isDataError(error)) throw error;
         this.metrics.evaluationFailures.inc({ reason: 'evaluation_error' });
@@ -73,6 +77,8 @@ export class ReadingEvaluator {
     await this.outcomes.applyAll(patientId, steps, live);
   }
 }
+
+const readingKey = (reading: NormalizedReading): string => `${reading.deviceId}/${reading.seq ?? reading.measuredAt}`;
 
 /** Runs `task` for every item, at most `concurrency` at a time; rejects with the first failure once all have settled. */
 async function forEach<T>(items: readonly T[], concurrency: number, task: (item: T) => Promise<void>): Promise<void> {
