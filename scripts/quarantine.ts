@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { Client } from 'pg';
+import { QuarantineRepository, createDataSource } from '@rpm/persistence';
 
 const USAGE = `Usage: DATABASE_URL=postgres://... npm run quarantine -- <command>
 
@@ -11,46 +11,26 @@ A reading lands in quarantine when the store refuses it for its content (a value
 a field type conflict, a constraint). Remove the cause first (see the reason), then replay.
 `;
 
-interface QuarantinedRow {
-  id: string;
-  device_id: string;
-  reading: { metric: string; measuredAt: string; seq: number | null; values: Record<string, number> };
-  reason: string;
-  store: string;
-  attempts: number;
-  quarantined_at: Date;
-  replay_requested_at: Date | null;
-  replayed_at: Date | null;
-}
-
-async function list(client: Client, all: boolean, asJson: boolean): Promise<void> {
-  const { rows } = await client.query<QuarantinedRow>(
-    `SELECT id, device_id, reading, reason, store, attempts, quarantined_at, replay_requested_at, replayed_at
-       FROM quarantined_readings ${all ? '' : 'WHERE replayed_at IS NULL'} ORDER BY id`,
-  );
+async function list(quarantine: QuarantineRepository, all: boolean, asJson: boolean): Promise<void> {
+  const rows = await quarantine.list(all);
   if (asJson) return void process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
   if (rows.length === 0) return void process.stdout.write(all ? 'the quarantine is empty\n' : 'no reading in quarantine\n');
   for (const row of rows) {
-    const state = row.replayed_at ? `replayed ${row.replayed_at.toISOString()}` : row.replay_requested_at ? 'replay requested' : 'quarantined';
+    const state = row.replayedAt ? `replayed ${row.replayedAt.toISOString()}` : row.replayRequestedAt ? 'replay requested' : 'quarantined';
     process.stdout.write(
-      `#${row.id} ${state} since ${row.quarantined_at.toISOString()} (attempt ${row.attempts}, ${row.store}): ` +
-        `device ${row.device_id} ${row.reading.metric} ${JSON.stringify(row.reading.values)} measured ${row.reading.measuredAt} seq ${row.reading.seq ?? '-'}\n` +
+      `#${row.id} ${state} since ${row.quarantinedAt.toISOString()} (attempt ${row.attempts}, ${row.store}): ` +
+        `device ${row.deviceId} ${row.reading.metric} ${JSON.stringify(row.reading.values)} measured ${row.reading.measuredAt} seq ${row.reading.seq ?? '-'}\n` +
         `    reason: ${row.reason}\n`,
     );
   }
 }
 
-async function replay(client: Client, ids: string[], all: boolean): Promise<number> {
+async function replay(quarantine: QuarantineRepository, ids: string[], all: boolean): Promise<number> {
   if (!all && ids.some((id) => !/^\d{1,18}$/.test(id))) {
     process.stderr.write(`quarantine: ids are the numbers shown by \`list\`, got ${ids.join(' ')}\n`);
     return 2;
   }
-  const { rows } = await client.query<{ id: string }>(
-    `UPDATE quarantined_readings SET replay_requested_at = now()
-      WHERE replayed_at IS NULL ${all ? '' : 'AND id = ANY($1::bigint[])'} RETURNING id`,
-    all ? [] : [ids],
-  );
-  const marked = new Set(rows.map((row) => row.id));
+  const marked = new Set(await quarantine.requestReplay(all ? 'all' : ids));
   process.stdout.write(`${marked.size} reading(s) marked for replay; the gateway takes them within seconds (check with \`list\`)\n`);
   const missing = ids.filter((id) => !marked.has(id));
   if (missing.length > 0) {
@@ -77,16 +57,16 @@ async function main(): Promise<number> {
     process.stderr.write(`quarantine: ${databaseUrl ? 'unknown command or arguments' : 'DATABASE_URL is not set'}\n\n${USAGE}`);
     return 2;
   }
-  const client = new Client({ connectionString: databaseUrl });
-  await client.connect();
+  const dataSource = await createDataSource(databaseUrl).initialize();
+  const quarantine = new QuarantineRepository(dataSource);
   try {
     if (command === 'list') {
-      await list(client, values.all, values.json);
+      await list(quarantine, values.all, values.json);
       return 0;
     }
-    return await replay(client, ids, values.all);
+    return await replay(quarantine, ids, values.all);
   } finally {
-    await client.end();
+    await dataSource.destroy();
   }
 }
 

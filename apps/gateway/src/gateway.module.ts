@@ -1,4 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { QuarantineRepository } from '@rpm/persistence';
+import { DataSource } from 'typeorm';
 import { DataSourceShutdown, ReadingStoreShutdown, dataSourceProvider, readingStoreProvider } from '@rpm/platform';
 import { brokerPublisherProvider } from './broker/broker-publisher';
 import { EmbeddedBroker } from './broker/embedded-broker.service';
@@ -12,7 +14,6 @@ import { GatewayMetrics } from './observability/gateway-metrics';
 import { GatewayReadiness } from './observability/gateway-readiness';
 import { SpoolAlarm } from './observability/spool-alarm';
 import { QuarantineReplayer } from './spool/quarantine-replayer';
-import { ReadingQuarantine } from './spool/reading-quarantine';
 import { readingSpoolProvider } from './spool/reading-spool.provider';
 import { SpoolDrainer } from './spool/spool-drainer';
 
@@ -32,7 +33,7 @@ export class GatewayModule {
         GatewayMetrics,
         DeviceDirectory,
         ReadingIngestor,
-        ReadingQuarantine,
+        { provide: QuarantineRepository, inject: [DataSource], useFactory: (dataSource: DataSource) => new QuarantineRepository(dataSource) },
         SpoolDrainer,
         QuarantineReplayer,
         SpoolAlarm,

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { DatabaseProbe } from '@rpm/persistence';
 import { checkReadiness, databaseIndicator, type HealthIndicator } from '@rpm/platform';
 import { DataSource } from 'typeorm';
 import { BROKER_PUBLISHER, type BrokerPublisher } from '../broker/broker-publisher';
@@ -19,7 +20,7 @@ export class GatewayReadiness {
 
   constructor(@Inject(DataSource) dataSource: DataSource, @Inject(BROKER_PUBLISHER) broker: BrokerPublisher, drainer: SpoolDrainer, alarm: SpoolAlarm) {
     this.indicators = [
-      databaseIndicator(() => dataSource.query('SELECT 1')),
+      databaseIndicator(() => new DatabaseProbe(dataSource).ping()),
       { name: 'broker', check: () => (broker.isUp ? { up: true } : { up: false, reason: 'broker not listening' }) },
       { name: 'store', critical: false, check: () => ({ up: drainer.isStoreHealthy }) },
       {

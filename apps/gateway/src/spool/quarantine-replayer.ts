@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { ReadingQuarantine } from './reading-quarantine';
+import { QuarantineRepository } from '@rpm/persistence';
 import { ReadingSpool } from './reading-spool';
 
 const POLL_MS = 2000;
@@ -18,7 +18,7 @@ export class QuarantineReplayer implements OnApplicationBootstrap, OnApplication
   private running?: Promise<void>;
 
   constructor(
-    private readonly quarantine: ReadingQuarantine,
+    private readonly quarantine: QuarantineRepository,
     private readonly spool: ReadingSpool,
   ) {}
 

@@ -1,10 +1,11 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { ACCEPTED_READINGS_TOPIC, type AcceptedReadingsEvent } from '@rpm/contracts';
+import { QuarantineRepository, type RefusedReading } from '@rpm/persistence';
 import { READING_STORE } from '@rpm/platform';
 import { writeIsolatingRefusals, type ReadingStore } from '@rpm/timeseries';
 import { BROKER_PUBLISHER, type BrokerPublisher } from '../broker/broker-publisher';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../gateway.config';
 import { GatewayMetrics } from '../observability/gateway-metrics';
-import { ReadingQuarantine, type RefusedReading } from './reading-quarantine';
 import { ReadingSpool, type SpoolEntry } from './reading-spool';
 
 const BATCH_SIZE = 5000;
@@ -41,7 +42,8 @@ export class SpoolDrainer implements OnApplicationBootstrap, OnApplicationShutdo
     @Inject(READING_STORE) private readonly store: ReadingStore,
     @Inject(BROKER_PUBLISHER) private readonly publisher: BrokerPublisher,
     private readonly metrics: GatewayMetrics,
-    private readonly quarantine: ReadingQuarantine,
+    private readonly quarantine: QuarantineRepository,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
   get isStoreHealthy(): boolean {
@@ -71,7 +73,7 @@ export class SpoolDrainer implements OnApplicationBootstrap, OnApplicationShutdo
 
   /** Durable before the caller releases the batch: an error here retries the batch, like an unavailable store. */
   private async quarantineRefused(refused: RefusedReading[]): Promise<void> {
-    await this.quarantine.add(refused);
+    await this.quarantine.add(refused, this.config.timeseries.kind);
     this.metrics.readingsQuarantined.inc(refused.length);
     for (const { reading, reason } of refused.slice(0, LOGGED_REFUSALS)) {
       this.logger.error({

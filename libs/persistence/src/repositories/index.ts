@@ -8,6 +8,7 @@ import { DeviceRepository } from './device.repository';
 import { FollowUpPlanRepository } from './follow-up-plan.repository';
 import { LoginFailureRepository } from './login-failure.repository';
 import { PatientRepository } from './patient.repository';
+import { QuarantineRepository } from './quarantine.repository';
 import { RuleOverrideRepository } from './rule-override.repository';
 import { VisitRepository } from './visit.repository';
 
@@ -21,6 +22,7 @@ export * from './device.repository';
 export * from './follow-up-plan.repository';
 export * from './login-failure.repository';
 export * from './patient.repository';
+export * from './quarantine.repository';
 export * from './rule-override.repository';
 export * from './visit.repository';
 
@@ -36,6 +38,7 @@ export const REPOSITORIES = [
   FollowUpPlanRepository,
   LoginFailureRepository,
   PatientRepository,
+  QuarantineRepository,
   RuleOverrideRepository,
   VisitRepository,
 ];

@@ -1,34 +1,39 @@
-import { Inject, Injectable } from '@nestjs/common';
 import type { NormalizedReading } from '@rpm/contracts';
-import { DataSource } from 'typeorm';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../gateway.config';
+import type { DataSource } from 'typeorm';
 
 export interface RefusedReading {
   reading: NormalizedReading;
   reason: string;
 }
 
+export interface QuarantinedReading {
+  id: string;
+  deviceId: string;
+  reading: NormalizedReading;
+  reason: string;
+  store: string;
+  attempts: number;
+  quarantinedAt: Date;
+  replayRequestedAt: Date | null;
+  replayedAt: Date | null;
+}
+
 /** A reading's identity in the stores (device, metric, instant, seq): the same reading refused twice is one row. */
-export const readingKey = (reading: NormalizedReading): string =>
+export const quarantineKey = (reading: NormalizedReading): string =>
   `${reading.deviceId}|${reading.metric}|${Date.parse(reading.measuredAt)}|${reading.seq ?? ''}`;
 
 /**
- * The dead-letter table for readings the store refused for their content (quarantined_readings in the
- * platform database). Rows are committed before the drainer releases the readings from the spool, so an
- * acknowledged reading is always either in the spool, in the store or here.
+ * The dead-letter table for readings the time-series store refused for their content (quarantined_readings).
+ * The gateway's drainer commits rows here before it releases the readings from its spool, so an acknowledged
+ * reading is always in the spool, in the store or here; an operator lists them and asks for a replay.
  */
-@Injectable()
-export class ReadingQuarantine {
-  constructor(
-    @Inject(DataSource) private readonly dataSource: DataSource,
-    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-  ) {}
+export class QuarantineRepository {
+  constructor(private readonly dataSource: DataSource) {}
 
   /** Durable once resolved. A reading already here (a replay refused again) takes the new reason and is pending again. */
-  async add(refused: readonly RefusedReading[]): Promise<void> {
+  async add(refused: readonly RefusedReading[], store: string): Promise<void> {
     // One row per key: ON CONFLICT DO UPDATE may not touch the same row twice in one statement.
-    const byKey = new Map(refused.map((entry) => [readingKey(entry.reading), entry]));
-    const entries = [...byKey.entries()];
+    const entries = [...new Map(refused.map((entry) => [quarantineKey(entry.reading), entry])).entries()];
     await this.dataSource.query(
       `INSERT INTO quarantined_readings (reading_key, device_id, patient_id, reading, reason, store)
        SELECT key, device_id, patient_id, reading, reason, $6
@@ -42,7 +47,7 @@ export class ReadingQuarantine {
         entries.map(([, entry]) => entry.reading.patientId),
         entries.map(([, entry]) => JSON.stringify(entry.reading)),
         entries.map(([, entry]) => entry.reason),
-        this.config.timeseries.kind,
+        store,
       ],
     );
   }
@@ -67,5 +72,45 @@ export class ReadingQuarantine {
       await spool(rows.map((row) => row.reading));
       return rows.length;
     });
+  }
+
+  /** Waiting readings in arrival order; with `includeReplayed`, those already replayed too. */
+  async list(includeReplayed: boolean): Promise<QuarantinedReading[]> {
+    const rows: {
+      id: string;
+      device_id: string;
+      reading: NormalizedReading;
+      reason: string;
+      store: string;
+      attempts: number;
+      quarantined_at: Date;
+      replay_requested_at: Date | null;
+      replayed_at: Date | null;
+    }[] = await this.dataSource.query(
+      `SELECT id, device_id, reading, reason, store, attempts, quarantined_at, replay_requested_at, replayed_at
+         FROM quarantined_readings ${includeReplayed ? '' : 'WHERE replayed_at IS NULL'} ORDER BY id`,
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      deviceId: row.device_id,
+      reading: row.reading,
+      reason: row.reason,
+      store: row.store,
+      attempts: row.attempts,
+      quarantinedAt: row.quarantined_at,
+      replayRequestedAt: row.replay_requested_at,
+      replayedAt: row.replayed_at,
+    }));
+  }
+
+  /** Marks waiting readings (these ids, or all) for the gateway's replayer; returns the ids marked. */
+  async requestReplay(ids: readonly string[] | 'all'): Promise<string[]> {
+    // TypeORM answers an UPDATE with [rows, affected count].
+    const [rows]: [{ id: string }[], number] = await this.dataSource.query(
+      `UPDATE quarantined_readings SET replay_requested_at = now()
+        WHERE replayed_at IS NULL ${ids === 'all' ? '' : 'AND id = ANY($1::bigint[])'} RETURNING id`,
+      ids === 'all' ? [] : [ids],
+    );
+    return rows.map((row) => row.id);
   }
 }
