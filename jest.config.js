@@ -9,7 +9,7 @@ module.exports = {
   testMatch: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts'],
   transform: { '^.+\\.(t|j|mj)s$': ['@swc/jest', { ...swcrc, swcrc: false }] },
   // Nest 12, aedes 1 and some of their dependencies ship ES modules only; Jest on Node 20 needs them compiled.
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|cookie|aedes|aedes-[^/]+|file-type)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|@fastify/static|cookie|content-disposition|aedes|aedes-[^/]+|file-type)/)'],
   moduleNameMapper: { '^@rpm/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts' },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
