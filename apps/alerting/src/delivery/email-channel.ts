@@ -1,6 +1,10 @@
 import { createTransport, type Transporter } from 'nodemailer';
+import { formatLocalTime } from '@rpm/clinical';
 import type { CareTeamScope } from '@rpm/persistence';
 import type { AlertChannel, AlertNotification, StaffReminder } from './alert-channel';
+
+/** A clinician reads a time, not an ISO timestamp; recipients differ in time zone, so it says UTC. */
+const utc = (at: string | Date): string => `${formatLocalTime(at, 'UTC')} UTC`;
 
 /**
  * E-mails the clinicians of the patient's care teams; an escalation also goes to the escalation address
@@ -32,7 +36,7 @@ export class EmailChannel implements AlertChannel {
       text: [
         notification.reason,
         '',
-        `Alert ${notification.alertId} (rule ${notification.ruleId} v${notification.ruleVersion}), raised ${notification.raisedAt} (condition since ${notification.openedAt}).`,
+        `Alert ${notification.alertId} (rule ${notification.ruleId} v${notification.ruleVersion}), raised ${utc(notification.raisedAt)} (condition since ${utc(notification.openedAt)}).`,
         "Acknowledge it in the doctor's page to stop escalation.",
       ].join('\n'),
     });
@@ -46,7 +50,7 @@ export class EmailChannel implements AlertChannel {
       to: reminder.recipient.email,
       subject: `Follow-up contact due ${when}`,
       text: [
-        `A follow-up contact is due ${reminder.dueAt} (patient ${reminder.patientId}).`,
+        `A follow-up contact is due ${utc(reminder.dueAt)} (patient ${reminder.patientId}).`,
         "Open the worklist in the doctor's page to record the contact.",
       ].join('\n'),
     });
