@@ -41,8 +41,13 @@ async function followUpActivity(doctor: ApiClient): Promise<void> {
   await doctor.put(`/patients/${patientNamed('Aisha Mensah')}/follow-up`, { nextDueAt: daysAgo(6) });
   await doctor.post(`/patients/${patientNamed('Aisha Mensah')}/visits`, { occurredAt: daysAgo(2), type: 'telephone', outcome: 'Home readings reviewed' });
   await doctor.post(`/patients/${patientNamed('Robert Lindqvist')}/visits`, { occurredAt: daysAgo(3), type: 'admission', outcome: 'Wound infection' });
-  const { body } = await doctor.get<{ alerts: { id: string }[] }>(`/patients/${patientNamed('Daniel Okafor')}/alerts?status=open&limit=1`);
-  if (body.alerts[0]) await doctor.post(`/patients/${patientNamed('Daniel Okafor')}/alerts/${body.alerts[0].id}/acknowledge`, {});
+  for (const patient of DEMO_COHORT) {
+    const { body } = await doctor.get<{ alerts: { id: string }[] }>(`/patients/${patient.id}/alerts?status=open&limit=1`);
+    if (!body.alerts[0]) continue;
+    const { status } = await doctor.post(`/patients/${patient.id}/alerts/${body.alerts[0].id}/acknowledge`, {});
+    say(`acknowledged an alert of ${patient.name}: ${status}`);
+    break;
+  }
 }
 
 async function main(): Promise<void> {

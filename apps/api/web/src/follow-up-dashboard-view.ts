@@ -108,7 +108,7 @@ export async function renderFollowUpDashboard(root: HTMLElement, weeks = 12, car
       h(
         'span',
         { class: 'muted' },
-        `median · p90 ${minutes(dashboard.totals.acknowledgement.p90Minutes)} · ${dashboard.totals.acknowledgement.acknowledged} alerts`,
+        `median · p90 ${minutes(dashboard.totals.acknowledgement.p90Minutes)} · ${dashboard.totals.acknowledgement.acknowledged} alert${dashboard.totals.acknowledgement.acknowledged === 1 ? '' : 's'}`,
       ),
     ),
   );
@@ -213,6 +213,35 @@ export async function renderFollowUpDashboard(root: HTMLElement, weeks = 12, car
         h('figcaption', {}, 'Week by week: patients overdue, missed and lost, and contacts completed'),
         chart,
       ),
+      h(
+        'details',
+        { class: 'trend-table' },
+        h('summary', {}, 'The weeks as numbers'),
+        h(
+          'table',
+          { class: 'worklist' },
+          h(
+            'thead',
+            {},
+            h('tr', {}, h('th', {}, 'Week ending'), h('th', {}, 'Overdue'), h('th', {}, 'Missed'), h('th', {}, 'Lost'), h('th', {}, 'Contacts completed')),
+          ),
+          h(
+            'tbody',
+            {},
+            ...dashboard.trend.map((week) =>
+              h(
+                'tr',
+                {},
+                h('td', {}, formatDate(week.weekEnd)),
+                h('td', {}, week.overdue),
+                h('td', {}, week.missed),
+                h('td', {}, week.lostToFollowUp),
+                h('td', {}, week.contactsCompleted),
+              ),
+            ),
+          ),
+        ),
+      ),
       groupTable(
         'Per care team',
         'care-team',
@@ -226,16 +255,17 @@ export async function renderFollowUpDashboard(root: HTMLElement, weeks = 12, car
     ),
   );
   const times = dashboard.trend.map((week) => new Date(week.weekEnd).getTime() / 1000);
+  // Contacts first, so the status lines are drawn over them where they meet.
   timeChart(chart, {
     unit: 'count',
     times,
     range: [times[0] - 3.5 * 86_400, times[times.length - 1] + 3.5 * 86_400],
     yRange: [0, 1],
     series: [
-      { label: 'Overdue', color: '#9a6700', values: dashboard.trend.map((week) => week.overdue) },
-      { label: 'Missed', color: '#d1242f', values: dashboard.trend.map((week) => week.missed) },
-      { label: 'Lost to follow-up', color: '#6e40c9', values: dashboard.trend.map((week) => week.lostToFollowUp) },
       { label: 'Contacts completed', color: '#1a7f37', values: dashboard.trend.map((week) => week.contactsCompleted) },
+      { label: 'Lost to follow-up', color: '#6e40c9', values: dashboard.trend.map((week) => week.lostToFollowUp) },
+      { label: 'Missed', color: '#d1242f', values: dashboard.trend.map((week) => week.missed) },
+      { label: 'Overdue', color: '#9a6700', values: dashboard.trend.map((week) => week.overdue) },
     ],
     markers: [],
   });

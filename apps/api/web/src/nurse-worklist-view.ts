@@ -11,7 +11,10 @@ const OUTCOMES: Record<string, string> = {
   declined: 'Declined',
   rescheduled: 'Rescheduled',
 };
-const STATUS: Record<string, string> = { scheduled: 'due today', overdue: 'overdue', missed: 'missed', lost_to_follow_up: 'lost to follow-up' };
+const STATUS: Record<string, string> = { scheduled: 'due', overdue: 'overdue', missed: 'missed', lost_to_follow_up: 'lost to follow-up' };
+/** The stored status, kept current by the daily job; a contact still on schedule is due today or, until the job's next run, due. */
+const statusLabel = (item: Item): string =>
+  item.status !== 'scheduled' ? STATUS[item.status] : item.dueAt.slice(0, 10) === new Date().toISOString().slice(0, 10) ? 'due today' : 'due';
 const PATHWAYS: Record<string, string> = { diabetes: 'Diabetes', hypertension: 'Hypertension', post_surgery: 'After surgery' };
 
 /**
@@ -73,7 +76,7 @@ export async function renderNurseWorklist(root: HTMLElement): Promise<void> {
         {},
         formatDate(item.dueAt),
         ' ',
-        h('span', { class: `badge ${item.status === 'scheduled' ? 'info' : item.status === 'overdue' ? 'warning' : 'urgent'}` }, STATUS[item.status]),
+        h('span', { class: `badge ${item.status === 'scheduled' ? 'info' : item.status === 'overdue' ? 'warning' : 'urgent'}` }, statusLabel(item)),
       ),
       h('td', {}, item.assignedName ?? h('span', { class: 'muted' }, 'unassigned')),
       attempts,
