@@ -189,7 +189,10 @@ function figuresOf(
 
 /** Each week's end, oldest first: the count in each status then (the last status change at or before it) and the contacts of the week. */
 function weeklyTrend(facts: DashboardFacts, from: Date): DashboardWeek[] {
-  const changes = [...facts.statusChanges].sort((a, b) => a.at.getTime() - b.at.getTime());
+  const changesOf = new Map<string, { at: Date; toStatus: FollowUpStatus }[]>();
+  for (const change of [...facts.statusChanges].sort((a, b) => a.at.getTime() - b.at.getTime())) {
+    changesOf.set(change.patientId, [...(changesOf.get(change.patientId) ?? []), change]);
+  }
   const planned = facts.patients.filter((patient) => patient.enrolledAt !== null);
   return Array.from({ length: facts.weeks }, (_, index) => {
     const weekStart = new Date(from.getTime() + index * WEEK);
@@ -198,9 +201,9 @@ function weeklyTrend(facts: DashboardFacts, from: Date): DashboardWeek[] {
     for (const patient of planned) {
       if (patient.enrolledAt! > weekEnd) continue;
       let status: FollowUpStatus = 'scheduled';
-      for (const change of changes) {
+      for (const change of changesOf.get(patient.patientId) ?? []) {
         if (change.at > weekEnd) break;
-        if (change.patientId === patient.patientId) status = change.toStatus;
+        status = change.toStatus;
       }
       counts[status]++;
     }
