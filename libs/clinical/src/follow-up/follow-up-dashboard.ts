@@ -191,7 +191,9 @@ function figuresOf(
 function weeklyTrend(facts: DashboardFacts, from: Date): DashboardWeek[] {
   const changesOf = new Map<string, { at: Date; toStatus: FollowUpStatus }[]>();
   for (const change of [...facts.statusChanges].sort((a, b) => a.at.getTime() - b.at.getTime())) {
-    changesOf.set(change.patientId, [...(changesOf.get(change.patientId) ?? []), change]);
+    const list = changesOf.get(change.patientId) ?? [];
+    list.push(change);
+    changesOf.set(change.patientId, list);
   }
   const planned = facts.patients.filter((patient) => patient.enrolledAt !== null);
   return Array.from({ length: facts.weeks }, (_, index) => {
