@@ -23,6 +23,33 @@ const REPORTS = [
   { file: 'home-bp-report.png', patientId: patientNamed('Thomas Becker'), view: 'home-bp', ready: 'figure.home-bp-chart canvas' },
 ];
 
+const DAY = 86_400_000;
+const daysAgo = (days: number) => new Date(Date.now() - days * DAY).toISOString();
+
+/**
+ * A few weeks of the follow-up centre's work, through the API as the demo doctor would do it, so the
+ * dashboard and the nurse worklist have something to show: a contact overdue with an unanswered call, one
+ * due today, one completed by telephone, a readmission after the surgery patient's discharge, an alert
+ * acknowledged.
+ */
+async function followUpActivity(doctor: ApiClient): Promise<void> {
+  const { body: me } = await doctor.get<{ id: string }>('/auth/me');
+  const endOfToday = Math.floor(Date.now() / DAY) * DAY + DAY - 60_000;
+  await doctor.put(`/patients/${patientNamed('Thomas Becker')}/follow-up`, { nextDueAt: daysAgo(4), assignedTo: me.id });
+  await doctor.post(`/patients/${patientNamed('Thomas Becker')}/follow-up/call-attempts`, { outcome: 'no_answer' });
+  await doctor.put(`/patients/${patientNamed('Priya Raman')}/follow-up`, { nextDueAt: new Date(endOfToday).toISOString() });
+  await doctor.put(`/patients/${patientNamed('Aisha Mensah')}/follow-up`, { nextDueAt: daysAgo(6) });
+  await doctor.post(`/patients/${patientNamed('Aisha Mensah')}/visits`, { occurredAt: daysAgo(2), type: 'telephone', outcome: 'Home readings reviewed' });
+  await doctor.post(`/patients/${patientNamed('Robert Lindqvist')}/visits`, { occurredAt: daysAgo(3), type: 'admission', outcome: 'Wound infection' });
+  for (const patient of DEMO_COHORT) {
+    const { body } = await doctor.get<{ alerts: { id: string }[] }>(`/patients/${patient.id}/alerts?status=open&limit=1`);
+    if (!body.alerts[0]) continue;
+    const { status } = await doctor.post(`/patients/${patient.id}/alerts/${body.alerts[0].id}/acknowledge`, {});
+    say(`acknowledged an alert of ${patient.name}: ${status}`);
+    break;
+  }
+}
+
 async function main(): Promise<void> {
   say('starting the platform with the demo cohort ...');
   const platform = await PlatformProcess.start({ DEMO_COHORT: 'true' });
@@ -55,6 +82,17 @@ async function main(): Promise<void> {
       await page.screenshot({ path: path.join(outDir, shot.file), fullPage: true });
       say(`wrote docs/images/${shot.file}`);
     }
+    await followUpActivity(doctor);
+    await page.goto(`${platform.httpUrl}/app#/follow-up`);
+    await page.waitForSelector('figure[data-chart="follow-up-trend"] canvas');
+    await page.click('.dashboard-cards .card[data-figure="overdue"]');
+    await page.waitForSelector('.drill-down tbody tr');
+    await page.screenshot({ path: path.join(outDir, 'follow-up-dashboard.png'), fullPage: true });
+    say('wrote docs/images/follow-up-dashboard.png');
+    await page.goto(`${platform.httpUrl}/app#/worklist`);
+    await page.waitForSelector('.nurse-worklist tbody tr');
+    await page.screenshot({ path: path.join(outDir, 'nurse-worklist.png'), fullPage: true });
+    say('wrote docs/images/nurse-worklist.png');
     // A4 at 96 dpi, as printed: the report's column is sized to fit it.
     await page.emulateMedia({ media: 'print' });
     await page.setViewportSize({ width: 794, height: 1123 });

@@ -13,6 +13,7 @@ import {
   devicesResponseSchema,
   fhirFlagBundleSchema,
   fhirObservationBundleSchema,
+  followUpDashboardSchema,
   followUpResponseSchema,
   healthResponseSchema,
   homeBpReportSchema,
@@ -102,6 +103,7 @@ describe('every main route answers with its contract from libs/contracts, and /d
     expectContract(profileResponseSchema, await doctor.get('/auth/me'), 200);
     expectContract(healthResponseSchema, await ApiClient.anonymous(platform.httpUrl).get('/health'), 200);
     expectContract(programmeMetricsSchema, await doctor.get('/programme/metrics'), 200);
+    expectContract(followUpDashboardSchema, await doctor.get('/follow-up/dashboard?weeks=4'), 200);
   });
 
   it('alerts: the page, acknowledge, comments, snooze and resolve', async () => {

@@ -201,3 +201,10 @@ export type CreateCareTeamRequest = z.infer<typeof createCareTeamRequestSchema>;
 export type CreateUserRequest = z.infer<typeof createUserRequestSchema>;
 export type AddCareTeamMemberRequest = z.infer<typeof addCareTeamMemberRequestSchema>;
 export type CreatePatientRequest = z.infer<typeof createPatientRequestSchema>;
+
+/** The dashboard's query: how many weeks back (default 12) and optionally one care team of the caller's. */
+export const followUpDashboardQuerySchema = z.object({
+  weeks: z.coerce.number().int().min(1).max(52).default(12),
+  careTeamId: z.uuid().optional(),
+});
+export type FollowUpDashboardQuery = z.output<typeof followUpDashboardQuerySchema>;

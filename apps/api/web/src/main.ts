@@ -1,8 +1,10 @@
 import { renderAgpReport } from './agp-report-view.js';
 import { api, logOut, session } from './api.js';
 import { h } from './dom.js';
+import { renderFollowUpDashboard } from './follow-up-dashboard-view.js';
 import { renderHomeBpReport } from './home-bp-report-view.js';
 import { renderLogin } from './login-view.js';
+import { renderNurseWorklist } from './nurse-worklist-view.js';
 import { renderPatientList } from './patient-list-view.js';
 import { renderPatient } from './patient-view.js';
 
@@ -18,7 +20,7 @@ function showWhoIsSignedIn(): void {
     .catch(() => undefined);
 }
 
-/** Hash routes: #/login, #/patients, #/patients/<id>, #/patients/<id>/agp, #/patients/<id>/home-bp. Each view's live stream closes when the view is left. */
+/** Hash routes: #/login, #/patients, #/patients/<id>, #/patients/<id>/agp, #/patients/<id>/home-bp, #/worklist, #/follow-up. Each view's live stream closes when the view is left. */
 function route(): void {
   leaving?.abort();
   const current = new AbortController();
@@ -35,11 +37,15 @@ function route(): void {
   const view =
     hash === '#/login'
       ? Promise.resolve(renderLogin(root))
-      : report
-        ? (report[2] === 'agp' ? renderAgpReport : renderHomeBpReport)(root, report[1])
-        : patient
-          ? renderPatient(root, patient[1], current.signal)
-          : renderPatientList(root, current.signal);
+      : hash === '#/worklist'
+        ? renderNurseWorklist(root)
+        : hash === '#/follow-up'
+          ? renderFollowUpDashboard(root)
+          : report
+            ? (report[2] === 'agp' ? renderAgpReport : renderHomeBpReport)(root, report[1])
+            : patient
+              ? renderPatient(root, patient[1], current.signal)
+              : renderPatientList(root, current.signal);
   view.catch((error: Error) => {
     if (!current.signal.aborted) root.replaceChildren(h('p', { class: 'error', role: 'alert' }, `Could not load this page: ${error.message}`));
   });

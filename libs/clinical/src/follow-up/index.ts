@@ -1,2 +1,3 @@
 export * from './follow-up-policy';
 export * from './clock';
+export * from './follow-up-dashboard';

@@ -55,3 +55,54 @@ export const followUpWorklistSchema = z.object({
   ),
 });
 export type FollowUpWorklist = z.output<typeof followUpWorklistSchema>;
+
+/** A count out of a whole, its share in percent and the patients behind it (the dashboard's drill-down). */
+const dashboardFigureSchema = z.object({ count: z.number().int(), of: z.number().int(), percent: percent(), patientIds: z.array(z.uuid()) });
+
+const dashboardFiguresSchema = z.object({
+  patients: z.number().int(),
+  coverage: dashboardFigureSchema,
+  completion: dashboardFigureSchema,
+  overdue: dashboardFigureSchema,
+  missed: dashboardFigureSchema,
+  lostToFollowUp: dashboardFigureSchema,
+  bloodPressureControl: dashboardFigureSchema,
+  timeInRangeControl: dashboardFigureSchema,
+  readmissions: dashboardFigureSchema,
+  acknowledgement: z.object({
+    acknowledged: z.number().int(),
+    medianMinutes: z.number().nullable(),
+    p90Minutes: z.number().nullable(),
+    patientIds: z.array(z.uuid()),
+  }),
+});
+
+/** The follow-up centre's dashboard over the caller's care teams (or one of them) for the last `weeks` weeks. */
+export const followUpDashboardSchema = z.object({
+  from: apiDateTime(),
+  to: apiDateTime(),
+  weeks: z.number().int(),
+  totals: dashboardFiguresSchema,
+  byClinician: z.array(z.object({ clinicianId: z.uuid().nullable(), name: z.string(), figures: dashboardFiguresSchema })),
+  byCareTeam: z.array(z.object({ careTeamId: z.uuid(), name: z.string(), figures: dashboardFiguresSchema })),
+  trend: z.array(
+    z.object({
+      weekStart: apiDateTime(),
+      weekEnd: apiDateTime(),
+      overdue: z.number().int(),
+      missed: z.number().int(),
+      lostToFollowUp: z.number().int(),
+      contactsCompleted: z.number().int(),
+    }),
+  ),
+  patients: z.array(
+    z.object({
+      patientId: z.uuid(),
+      displayName: z.string(),
+      careTeam: z.string(),
+      clinician: z.string().nullable(),
+      status: z.enum(FOLLOW_UP_STATUSES).nullable(),
+    }),
+  ),
+});
+export type FollowUpDashboardResponse = z.output<typeof followUpDashboardSchema>;

@@ -5,6 +5,7 @@ import { CareTeamScope } from './care-team-scope';
 import { DatabaseProbe } from './database-probe';
 import { DeliveryRepository } from './delivery.repository';
 import { DeviceRepository } from './device.repository';
+import { FollowUpDashboardRepository } from './follow-up-dashboard.repository';
 import { FollowUpPlanRepository } from './follow-up-plan.repository';
 import { LoginFailureRepository } from './login-failure.repository';
 import { PatientRepository } from './patient.repository';
@@ -19,6 +20,7 @@ export * from './care-team-scope';
 export * from './database-probe';
 export * from './delivery.repository';
 export * from './device.repository';
+export * from './follow-up-dashboard.repository';
 export * from './follow-up-plan.repository';
 export * from './login-failure.repository';
 export * from './patient.repository';
@@ -35,6 +37,7 @@ export const REPOSITORIES = [
   DatabaseProbe,
   DeliveryRepository,
   DeviceRepository,
+  FollowUpDashboardRepository,
   FollowUpPlanRepository,
   LoginFailureRepository,
   PatientRepository,

@@ -1,0 +1,54 @@
+import type { FollowUpDashboardResponse } from '@rpm/contracts';
+
+/**
+ * One CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break, quotes doubled. A text
+ * starting with =, +, -, @, tab or carriage return is prefixed with ' so a spreadsheet shows it as text
+ * rather than running it as a formula (OWASP "CSV injection"); numbers are written as they are.
+ */
+export function csvField(value: string | number | null): string {
+  if (value === null) return '';
+  if (typeof value === 'number') return String(value);
+  const text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** Rows joined with CRLF, as RFC 4180 writes them. */
+export const toCsv = (rows: readonly (readonly (string | number | null)[])[]): string => rows.map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';
+
+const FIGURES = [
+  ['coverage', 'Coverage (enough data)'],
+  ['completion', 'Due contacts completed'],
+  ['overdue', 'Overdue'],
+  ['missed', 'Missed'],
+  ['lostToFollowUp', 'Lost to follow-up'],
+  ['bloodPressureControl', 'Home BP < 135/85'],
+  ['timeInRangeControl', 'CGM time in range target'],
+  ['readmissions', 'Readmitted within 30 days of discharge'],
+] as const;
+
+/**
+ * The dashboard as CSV: one row per figure of the whole scope, each care team and each clinician, with the
+ * names of the patients behind it; then the weekly trend.
+ */
+export function dashboardCsv(dashboard: FollowUpDashboardResponse): string {
+  const names = new Map(dashboard.patients.map((patient) => [patient.patientId, patient.displayName]));
+  const rows: (string | number | null)[][] = [['scope', 'group', 'figure', 'count', 'of', 'percent', 'patients']];
+  const groups: [string, string, FollowUpDashboardResponse['totals']][] = [
+    ['all', 'All patients', dashboard.totals],
+    ...dashboard.byCareTeam.map((team): [string, string, FollowUpDashboardResponse['totals']] => ['care team', team.name, team.figures]),
+    ...dashboard.byClinician.map((clinician): [string, string, FollowUpDashboardResponse['totals']] => ['clinician', clinician.name, clinician.figures]),
+  ];
+  for (const [scope, group, figures] of groups) {
+    for (const [key, label] of FIGURES) {
+      const figure = figures[key];
+      rows.push([scope, group, label, figure.count, figure.of, figure.percent, figure.patientIds.map((id) => names.get(id) ?? id).join('; ')]);
+    }
+    const { acknowledged, medianMinutes, p90Minutes } = figures.acknowledgement;
+    rows.push([scope, group, 'Alerts acknowledged: median minutes', medianMinutes, acknowledged, null, '']);
+    rows.push([scope, group, 'Alerts acknowledged: 90th percentile minutes', p90Minutes, acknowledged, null, '']);
+  }
+  rows.push([]);
+  rows.push(['week ending', 'overdue', 'missed', 'lost to follow-up', 'contacts completed']);
+  for (const week of dashboard.trend) rows.push([week.weekEnd.slice(0, 10), week.overdue, week.missed, week.lostToFollowUp, week.contactsCompleted]);
+  return toCsv(rows);
+}
