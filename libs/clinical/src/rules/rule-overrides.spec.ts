@@ -156,12 +156,13 @@ describe('episodes: rules that describe one condition share one', () => {
     ['glucose.cgm_stale', 'glucose.cgm_stale_urgent', 'cgm-stale'],
     ['spo2.low', 'spo2.low_urgent', 'spo2-low'],
     ['heart_rate.high', 'heart_rate.very_high', 'heart-rate-high'],
+    ['bp.low_systolic', 'bp.low_diastolic', 'bp-low'],
   ])('%s and %s: %s', (a, b, episode) => {
     expect([episodeOf(rule(a)), episodeOf(rule(b))]).toEqual([episode, episode]);
   });
 
   it('a rule without one is its own episode', () => {
-    expect(episodeOf(rule('bp.low_systolic'))).toBe('bp.low_systolic');
+    expect(episodeOf(rule('bp.home_mean_uncontrolled'))).toBe('bp.home_mean_uncontrolled');
   });
 
   it("an episode's rules share a metric and a trigger (the evaluator sees them in one step)", () => {
