@@ -5,8 +5,8 @@ import { PatientFacts, readingIdentity, type PatientContext } from './patient-fa
 
 /** Patients whose rule state stays in memory; past it the least recently evaluated go (and are rebuilt from the store if they come back). */
 const MAX_PATIENTS = 20_000;
-/** A restart rebuilds a stream from its last minutes first: enough for most rules (see RuleStream.settled), 600 rows at 1 Hz instead of 10,800. */
-const RECENT_MS = 10 * 60_000;
+/** A restart rebuilds a stream from its last minutes first: enough for most rules (see RuleStream.settled; predicted low and rate of change look 17.5 min back), 1,200 rows at 1 Hz instead of 10,800. */
+const RECENT_MS = 20 * 60_000;
 
 export interface EvaluatedReading {
   reading: NormalizedReading;
