@@ -7,6 +7,7 @@ import { AuthController } from './auth/auth.controller';
 import { DevicesController } from './devices/devices.controller';
 import { FhirController } from './patients/fhir.controller';
 import { FollowUpController } from './follow-up/follow-up.controller';
+import { FollowUpTasksController } from './follow-up/follow-up-tasks.controller';
 import { HealthController } from './health/health.controller';
 import { MetricsController } from './observability/metrics.controller';
 import { PairingController } from './devices/pairing.controller';
@@ -29,6 +30,7 @@ export const API_CONTROLLERS: Type[] = [
   DevicesController,
   FhirController,
   FollowUpController,
+  FollowUpTasksController,
   HealthController,
   MetricsController,
   PairingController,

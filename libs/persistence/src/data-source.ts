@@ -13,6 +13,7 @@ import { LeastPrivilegeAudit1764100000000 } from './migrations/1764100000000-lea
 import { LoginFailures1764200000000 } from './migrations/1764200000000-login-failures';
 import { UserDisabled1764300000000 } from './migrations/1764300000000-user-disabled';
 import { FollowUpCentre1764440000000 } from './migrations/1764440000000-follow-up-centre';
+import { MultidisciplinaryTasks1764460000000 } from './migrations/1764460000000-multidisciplinary-tasks';
 
 export const MIGRATIONS = [
   InitialSchema1763830000000,
@@ -28,6 +29,7 @@ export const MIGRATIONS = [
   LoginFailures1764200000000,
   UserDisabled1764300000000,
   FollowUpCentre1764440000000,
+  MultidisciplinaryTasks1764460000000,
 ];
 
 /** The schema is owned by migrations (`npm run db:migrate`); TypeORM never synchronizes it. */

@@ -28,7 +28,8 @@ const start = new Date('2026-01-05T00:00:00Z');
 const dayAt = (day: number, hour: number) => new Date(start.getTime() + day * DAY + hour * 3_600_000);
 const dayOf = (at: Date | string) => Math.floor((new Date(at).getTime() - start.getTime()) / DAY);
 
-jest.setTimeout(Math.max(60_000, DAYS * 2_000));
+// A simulated day takes about a second on a quiet machine; a loaded one may take three.
+jest.setTimeout(Math.max(90_000, DAYS * 4_000));
 
 describe(`virtual clinic: ${DAYS} simulated days against the real follow-up job and PostgreSQL`, () => {
   let dataSource: DataSource;

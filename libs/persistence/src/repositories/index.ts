@@ -6,6 +6,7 @@ import { DatabaseProbe } from './database-probe';
 import { DeliveryRepository } from './delivery.repository';
 import { DeviceRepository } from './device.repository';
 import { FollowUpPlanRepository } from './follow-up-plan.repository';
+import { FollowUpTaskRepository } from './follow-up-task.repository';
 import { LoginFailureRepository } from './login-failure.repository';
 import { PatientRepository } from './patient.repository';
 import { RuleOverrideRepository } from './rule-override.repository';
@@ -19,6 +20,7 @@ export * from './database-probe';
 export * from './delivery.repository';
 export * from './device.repository';
 export * from './follow-up-plan.repository';
+export * from './follow-up-task.repository';
 export * from './login-failure.repository';
 export * from './patient.repository';
 export * from './rule-override.repository';
@@ -34,6 +36,7 @@ export const REPOSITORIES = [
   DeliveryRepository,
   DeviceRepository,
   FollowUpPlanRepository,
+  FollowUpTaskRepository,
   LoginFailureRepository,
   PatientRepository,
   RuleOverrideRepository,
