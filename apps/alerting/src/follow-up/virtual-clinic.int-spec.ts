@@ -162,6 +162,10 @@ describe(`virtual clinic: ${DAYS} simulated days against the real follow-up job 
   afterAll(async () => {
     // The closing figures, for the report.
     const statuses = await dataSource.query(`SELECT status, count(*)::int AS n FROM follow_up_plans GROUP BY status ORDER BY status`);
+    const statusChanges = await dataSource.query(
+      `SELECT to_status AS status, count(*)::int AS n FROM follow_up_events WHERE kind = 'status' AND at >= $1 GROUP BY to_status ORDER BY to_status`,
+      [start],
+    );
     console.log(
       JSON.stringify({
         days: DAYS,
@@ -170,6 +174,7 @@ describe(`virtual clinic: ${DAYS} simulated days against the real follow-up job 
         reasons: Object.fromEntries(tally.reasons),
         reminders: remindersSent.length,
         statuses,
+        statusChanges,
         intervals: Object.fromEntries(intervals),
         contactsOn: Object.fromEntries(contactsOn),
       }),
@@ -195,6 +200,9 @@ describe(`virtual clinic: ${DAYS} simulated days against the real follow-up job 
         .map((entry) => entry.interval),
     ).toEqual([14, 30]);
     expect(intervals.get('uncontrolled_hypertensive')![0].interval).toBe(14);
+    // The patient who stops uploading on day 40 sends what the controlled one sends until then, but is never
+    // stepped down: without data a plan cannot be judged stable.
+    expect(intervals.get('stops_uploading')).toEqual([{ day: 0, interval: 14 }]);
   });
 
   it('post-surgery contacts fall on days 7, 30, 90, 180 and 365 after surgery', () => {
