@@ -37,7 +37,7 @@ describe('the route table: patient routes answer 404 outside the caller’s care
   )('%s %s', async (method, path) => {
     const url = path
       .replace(':patientId', patient.patientId)
-      .replace(/:(alertId|visitId)/, '00000000-0000-4000-8000-000000000000')
+      .replace(/:(alertId|visitId|taskId)/, '00000000-0000-4000-8000-000000000000')
       .replace(':deviceId', patient.device.deviceId)
       .replace(':ruleId', 'glucose.level2_hypo')
       .replace(':changeId', '1');

@@ -8,6 +8,7 @@ import { DevicesController } from './devices/devices.controller';
 import { FhirController } from './patients/fhir.controller';
 import { FollowUpController } from './follow-up/follow-up.controller';
 import { FollowUpDashboardController } from './follow-up/follow-up-dashboard.controller';
+import { FollowUpTasksController } from './follow-up/follow-up-tasks.controller';
 import { HealthController } from './health/health.controller';
 import { MetricsController } from './observability/metrics.controller';
 import { PairingController } from './devices/pairing.controller';
@@ -31,6 +32,7 @@ export const API_CONTROLLERS: Type[] = [
   FhirController,
   FollowUpController,
   FollowUpDashboardController,
+  FollowUpTasksController,
   HealthController,
   MetricsController,
   PairingController,

@@ -3,7 +3,16 @@
  * they answer the phone. Pure and deterministic (seeded), so a run over 12 simulated months is repeatable.
  */
 export type VirtualProfile =
-  'stable_diabetic' | 'swinging_diabetic' | 'controlled_hypertensive' | 'uncontrolled_hypertensive' | 'post_surgery' | 'stops_uploading' | 'never_answers';
+  | 'stable_diabetic'
+  | 'swinging_diabetic'
+  | 'controlled_hypertensive'
+  | 'uncontrolled_hypertensive'
+  | 'post_surgery'
+  | 'post_surgery_day_80'
+  | 'post_surgery_day_170'
+  | 'stops_uploading'
+  | 'never_answers'
+  | 'silent_for_a_year';
 
 export interface VirtualPatient {
   key: VirtualProfile;
@@ -11,16 +20,39 @@ export interface VirtualPatient {
   deviceKind: 'cgm' | 'blood_pressure_cuff' | 'wearable';
   /** Answers the nurse's call. */
   answers: boolean;
+  /** Simulated day of enrolment (0 = the first day of the run; negative = before it). */
+  enrolDay: number;
+  /** Post-surgery: the day of surgery (the pathway's anchor). */
+  surgeryDay?: number;
+  /** Contacts completed before the run, so that later milestones and margins fall inside a short run. */
+  contactDays?: number[];
 }
 
+/**
+ * Most patients are enrolled on day 0. The post-surgery patients had surgery on day 0 (discharged day 2),
+ * 80 days before (their 90-day contact falls on day 10) and 170 days before (180-day contact on day 10). The
+ * patient who never answers was enrolled 80 days before, so missed (90 days past due) falls on day 24; the
+ * one silent for a year had a last contact 340 days before, so lost (365 days without a contact) falls on day 25.
+ */
 export const VIRTUAL_COHORT: readonly VirtualPatient[] = [
-  { key: 'stable_diabetic', pathway: 'diabetes', deviceKind: 'cgm', answers: true },
-  { key: 'swinging_diabetic', pathway: 'diabetes', deviceKind: 'cgm', answers: true },
-  { key: 'controlled_hypertensive', pathway: 'hypertension', deviceKind: 'blood_pressure_cuff', answers: true },
-  { key: 'uncontrolled_hypertensive', pathway: 'hypertension', deviceKind: 'blood_pressure_cuff', answers: true },
-  { key: 'post_surgery', pathway: 'post_surgery', deviceKind: 'wearable', answers: true },
-  { key: 'stops_uploading', pathway: 'hypertension', deviceKind: 'blood_pressure_cuff', answers: true },
-  { key: 'never_answers', pathway: 'hypertension', deviceKind: 'blood_pressure_cuff', answers: false },
+  { key: 'stable_diabetic', pathway: 'diabetes', deviceKind: 'cgm', answers: true, enrolDay: 0 },
+  { key: 'swinging_diabetic', pathway: 'diabetes', deviceKind: 'cgm', answers: true, enrolDay: 0 },
+  { key: 'controlled_hypertensive', pathway: 'hypertension', deviceKind: 'blood_pressure_cuff', answers: true, enrolDay: 0 },
+  { key: 'uncontrolled_hypertensive', pathway: 'hypertension', deviceKind: 'blood_pressure_cuff', answers: true, enrolDay: 0 },
+  { key: 'post_surgery', pathway: 'post_surgery', deviceKind: 'wearable', answers: true, enrolDay: 2, surgeryDay: 0 },
+  { key: 'post_surgery_day_80', pathway: 'post_surgery', deviceKind: 'wearable', answers: true, enrolDay: -78, surgeryDay: -80, contactDays: [-73, -50] },
+  {
+    key: 'post_surgery_day_170',
+    pathway: 'post_surgery',
+    deviceKind: 'wearable',
+    answers: true,
+    enrolDay: -168,
+    surgeryDay: -170,
+    contactDays: [-163, -140, -80],
+  },
+  { key: 'stops_uploading', pathway: 'hypertension', deviceKind: 'blood_pressure_cuff', answers: true, enrolDay: 0 },
+  { key: 'never_answers', pathway: 'hypertension', deviceKind: 'blood_pressure_cuff', answers: false, enrolDay: -80 },
+  { key: 'silent_for_a_year', pathway: 'hypertension', deviceKind: 'blood_pressure_cuff', answers: false, enrolDay: -420, contactDays: [-340] },
 ];
 
 /** Days the swinging diabetic swings and the uncontrolled hypertensive stays uncontrolled, from the start. */

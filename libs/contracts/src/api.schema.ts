@@ -110,6 +110,35 @@ export const callAttemptRequestSchema = z.object({ outcome: z.enum(CALL_OUTCOMES
 export const escalateFollowUpRequestSchema = z.object({ reason: safeText().min(1).max(2000) }).strict();
 export type CallAttemptRequest = z.infer<typeof callAttemptRequestSchema>;
 export type EscalateFollowUpRequest = z.infer<typeof escalateFollowUpRequestSchema>;
+
+/** Staff roles: dietitians and psychologists are members of the care team who carry follow-up tasks. */
+export const STAFF_ROLES = ['doctor', 'nurse', 'admin', 'dietitian', 'psychologist'] as const;
+/** The multidisciplinary team's follow-up tasks, by the discipline (staff role) that carries them out. */
+export const FOLLOW_UP_TASK_KINDS = {
+  dietitian: ['nutrition_review', 'weight_review'],
+  psychologist: ['phq9_follow_up', 'wellbeing_call'],
+} as const;
+export type TaskDiscipline = keyof typeof FOLLOW_UP_TASK_KINDS;
+export type FollowUpTaskKind = (typeof FOLLOW_UP_TASK_KINDS)[TaskDiscipline][number];
+export const TASK_DISCIPLINES = Object.keys(FOLLOW_UP_TASK_KINDS) as TaskDiscipline[];
+const TASK_KINDS = Object.values(FOLLOW_UP_TASK_KINDS).flat() as [FollowUpTaskKind, ...FollowUpTaskKind[]];
+/** The discipline that carries out a kind of task. */
+export const taskDiscipline = (kind: FollowUpTaskKind): TaskDiscipline =>
+  TASK_DISCIPLINES.find((discipline) => (FOLLOW_UP_TASK_KINDS[discipline] as readonly string[]).includes(kind))!;
+export const createFollowUpTaskRequestSchema = z
+  .object({
+    kind: z.enum(TASK_KINDS),
+    dueAt: isoDateTime(),
+    /** A member of the patient's care team with the task's discipline as role; unassigned when absent. */
+    assignedTo: z.uuid().nullable().optional(),
+    reason: safeText().min(1).max(2000),
+  })
+  .strict();
+export const completeFollowUpTaskRequestSchema = z
+  .object({ status: z.enum(['done', 'cancelled']).default('done'), outcome: safeText().min(1).max(4000) })
+  .strict();
+export type CreateFollowUpTaskRequest = z.infer<typeof createFollowUpTaskRequestSchema>;
+export type CompleteFollowUpTaskRequest = z.infer<typeof completeFollowUpTaskRequestSchema>;
 export const overrideFollowUpRequestSchema = z.object({ intervalDays: z.number().int().min(1).max(730), note: safeText().max(2000).optional() }).strict();
 export type EnrolFollowUpRequest = z.infer<typeof enrolFollowUpRequestSchema>;
 export type OverrideFollowUpRequest = z.infer<typeof overrideFollowUpRequestSchema>;
@@ -177,7 +206,7 @@ export const createUserRequestSchema = z
   .object({
     email: z.email().max(254),
     displayName: safeText().min(1).max(200),
-    role: z.enum(['doctor', 'nurse', 'admin']),
+    role: z.enum(STAFF_ROLES),
     password: z.string().min(12, 'at least 12 characters').max(1024),
     phone: z
       .string()

@@ -13,6 +13,7 @@ describe("patient assessment on real PostgreSQL: the summaries of libs/clinical 
   let dataSource: DataSource;
   let store: PostgresReadingStore;
   let clinic: ClinicFixture;
+  let databaseUrl: string;
 
   const bp = (measuredAt: Date, systolic: number, diastolic: number): NormalizedReading =>
     ({
@@ -29,7 +30,7 @@ describe("patient assessment on real PostgreSQL: the summaries of libs/clinical 
     }) as NormalizedReading;
 
   beforeAll(async () => {
-    const databaseUrl = await createTestDatabase();
+    databaseUrl = await createTestDatabase();
     dataSource = await createDataSource(databaseUrl).initialize();
     store = new PostgresReadingStore(databaseUrl);
     clinic = await createClinic(databaseUrl, 'zone');
@@ -55,5 +56,32 @@ describe("patient assessment on real PostgreSQL: the summaries of libs/clinical 
     // The first evening's 170s are discarded; 136 and 135 over six evenings average 135.5, unrounded.
     expect(assessment.homeBp).toEqual({ systolic: 135.5, diastolic: 80 });
     expect(now.getTime() - evenings[0].getTime()).toBeLessThan(7 * DAY);
+  });
+  it("judges a 1-minute CGM's whole fortnight (20,160 readings) and counts older days with data from 15-minute buckets", async () => {
+    const cgm = await createClinic(databaseUrl, 'cgm-minute');
+    const glucose = (measuredAt: Date, value: number): NormalizedReading =>
+      ({
+        patientId: cgm.patientId,
+        deviceId: cgm.device.deviceId,
+        metric: 'glucose',
+        measuredAt: measuredAt.toISOString(),
+        receivedAt: measuredAt.toISOString(),
+        seq: null,
+        unit: 'mg/dL',
+        values: { value },
+        original: { unit: 'mg/dL', values: { value } },
+        context: { source: 'cgm' },
+      }) as NormalizedReading;
+    // 12 days in range, then the last 2 days above 180 mg/dL: an oldest-first limit would cut exactly those.
+    const minutes = 14 * 1440;
+    const readings = Array.from({ length: minutes }, (_, n) => glucose(new Date(now.getTime() - (minutes - n) * 60_000), n < 12 * 1440 ? 120 : 250));
+    // One reading on each of the 16 days before the fortnight: 30 days with data in all.
+    for (let back = 15; back <= 30; back++) readings.push(glucose(new Date(now.getTime() - back * DAY + 3_600_000), 120));
+    for (let n = 0; n < readings.length; n += 5_000) await store.write(readings.slice(n, n + 5_000));
+
+    const assessment = await new PatientAssessment(dataSource, store).assess(cgm.patientId, now);
+
+    expect(assessment.timeInRangePercent).toBeCloseTo((12 / 14) * 100, 1);
+    expect(assessment.daysWithData).toBe(30);
   });
 });

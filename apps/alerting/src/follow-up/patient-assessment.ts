@@ -1,5 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { HOME_BP_WINDOW_DAYS, adherencePercent, daysWithData, localDaysFetchMs, summarizeCgm, summarizeHomeBp, type Assessment } from '@rpm/clinical';
+import { METRICS } from '@rpm/contracts';
 import { FollowUpPlanRepository, PatientRepository } from '@rpm/persistence';
 import { READING_STORE } from '@rpm/platform';
 import type { ReadingStore } from '@rpm/timeseries';
@@ -10,6 +11,20 @@ const ASSESSED_DAYS = 30;
 const CGM_DAYS = 14;
 /** Adherence is judged over the last 14 days (the CGM summary's window), against each device's own cadence. */
 const ADHERENCE_DAYS = 14;
+/** The readings read one by one: the CGM window, which also covers adherence (14 days) and home BP (7 days). */
+const RECENT_DAYS = Math.max(CGM_DAYS, ADHERENCE_DAYS, HOME_BP_WINDOW_DAYS);
+/**
+ * The densest device sends about three readings a minute (a wearable's heart rate, SpO2 and steps each
+ * minute; a 1-minute CGM sends one), so the fetch is bounded by the window, per active device, not by a
+ * fixed count that a 1-minute CGM's fortnight (20,160 readings) would already fill.
+ */
+const READINGS_PER_DEVICE_MINUTE = 3;
+/**
+ * Older days only count towards days with data: 15-minute buckets say which local day had data without
+ * reading every reading (every UTC offset in use is a multiple of 15 minutes, so a bucket never spans two
+ * local days).
+ */
+const PRESENCE_BUCKET_MINUTES = 15;
 
 /**
  * Gathers a patient's last 30 days for the follow-up policy: alert load (live and retrospective alike),
@@ -18,6 +33,7 @@ const ADHERENCE_DAYS = 14;
  */
 @Injectable()
 export class PatientAssessment {
+  private readonly logger = new Logger(PatientAssessment.name);
   private readonly plans: FollowUpPlanRepository;
   private readonly patients: PatientRepository;
 
@@ -31,12 +47,20 @@ export class PatientAssessment {
 
   async assess(patientId: string, now: Date): Promise<Assessment> {
     const since = new Date(now.getTime() - ASSESSED_DAYS * DAY);
-    const [alerts, patient, readings, devices] = await Promise.all([
+    const recentFrom = new Date(now.getTime() - RECENT_DAYS * DAY);
+    const bucket = PRESENCE_BUCKET_MINUTES * 60_000;
+    const olderFrom = new Date(Math.floor((now.getTime() - localDaysFetchMs(ASSESSED_DAYS)) / bucket) * bucket);
+    const devices = await this.plans.activeDevices(patientId);
+    const limit = Math.max(1, devices.length) * RECENT_DAYS * 1440 * READINGS_PER_DEVICE_MINUTE;
+    const [alerts, patient, readings, older] = await Promise.all([
       this.plans.alertLoad(patientId, since, now),
       this.patients.find(patientId),
-      this.store.query({ patientId, from: new Date(now.getTime() - localDaysFetchMs(ASSESSED_DAYS)), to: now, limit: 20_000 }),
-      this.plans.activeDevices(patientId),
+      this.store.query({ patientId, from: recentFrom, to: now, limit }),
+      Promise.all(
+        METRICS.map((metric) => this.store.aggregate({ patientId, metric, from: olderFrom, to: recentFrom, bucketMinutes: PRESENCE_BUCKET_MINUTES })),
+      ),
     ]);
+    if (readings.length >= limit) this.logger.warn({ message: 'assessment window cut by the reading limit', patientId, limit });
     const timeZone = patient?.timeZone ?? 'UTC';
     const within = (days: number) => readings.filter((reading) => Date.parse(reading.measuredAt) > now.getTime() - days * DAY);
     const glucose = summarizeCgm(within(CGM_DAYS), CGM_DAYS);
@@ -54,7 +78,7 @@ export class PatientAssessment {
       urgentAlerts: alerts.urgent,
       warningAlerts: alerts.warning,
       daysWithData: daysWithData(
-        readings.map((reading) => reading.measuredAt),
+        [...older.flat().map((bucketed) => bucketed.bucketStart), ...readings.map((reading) => reading.measuredAt)],
         timeZone,
         now,
         ASSESSED_DAYS,

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { CLOCK, type Clock } from '@rpm/clinical';
 import { followUpWorklistSchema } from '@rpm/contracts';
-import { CareTeamScope, FollowUpPlanRepository } from '@rpm/persistence';
+import { CareTeamScope, FollowUpPlanRepository, FollowUpTaskRepository } from '@rpm/persistence';
 import { AuditLog } from '../audit/audit-log';
 import { CurrentUser, RequestId, type AuthenticatedUser } from '../auth/current-user';
 import { RespondsWith } from '../http/responds-with.decorator';
@@ -12,13 +12,14 @@ const STATUS_RANK: Record<string, number> = { lost_to_follow_up: 3, missed: 2, o
 /**
  * The nurse worklist: contacts due today or overdue across the caller's care teams, with the responsible
  * staff member, call attempts against the current due date and their last outcome, and escalations.
- * Most overdue first. Call outcomes and escalation are posted on the patient's follow-up routes.
+ * Most overdue first; then the caller's own open tasks due by the end of the day. Call outcomes and escalation are posted on the patient's follow-up routes.
  */
 @Controller('follow-up')
 export class WorklistController {
   constructor(
     @Inject(CareTeamScope) private readonly scope: CareTeamScope,
     @Inject(FollowUpPlanRepository) private readonly plans: FollowUpPlanRepository,
+    @Inject(FollowUpTaskRepository) private readonly tasks: FollowUpTaskRepository,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly audit: AuditLog,
   ) {}
@@ -48,6 +49,8 @@ export class WorklistController {
         lastOutcome: attempts.get(plan.patient_id)?.lastOutcome ?? null,
         escalated: plan.escalated_at !== null,
       }));
-    return { items };
+    // The caller's own multidisciplinary tasks (a dietitian's, a psychologist's), among the same patients.
+    const tasks = await this.tasks.openFor(user.id, ids, endOfDay);
+    return { items, tasks };
   }
 }

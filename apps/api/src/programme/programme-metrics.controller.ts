@@ -9,6 +9,7 @@ import { programmeMetricsSchema } from '@rpm/contracts';
 import { RespondsWith } from '../http/responds-with.decorator';
 
 const DAY = 86_400_000;
+const CGM_DAYS = 14;
 const TIER_RANK: Record<string, number> = { high: 2, medium: 1, low: 0 };
 const percent = (part: number, whole: number) => (whole === 0 ? null : Math.round((part / whole) * 1000) / 10);
 
@@ -64,7 +65,8 @@ export class ProgrammeMetricsController {
     for (const patientId of ids) {
       const [bp, glucose] = await Promise.all([
         this.store.query({ patientId, metric: 'blood_pressure', from: new Date(now.getTime() - HOME_BP_WINDOW_DAYS * DAY), to: now, limit: 1000 }),
-        this.store.query({ patientId, metric: 'glucose', from: new Date(now.getTime() - 14 * DAY), to: now, limit: 10_000 }),
+        // Bounded by the window, not a count: a 1-minute CGM takes 20,160 readings in 14 days, twice that while two sensors overlap.
+        this.store.query({ patientId, metric: 'glucose', from: new Date(now.getTime() - CGM_DAYS * DAY), to: now, limit: CGM_DAYS * 1440 * 2 }),
       ]);
       const homeBp = summarizeHomeBp(bp, timeZones.get(patientId) ?? 'UTC');
       if (homeBp) {

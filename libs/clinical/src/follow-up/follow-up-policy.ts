@@ -1,8 +1,9 @@
 /**
  * Follow-up that follows the data, as pure functions over a pathway template (../pathways). Sources
- * (docs/follow-up-pathways.md, from CLINICAL.md): ADA 6.2 and Battelino 2019 for diabetes, HyperLink (JAMA
- * 2013) and the 2017 ACC/AHA home equivalents for hypertension, the institutional post-surgery step-down,
- * Simple.org for missed (90 days overdue) and lost to follow-up (12 months without a contact).
+ * (docs/follow-up-pathways.md; docs/clinical-references.md, "Follow-up frequency"): ADA 6.2 and Battelino
+ * 2019 for diabetes, HyperLink (JAMA 2013) and the 2017 ACC/AHA home equivalents for hypertension, the
+ * institutional post-surgery step-down, Simple.org for missed (90 days overdue) and lost to follow-up
+ * (12 months without a contact).
  *
  * The daily assessment only proposes; a due date moves only when a contact is recorded, a proposal is
  * confirmed or a clinician sets it (recordContact, applyChange, clinicianSet).

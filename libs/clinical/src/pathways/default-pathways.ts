@@ -1,7 +1,8 @@
 import type { Criterion, PathwayTemplate } from './pathway-template';
 
 /*
- * Default pathways, version 1. Numbers and sources: docs/follow-up-pathways.md (from CLINICAL.md).
+ * Default pathways, version 1. Numbers and sources: docs/follow-up-pathways.md and
+ * docs/clinical-references.md ("Follow-up frequency").
  * Diabetes: weekly contact while glucose swings (CV > 36%, TIR < 70% or TBR < 70 mg/dL > 4%, Battelino 2019),
  * monthly once stable, with the quarterly comprehensive review as its own recurring item (ADA 6.2).
  * Hypertension: every 2 weeks until the 7-day home mean is < 135/85, monthly after 6 weeks controlled, then

@@ -35,7 +35,27 @@ export const programmeMetricsSchema = z.object({
 
 export type ProgrammeMetrics = z.output<typeof programmeMetricsSchema>;
 
-/** The follow-up centre's daily work: due and overdue contacts across the caller's care teams. */
+/** A multidisciplinary follow-up task (dietitian, psychologist). */
+export const followUpTaskSchema = z.object({
+  id: z.uuid(),
+  patientId: z.uuid(),
+  kind: z.string(),
+  discipline: z.string(),
+  dueAt: apiDateTime(),
+  assignedTo: z.uuid().nullable(),
+  assignedName: z.string().nullable(),
+  status: z.enum(['open', 'done', 'cancelled']),
+  reason: z.string(),
+  createdBy: z.uuid().nullable(),
+  createdAt: apiDateTime(),
+  doneBy: z.uuid().nullable(),
+  doneAt: apiDateTime().nullable(),
+  outcome: z.string().nullable(),
+});
+export const followUpTasksResponseSchema = z.object({ items: z.array(followUpTaskSchema) });
+export type FollowUpTask = z.output<typeof followUpTaskSchema>;
+
+/** The follow-up centre's daily work: due and overdue contacts across the caller's care teams, and the caller's own tasks due. */
 export const followUpWorklistSchema = z.object({
   items: z.array(
     z.object({
@@ -53,6 +73,8 @@ export const followUpWorklistSchema = z.object({
       escalated: z.boolean(),
     }),
   ),
+  /** Open multidisciplinary tasks assigned to the caller, due by the end of today (overdue first). */
+  tasks: z.array(followUpTaskSchema.extend({ displayName: z.string() })),
 });
 export type FollowUpWorklist = z.output<typeof followUpWorklistSchema>;
 

@@ -1,6 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-export type UserRole = 'doctor' | 'nurse' | 'admin';
+export type UserRole = 'doctor' | 'nurse' | 'admin' | 'dietitian' | 'psychologist';
 
 @Entity({ name: 'users' })
 export class UserEntity {

@@ -7,6 +7,7 @@ import { DeliveryRepository } from './delivery.repository';
 import { DeviceRepository } from './device.repository';
 import { FollowUpDashboardRepository } from './follow-up-dashboard.repository';
 import { FollowUpPlanRepository } from './follow-up-plan.repository';
+import { FollowUpTaskRepository } from './follow-up-task.repository';
 import { LoginFailureRepository } from './login-failure.repository';
 import { PatientRepository } from './patient.repository';
 import { QuarantineRepository } from './quarantine.repository';
@@ -22,6 +23,7 @@ export * from './delivery.repository';
 export * from './device.repository';
 export * from './follow-up-dashboard.repository';
 export * from './follow-up-plan.repository';
+export * from './follow-up-task.repository';
 export * from './login-failure.repository';
 export * from './patient.repository';
 export * from './quarantine.repository';
@@ -39,6 +41,7 @@ export const REPOSITORIES = [
   DeviceRepository,
   FollowUpDashboardRepository,
   FollowUpPlanRepository,
+  FollowUpTaskRepository,
   LoginFailureRepository,
   PatientRepository,
   QuarantineRepository,
