@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { ManualClock } from '@rpm/clinical';
 import type { NormalizedReading } from '@rpm/contracts';
-import { FollowUpPlanRepository, VisitRepository, createDataSource } from '@rpm/persistence';
+import { FollowUpPlanRepository, VisitRepository, createDataSource, followUpDashboardForCareTeam } from '@rpm/persistence';
 import { PostgresReadingStore } from '@rpm/timeseries';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
@@ -41,6 +41,7 @@ describe(`virtual clinic: ${DAYS} simulated days against the real follow-up job 
   const devices = new Map<string, string>();
   let nurseId: string;
   let doctorId: string;
+  let careTeamId: string;
   /** The harness's own tally, to compare with what the platform reports. */
   const tally = { contactsDue: 0, completed: 0, callAttempts: 0, changes: new Map<string, number>(), reasons: new Map<string, number>() };
   const dueSeen = new Set<string>();
@@ -58,6 +59,7 @@ describe(`virtual clinic: ${DAYS} simulated days against the real follow-up job 
     receiver = await WebhookReceiver.start('clinic-secret');
     plans = new FollowUpPlanRepository(dataSource);
     const clinic = await createClinic(databaseUrl, 'virtual');
+    careTeamId = clinic.careTeamId;
     const visits = new VisitRepository(dataSource);
     [{ id: doctorId }] = await dataSource.query('SELECT id FROM users WHERE email = $1', [clinic.doctor.email]);
     [{ id: nurseId }] = await dataSource.query(
@@ -269,5 +271,35 @@ describe(`virtual clinic: ${DAYS} simulated days against the real follow-up job 
     const count = (statuses: string[]) => statuses.reduce<Record<string, number>>((counts, status) => ({ ...counts, [status]: (counts[status] ?? 0) + 1 }), {});
     expect(count(stored)).toEqual(count(expected));
     expect(platform).toEqual({ completed: tally.completed, attempts: tally.callAttempts, confirmed: [...tally.changes.values()].reduce((a, b) => a + b, 0) });
+
+    // The follow-up centre's dashboard, as the care team sees it, says the same.
+    const dashboard = await followUpDashboardForCareTeam(dataSource, store, careTeamId, { now: clock.now(), weeks: 4 });
+    const expectedCount = count(expected);
+    expect({
+      patients: dashboard.totals.patients,
+      overdue: dashboard.totals.overdue.count,
+      missed: dashboard.totals.missed.count,
+      lost: dashboard.totals.lostToFollowUp.count,
+      lastWeek: { ...dashboard.trend[dashboard.trend.length - 1], weekStart: undefined, weekEnd: undefined, contactsCompleted: undefined },
+    }).toEqual({
+      // The cohort and the clinic fixture's own patient, who has no plan.
+      patients: VIRTUAL_COHORT.length + 1,
+      overdue: expectedCount.overdue ?? 0,
+      missed: expectedCount.missed ?? 0,
+      lost: expectedCount.lost_to_follow_up ?? 0,
+      lastWeek: {
+        weekStart: undefined,
+        weekEnd: undefined,
+        contactsCompleted: undefined,
+        overdue: expectedCount.overdue ?? 0,
+        missed: expectedCount.missed ?? 0,
+        lostToFollowUp: expectedCount.lost_to_follow_up ?? 0,
+      },
+    });
+    // Contacts the dashboard counts as completed in its last four weeks: those the nurse made in them.
+    const fourWeeksAgo = clock.now().getTime() - 28 * 86_400_000;
+    expect(dashboard.trend.reduce((sum, week) => sum + week.contactsCompleted, 0)).toBe(
+      completedDues.filter(({ day }) => dayAt(day, 10).getTime() > fourWeeksAgo).length,
+    );
   });
 });
