@@ -10,30 +10,35 @@ export interface PatientLinkClaims {
   expiresAt: number;
 }
 
-const mac = (secret: string, payload: string) => createHmac('sha256', secret).update(`rpm-patient-link.${payload}`).digest('base64url');
+const ACTIONS = ['confirm', 'reschedule'] as const;
+const PAYLOAD_BYTES = 1 + 16 + 8 + 4;
+/** 128 bits of HMAC-SHA256: ample against forgery, and the token stays short enough for an SMS and a URL path segment. */
+const MAC_BYTES = 16;
 
-/** `<payload>.<HMAC-SHA256>`, both base64url: no state is stored, the secret (PATIENT_LINK_SECRET) vouches for it. */
+const mac = (secret: string, payload: Buffer) => createHmac('sha256', secret).update('rpm-patient-link.').update(payload).digest().subarray(0, MAC_BYTES);
+
+/** `<payload>.<HMAC>` in base64url: action, patient, due date and expiry, vouched for by the secret (PATIENT_LINK_SECRET); nothing stored. */
 export function signPatientLink(secret: string, claims: PatientLinkClaims): string {
-  const payload = Buffer.from(JSON.stringify([claims.action, claims.patientId, claims.dueAt, claims.expiresAt])).toString('base64url');
-  return `${payload}.${mac(secret, payload)}`;
+  const payload = Buffer.alloc(PAYLOAD_BYTES);
+  payload.writeUInt8(ACTIONS.indexOf(claims.action), 0);
+  Buffer.from(claims.patientId.replaceAll('-', ''), 'hex').copy(payload, 1);
+  payload.writeBigInt64BE(BigInt(new Date(claims.dueAt).getTime()), 17);
+  payload.writeUInt32BE(claims.expiresAt, 25);
+  return `${payload.toString('base64url')}.${mac(secret, payload).toString('base64url')}`;
 }
 
 /** The claims of a genuine, unexpired token, else null (tampered, malformed, expired or for another action). */
 export function verifyPatientLink(secret: string, token: string, action: PatientLinkClaims['action'], now: Date): PatientLinkClaims | null {
-  const [payload, signature, extra] = token.split('.');
-  if (!payload || !signature || extra !== undefined || token.length > 1024) return null;
-  const expected = Buffer.from(mac(secret, payload));
-  const given = Buffer.from(signature);
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-  } catch {
-    return null;
-  }
-  if (!Array.isArray(parsed) || parsed.length !== 4) return null;
-  const [claimedAction, patientId, dueAt, expiresAt] = parsed as [unknown, unknown, unknown, unknown];
-  if (claimedAction !== action || typeof patientId !== 'string' || typeof dueAt !== 'string' || typeof expiresAt !== 'number') return null;
+  const [encoded, signature, extra] = token.split('.');
+  if (!encoded || !signature || extra !== undefined || token.length > 200) return null;
+  const payload = Buffer.from(encoded, 'base64url');
+  const given = Buffer.from(signature, 'base64url');
+  if (payload.length !== PAYLOAD_BYTES || given.length !== MAC_BYTES || payload.toString('base64url') !== encoded) return null;
+  if (!timingSafeEqual(mac(secret, payload), given)) return null;
+  if (ACTIONS[payload.readUInt8(0)] !== action) return null;
+  const expiresAt = payload.readUInt32BE(25);
   if (now.getTime() / 1000 > expiresAt) return null;
-  return { action, patientId, dueAt, expiresAt };
+  const hex = payload.subarray(1, 17).toString('hex');
+  const patientId = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return { action, patientId, dueAt: new Date(Number(payload.readBigInt64BE(17))).toISOString(), expiresAt };
 }

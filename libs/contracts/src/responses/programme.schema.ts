@@ -51,6 +51,8 @@ export const followUpWorklistSchema = z.object({
       attempts: z.number().int(),
       lastOutcome: z.string().nullable(),
       escalated: z.boolean(),
+      /** The patient asked through a reminder link to reschedule (an open task). */
+      rescheduleRequested: z.boolean(),
     }),
   ),
 });

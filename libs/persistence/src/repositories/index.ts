@@ -8,6 +8,7 @@ import { DeviceRepository } from './device.repository';
 import { FollowUpDashboardRepository } from './follow-up-dashboard.repository';
 import { FollowUpPlanRepository } from './follow-up-plan.repository';
 import { LoginFailureRepository } from './login-failure.repository';
+import { PatientContactRepository } from './patient-contact.repository';
 import { PatientRepository } from './patient.repository';
 import { QuarantineRepository } from './quarantine.repository';
 import { RuleOverrideRepository } from './rule-override.repository';
@@ -23,6 +24,7 @@ export * from './device.repository';
 export * from './follow-up-dashboard.repository';
 export * from './follow-up-plan.repository';
 export * from './login-failure.repository';
+export * from './patient-contact.repository';
 export * from './patient.repository';
 export * from './quarantine.repository';
 export * from './rule-override.repository';
@@ -40,6 +42,7 @@ export const REPOSITORIES = [
   FollowUpDashboardRepository,
   FollowUpPlanRepository,
   LoginFailureRepository,
+  PatientContactRepository,
   PatientRepository,
   QuarantineRepository,
   RuleOverrideRepository,
