@@ -8,6 +8,7 @@ import { SmtpSink } from '../../../../test/support/smtp-sink';
 import { createTestDatabase } from '../../../../test/support/test-services';
 import { WebhookReceiver } from '../../../../test/support/webhook-receiver';
 import { EmailChannel } from '../delivery/email-channel';
+import { VoiceChannel } from '../delivery/voice-channel';
 import { SmsChannel } from '../delivery/sms-channel';
 import { WebhookChannel } from '../delivery/webhook-channel';
 import { JobFailures } from '../jobs/job-failures';
@@ -31,11 +32,13 @@ describe('reminders to the patient through their preferred channels', () => {
   let sms: WebhookReceiver;
   let push: WebhookReceiver;
   let smtp: SmtpSink;
+  let voice: WebhookReceiver;
   let reminders: PatientReminders;
   let contacts: PatientContactRepository;
   let a: ClinicFixture;
   let b: ClinicFixture;
   let c: ClinicFixture;
+  let d: ClinicFixture;
   let doctorId: string;
   let dueAt: Date;
   // UTC midnight of `daysBefore` days before the due day, plus `hour` hours.
@@ -47,21 +50,27 @@ describe('reminders to the patient through their preferred channels', () => {
   beforeAll(async () => {
     const databaseUrl = await createTestDatabase();
     dataSource = await createDataSource(databaseUrl).initialize();
-    [a, b, c] = await Promise.all([createClinic(databaseUrl, 'reminded'), createClinic(databaseUrl, 'mailed'), createClinic(databaseUrl, 'unconsented')]);
+    [a, b, c, d] = await Promise.all(['reminded', 'mailed', 'unconsented', 'called'].map((label) => createClinic(databaseUrl, label)));
     api = await startApiInProcess(databaseUrl, { PATIENT_LINK_SECRET: SECRET });
-    [sms, push, smtp] = await Promise.all([WebhookReceiver.start('sms'), WebhookReceiver.start('push-secret'), SmtpSink.start()]);
+    [sms, push, voice] = await Promise.all([WebhookReceiver.start('sms'), WebhookReceiver.start('push-secret'), WebhookReceiver.start('voice')]);
+    smtp = await SmtpSink.start();
     const scope = new CareTeamScope(dataSource);
     const failures = new JobFailures(new AlertingMetrics());
     reminders = new PatientReminders(
       dataSource,
-      [new WebhookChannel(push.url, 'push-secret'), new SmsChannel(sms.url, 'token', scope), new EmailChannel(smtp.url, 'rpm@localhost', undefined, scope)],
+      [
+        new WebhookChannel(push.url, 'push-secret'),
+        new SmsChannel(sms.url, 'token', scope),
+        new EmailChannel(smtp.url, 'rpm@localhost', undefined, scope),
+        new VoiceChannel(voice.url, 'voice-token'),
+      ],
       { secret: SECRET, baseUrl: `${api.httpUrl}/` },
       failures,
     );
     contacts = new PatientContactRepository(dataSource);
     const plans = new FollowUpPlanRepository(dataSource);
     const anchor = new Date(Date.now() - 2 * DAY);
-    for (const clinic of [a, b, c]) {
+    for (const clinic of [a, b, c, d]) {
       const [{ id }] = await dataSource.query('SELECT id FROM users WHERE email = $1', [clinic.doctor.email]);
       doctorId = id;
       await plans.enrol(clinic.patientId, { pathway: 'post_surgery', anchorAt: anchor }, anchor, id);
@@ -72,7 +81,7 @@ describe('reminders to the patient through their preferred channels', () => {
 
   afterAll(async () => {
     await api?.close();
-    await Promise.all([sms?.stop(), push?.stop()]);
+    await Promise.all([sms?.stop(), push?.stop(), voice?.stop()]);
     smtp?.stop();
     await dataSource?.destroy();
   });
@@ -96,6 +105,13 @@ describe('reminders to the patient through their preferred channels', () => {
       new Date(),
     );
     await contacts.giveConsent(b.patientId, 'contact_channels', doctorId, new Date());
+    await contacts.saveContact(
+      d.patientId,
+      { phone: '+33612345678', email: null, channels: ['voice'], language: 'fr', quietHours: null },
+      doctorId,
+      new Date(),
+    );
+    await contacts.giveConsent(d.patientId, 'contact_channels', doctorId, new Date());
     await contacts.saveContact(c.patientId, { phone: '+447700900999', email: null, channels: ['sms'], language: 'en', quietHours: null }, doctorId, new Date());
   });
 
@@ -115,9 +131,10 @@ describe('reminders to the patient through their preferred channels', () => {
     expect(texts('+447700900123')).toHaveLength(0);
   });
 
-  it('reaches the SMTP sink in the patient’s language, and nobody without consent', async () => {
+  it('reaches the SMTP sink and the voice provider in the patient’s language, and nobody without consent', async () => {
     expect(smtp.received).toContain('Ihr Nachsorgetermin');
     expect(smtp.received).toContain('in 7 Tagen');
+    expect(voice.received.map((call) => call.body)).toEqual([{ to: '+33612345678', language: 'fr', text: expect.stringContaining('prévu dans 7 jours') }]);
     expect(texts('+447700900999')).toHaveLength(0);
     expect(await contacts.reminders(c.patientId)).toEqual([]);
   });
