@@ -111,10 +111,19 @@ async function main(): Promise<void> {
           AUDIT_CHECKPOINT_FILE: path.resolve(config.DATA_DIR, AUDIT_CHECKPOINT_FILE_NAME),
           AUDIT_CHECKPOINT_KEY: readOrCreateSecret(path.join(config.DATA_DIR, AUDIT_CHECKPOINT_KEY_FILE)),
         };
+  // Links in reminders to patients: the secret is generated once and kept under DATA_DIR (a per-restart value
+  // would void every link sent); the API and alerting share it. The links point at this API.
+  const linkHost = config.HTTP_HOST === '0.0.0.0' || config.HTTP_HOST === '::' ? 'localhost' : config.HTTP_HOST;
+  const patientLinks = {
+    PATIENT_LINK_SECRET: process.env.PATIENT_LINK_SECRET || readOrCreateSecret(path.join(config.DATA_DIR, 'patient-link.key')),
+    PATIENT_LINK_BASE_URL: process.env.PATIENT_LINK_BASE_URL || `${process.env.TLS_CERT_FILE ? 'https' : 'http'}://${linkHost}:${config.HTTP_PORT}`,
+  };
   const appEnv: Record<AppName, NodeJS.ProcessEnv> = {
     gateway: { ...sharedEnv, SPOOL_DIR: config.SPOOL_DIR ?? path.join(config.DATA_DIR, 'spool') },
-    alerting: embeddedBroker ? { ...sharedEnv, MQTT_URL: `mqtt://127.0.0.1:${config.MQTT_PORT}`, MQTT_PASSWORD: internalPassword } : sharedEnv,
-    api: { ...sharedEnv, ...auditCheckpoints },
+    alerting: embeddedBroker
+      ? { ...sharedEnv, ...patientLinks, MQTT_URL: `mqtt://127.0.0.1:${config.MQTT_PORT}`, MQTT_PASSWORD: internalPassword }
+      : { ...sharedEnv, ...patientLinks },
+    api: { ...sharedEnv, ...auditCheckpoints, PATIENT_LINK_SECRET: patientLinks.PATIENT_LINK_SECRET },
   };
 
   let cohortSimulation: CohortSimulation | undefined;

@@ -9,6 +9,9 @@ export interface ReceivedWebhook {
 
 /** An HTTP endpoint that records alert webhooks and checks their HMAC signature, as a receiver would. */
 export class WebhookReceiver {
+  /** The status it answers with; set 500 to play a failing receiver (its requests are still recorded). */
+  status = 204;
+
   private constructor(
     private readonly server: Server,
     readonly url: string,
@@ -18,6 +21,7 @@ export class WebhookReceiver {
   static async start(secret: string): Promise<WebhookReceiver> {
     const port = await freePort();
     const received: ReceivedWebhook[] = [];
+    let self: WebhookReceiver | undefined = undefined;
     const server = createServer((request, response) => {
       let raw = '';
       request.on('data', (chunk) => (raw += chunk));
@@ -25,11 +29,12 @@ export class WebhookReceiver {
         const timestamp = String(request.headers['x-rpm-timestamp']);
         const expected = `sha256=${createHmac('sha256', secret).update(`${timestamp}.${raw}`).digest('hex')}`;
         received.push({ body: JSON.parse(raw), signatureValid: request.headers['x-rpm-signature'] === expected });
-        response.writeHead(204).end();
+        response.writeHead(self?.status ?? 204).end();
       });
     });
     await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));
-    return new WebhookReceiver(server, `http://127.0.0.1:${port}/alerts`, received);
+    self = new WebhookReceiver(server, `http://127.0.0.1:${port}/alerts`, received);
+    return self;
   }
 
   stop(): Promise<void> {

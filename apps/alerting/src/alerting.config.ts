@@ -39,6 +39,11 @@ export const alertingVariables = {
   ALERT_SMS_GATEWAY_TOKEN: z.string().min(1).optional(),
   ALERT_WEBHOOK_URL: z.url().optional(),
   ALERT_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  // Reminders to patients: links signed with the API's PATIENT_LINK_SECRET, pointing at PATIENT_LINK_BASE_URL.
+  PATIENT_LINK_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32), the same value as the API').optional(),
+  PATIENT_LINK_BASE_URL: z.url({ error: "must be the API's public address, e.g. https://rpm.example.org" }).optional(),
+  VOICE_URL: z.url().optional(),
+  VOICE_TOKEN: z.string().min(1).optional(),
 };
 
 export const alertingConfigSchema = z
@@ -51,6 +56,12 @@ export const alertingConfigSchema = z
     }
     if (env.ALERT_WEBHOOK_URL && !env.ALERT_WEBHOOK_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['ALERT_WEBHOOK_SECRET'], message: 'is required with ALERT_WEBHOOK_URL: receivers verify the signature with it' });
+    }
+    if (env.PATIENT_LINK_SECRET && !env.PATIENT_LINK_BASE_URL) {
+      ctx.addIssue({ code: 'custom', path: ['PATIENT_LINK_BASE_URL'], message: 'is required with PATIENT_LINK_SECRET: the links in reminders point at it' });
+    }
+    if (env.VOICE_URL && !env.VOICE_TOKEN) {
+      ctx.addIssue({ code: 'custom', path: ['VOICE_TOKEN'], message: 'is required with VOICE_URL' });
     }
   }, REPORT_WITH_OTHER_PROBLEMS)
   .transform((env) => ({
@@ -66,6 +77,8 @@ export const alertingConfigSchema = z
     followUpEveryMs: env.FOLLOW_UP_EVERY_SECONDS * 1000,
     webhook: env.ALERT_WEBHOOK_URL ? { url: env.ALERT_WEBHOOK_URL, secret: env.ALERT_WEBHOOK_SECRET! } : undefined,
     sms: env.ALERT_SMS_GATEWAY_URL ? { url: env.ALERT_SMS_GATEWAY_URL, token: env.ALERT_SMS_GATEWAY_TOKEN! } : undefined,
+    patientLinks: env.PATIENT_LINK_SECRET ? { secret: env.PATIENT_LINK_SECRET, baseUrl: env.PATIENT_LINK_BASE_URL! } : undefined,
+    voice: env.VOICE_URL ? { url: env.VOICE_URL, token: env.VOICE_TOKEN! } : undefined,
     email: env.ALERT_EMAIL_SMTP_URL
       ? { smtpUrl: env.ALERT_EMAIL_SMTP_URL, from: env.ALERT_EMAIL_FROM, escalationAddress: env.ALERT_ESCALATION_EMAIL }
       : undefined,

@@ -10,12 +10,14 @@ import { PatientFacts } from './alerts/patient-facts';
 import { ReadingEvaluator } from './alerts/reading-evaluator';
 import { EvaluationLag } from './alerts/evaluation-lag';
 import { RuleStates } from './alerts/rule-states';
-import { ALERT_CHANNELS, type AlertChannel } from './delivery/alert-channel';
+import { ALERT_CHANNELS, type AlertChannel, type PatientChannel } from './delivery/alert-channel';
 import { DeliveryQueue } from './delivery/delivery-queue';
 import { DeliveryWorker } from './delivery/delivery-worker';
 import { WebhookChannel } from './delivery/webhook-channel';
 import { EmailChannel } from './delivery/email-channel';
 import { SmsChannel } from './delivery/sms-channel';
+import { VoiceChannel } from './delivery/voice-channel';
+import { PatientReminders } from './follow-up/patient-reminders';
 import { DataSource } from 'typeorm';
 import { FollowUpJob } from './follow-up/follow-up.job';
 import { PatientAssessment } from './follow-up/patient-assessment';
@@ -43,6 +45,23 @@ export class AlertingModule {
             ...(config.email ? [new EmailChannel(config.email.smtpUrl, config.email.from, config.email.escalationAddress, new CareTeamScope(dataSource))] : []),
             ...(config.sms ? [new SmsChannel(config.sms.url, config.sms.token, new CareTeamScope(dataSource))] : []),
           ],
+        },
+        {
+          provide: PatientReminders,
+          inject: [DataSource, ALERT_CHANNELS, JobFailures],
+          // Without PATIENT_LINK_SECRET no reminder goes to patients (the follow-up job gets null).
+          useFactory: (dataSource: DataSource, channels: AlertChannel[], failures: JobFailures) =>
+            config.patientLinks
+              ? new PatientReminders(
+                  dataSource,
+                  [
+                    ...channels.filter((channel): channel is AlertChannel & PatientChannel => 'sendToPatient' in channel),
+                    ...(config.voice ? [new VoiceChannel(config.voice.url, config.voice.token)] : []),
+                  ],
+                  config.patientLinks,
+                  failures,
+                )
+              : null,
         },
         dataSourceProvider(ALERTING_CONFIG),
         readingStoreProvider(ALERTING_CONFIG),

@@ -36,6 +36,9 @@ export const apiVariables = {
     .min(1)
     .max(24 * 60)
     .default(15),
+  // Signs the links in reminders to patients (the alerting service signs with the same value). Without it the
+  // /p/:token routes answer 404. Not generated: a value that changed per restart would void every link sent.
+  PATIENT_LINK_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32), the same value as the alerting service').optional(),
   TRUST_PROXY: z
     .string()
     .regex(/^[0-9A-Fa-f.:/, ]*$/, 'must be a comma-separated list of proxy addresses or CIDR ranges')
@@ -61,6 +64,7 @@ export const apiConfigSchema = z
       addressMaxFailures: env.LOGIN_ADDRESS_MAX_FAILURES,
       failureWindowMinutes: env.LOGIN_FAILURE_WINDOW_MINUTES,
     },
+    patientLinkSecret: env.PATIENT_LINK_SECRET,
     trustedProxies: env.TRUST_PROXY.split(',')
       .map((entry) => entry.trim())
       .filter(Boolean),

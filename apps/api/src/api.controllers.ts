@@ -12,6 +12,8 @@ import { FollowUpTasksController } from './follow-up/follow-up-tasks.controller'
 import { HealthController } from './health/health.controller';
 import { MetricsController } from './observability/metrics.controller';
 import { PairingController } from './devices/pairing.controller';
+import { PatientContactController } from './patients/patient-contact.controller';
+import { PatientLinkController } from './patients/patient-link.controller';
 import { PatientReportsController } from './patients/patient-reports.controller';
 import { PatientRulesController } from './rules/patient-rules.controller';
 import { PatientStreamsController } from './patients/patient-streams.controller';
@@ -36,6 +38,8 @@ export const API_CONTROLLERS: Type[] = [
   HealthController,
   MetricsController,
   PairingController,
+  PatientContactController,
+  PatientLinkController,
   PatientReportsController,
   PatientRulesController,
   PatientStreamsController,

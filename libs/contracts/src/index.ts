@@ -4,3 +4,4 @@ export * from './device-replies.schema';
 export * from './reading-events.schema';
 export * from './api.schema';
 export * from './responses';
+export * from './patient-contact.schema';

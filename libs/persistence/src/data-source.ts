@@ -15,6 +15,8 @@ import { UserDisabled1764300000000 } from './migrations/1764300000000-user-disab
 import { AlertEpisodes1764410000000 } from './migrations/1764410000000-alert-episodes';
 import { FollowUpCentre1764440000000 } from './migrations/1764440000000-follow-up-centre';
 import { MultidisciplinaryTasks1764460000000 } from './migrations/1764460000000-multidisciplinary-tasks';
+import { PatientContact1764470000000 } from './migrations/1764470000000-patient-contact';
+import { NursingTasks1764490000000 } from './migrations/1764490000000-nursing-tasks';
 
 export const MIGRATIONS = [
   InitialSchema1763830000000,
@@ -32,6 +34,8 @@ export const MIGRATIONS = [
   AlertEpisodes1764410000000,
   FollowUpCentre1764440000000,
   MultidisciplinaryTasks1764460000000,
+  PatientContact1764470000000,
+  NursingTasks1764490000000,
 ];
 
 /** The schema is owned by migrations (`npm run db:migrate`); TypeORM never synchronizes it. */

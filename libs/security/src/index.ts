@@ -1,2 +1,3 @@
 export * from './password-hash';
 export * from './secret-tokens';
+export * from './patient-link';

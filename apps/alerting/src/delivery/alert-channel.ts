@@ -36,3 +36,25 @@ export interface StaffReminder {
 }
 
 export const ALERT_CHANNELS = Symbol('ALERT_CHANNELS');
+
+/** A message to the patient (a follow-up reminder): the channel reaches them at their own address. */
+export interface PatientMessage {
+  patientId: string;
+  kind: 'due_in_7_days' | 'due_in_3_days' | 'due_today';
+  dueAt: string;
+  language: string;
+  to: { phone: string | null; email: string | null };
+  subject: string;
+  text: string;
+  /** What a voice call reads out. */
+  spoken: string;
+  links: { confirm: string; reschedule: string };
+}
+
+/** A channel that can reach a patient; a patient's preferred channels are tried in order until one accepts. */
+export interface PatientChannel {
+  readonly name: string;
+  sendToPatient(message: PatientMessage): Promise<void>;
+}
+
+export const PATIENT_CHANNELS = Symbol('PATIENT_CHANNELS');

@@ -1,7 +1,7 @@
 import { createTransport, type Transporter } from 'nodemailer';
 import { formatLocalTime } from '@rpm/clinical';
 import type { CareTeamScope } from '@rpm/persistence';
-import type { AlertChannel, AlertNotification, StaffReminder } from './alert-channel';
+import type { AlertChannel, AlertNotification, PatientChannel, PatientMessage, StaffReminder } from './alert-channel';
 
 /** A clinician reads a time, not an ISO timestamp; recipients differ in time zone, so it says UTC. */
 const utc = (at: string | Date): string => `${formatLocalTime(at, 'UTC')} UTC`;
@@ -11,7 +11,7 @@ const utc = (at: string | Date): string => `${formatLocalTime(at, 'UTC')} UTC`;
  * (the on-call clinician or a team lead's mailbox). The message names the alert, never the patient's
  * name: the link back is the alert id, opened in the doctor's page after log-in.
  */
-export class EmailChannel implements AlertChannel {
+export class EmailChannel implements AlertChannel, PatientChannel {
   readonly name = 'email';
   private readonly transport: Transporter;
 
@@ -54,5 +54,11 @@ export class EmailChannel implements AlertChannel {
         "Open the worklist in the doctor's page to record the contact.",
       ].join('\n'),
     });
+  }
+
+  /** A reminder to the patient's own address, in their language. */
+  async sendToPatient(message: PatientMessage): Promise<void> {
+    if (!message.to.email) throw new Error('the patient has no e-mail address');
+    await this.transport.sendMail({ from: this.from, to: message.to.email, subject: message.subject, text: message.text });
   }
 }

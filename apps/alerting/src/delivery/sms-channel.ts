@@ -1,5 +1,5 @@
 import type { CareTeamScope } from '@rpm/persistence';
-import type { AlertChannel, AlertNotification, StaffReminder } from './alert-channel';
+import type { AlertChannel, AlertNotification, PatientChannel, PatientMessage, StaffReminder } from './alert-channel';
 
 /**
  * Urgent alerts by SMS to the care team's clinicians who have a mobile number, through an SMS gateway's
@@ -7,7 +7,7 @@ import type { AlertChannel, AlertNotification, StaffReminder } from './alert-cha
  * in-house relays accept; a provider with another shape is one small class like this one). Warnings
  * are not texted: SMS is for what cannot wait.
  */
-export class SmsChannel implements AlertChannel {
+export class SmsChannel implements AlertChannel, PatientChannel {
   readonly name = 'sms';
 
   constructor(
@@ -29,6 +29,12 @@ export class SmsChannel implements AlertChannel {
   async sendStaffReminder(reminder: StaffReminder): Promise<void> {
     if (reminder.kind !== 'due_today' || !reminder.recipient.phone) return;
     await this.text(reminder.recipient.phone, `Follow-up contact due today [${reminder.patientId.slice(0, 8)}]`);
+  }
+
+  /** A reminder to the patient's own mobile number, with its two links. */
+  async sendToPatient(message: PatientMessage): Promise<void> {
+    if (!message.to.phone) throw new Error('the patient has no phone number');
+    await this.text(message.to.phone, message.text);
   }
 
   private async text(phone: string, text: string): Promise<void> {

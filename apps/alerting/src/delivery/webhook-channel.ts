@@ -1,12 +1,12 @@
 import { createHmac } from 'node:crypto';
-import type { AlertChannel, AlertNotification, StaffReminder } from './alert-channel';
+import type { AlertChannel, AlertNotification, PatientChannel, PatientMessage, StaffReminder } from './alert-channel';
 
 /**
  * POSTs the notification as JSON with `x-rpm-timestamp` and `x-rpm-signature: sha256=<hex>`, the
  * HMAC-SHA256 of `${timestamp}.${body}` under the shared secret, so a receiver can check origin and
  * freshness (the scheme Stripe and Slack use).
  */
-export class WebhookChannel implements AlertChannel {
+export class WebhookChannel implements AlertChannel, PatientChannel {
   readonly name = 'webhook';
 
   constructor(
@@ -27,6 +27,12 @@ export class WebhookChannel implements AlertChannel {
   async sendStaffReminder(reminder: StaffReminder): Promise<void> {
     const { recipient, ...rest } = reminder;
     await this.post(JSON.stringify({ type: 'follow_up_reminder', ...rest, recipient: { id: recipient.id, email: recipient.email } }));
+  }
+
+  /** For an IM or app-push relay: `{ type: 'patient_reminder', ... }` with the text and both links, no contact details. */
+  async sendToPatient(message: PatientMessage): Promise<void> {
+    const { to: _to, ...rest } = message;
+    await this.post(JSON.stringify({ type: 'patient_reminder', ...rest }));
   }
 
   private async post(body: string): Promise<void> {

@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { ALERT_CHANNELS, type AlertChannel } from '../delivery/alert-channel';
 import { JobFailures } from '../jobs/job-failures';
 import { PatientAssessment } from './patient-assessment';
+import { PatientReminders } from './patient-reminders';
 
 /** A plan is assessed once a day; the job may tick more often (reminders, status). */
 const ASSESS_EVERY_MS = 20 * 3_600_000;
@@ -28,6 +29,7 @@ export class FollowUpJob {
     private readonly failures: JobFailures,
     @Optional() @Inject(ALERT_CHANNELS) private readonly channels: AlertChannel[] = [],
     @Optional() @Inject(CLOCK) private readonly clock: Clock = systemClock,
+    @Optional() @Inject(PatientReminders) private readonly patientReminders: PatientReminders | null = null,
   ) {
     this.plans = new FollowUpPlanRepository(dataSource);
     this.channels ??= [];
@@ -43,6 +45,8 @@ export class FollowUpJob {
     }
     await this.queueReminders(now);
     await this.deliverReminders();
+    // Reminders to patients, when patient links are configured (PATIENT_LINK_SECRET).
+    await this.patientReminders?.runOnce(now);
   }
 
   /** Assesses one plan now (after a live urgent alert), not at the next daily run. */

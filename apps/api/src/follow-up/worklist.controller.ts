@@ -1,7 +1,7 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { CLOCK, type Clock } from '@rpm/clinical';
 import { followUpWorklistSchema } from '@rpm/contracts';
-import { CareTeamScope, FollowUpPlanRepository, FollowUpTaskRepository } from '@rpm/persistence';
+import { CareTeamScope, FollowUpPlanRepository, FollowUpTaskRepository, PatientContactRepository } from '@rpm/persistence';
 import { AuditLog } from '../audit/audit-log';
 import { CurrentUser, RequestId, type AuthenticatedUser } from '../auth/current-user';
 import { RespondsWith } from '../http/responds-with.decorator';
@@ -22,6 +22,7 @@ export class WorklistController {
     @Inject(FollowUpTaskRepository) private readonly tasks: FollowUpTaskRepository,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly audit: AuditLog,
+    @Inject(PatientContactRepository) private readonly contacts: PatientContactRepository,
   ) {}
 
   @Get('worklist')
@@ -31,7 +32,11 @@ export class WorklistController {
     const now = this.clock.now();
     const endOfDay = new Date(Math.floor(now.getTime() / DAY) * DAY + DAY);
     const ids = await this.scope.patientIds(user.id);
-    const due = (await this.plans.ofPatients(ids)).filter((plan) => new Date(plan.next_due_at).getTime() < endOfDay.getTime());
+    // A patient who asked (through a reminder's link) to reschedule is on the list before the due day.
+    const rescheduleRequested = await this.contacts.rescheduleRequests(ids);
+    const due = (await this.plans.ofPatients(ids)).filter(
+      (plan) => new Date(plan.next_due_at).getTime() < endOfDay.getTime() || rescheduleRequested.has(plan.patient_id),
+    );
     const attempts = await this.plans.attemptsForCurrentDue(due.map((plan) => plan.patient_id));
     const items = due
       .sort((a, b) => STATUS_RANK[b.status] - STATUS_RANK[a.status] || new Date(a.next_due_at).getTime() - new Date(b.next_due_at).getTime())
@@ -48,6 +53,7 @@ export class WorklistController {
         attempts: attempts.get(plan.patient_id)?.attempts ?? 0,
         lastOutcome: attempts.get(plan.patient_id)?.lastOutcome ?? null,
         escalated: plan.escalated_at !== null,
+        rescheduleRequested: rescheduleRequested.has(plan.patient_id),
       }));
     // The caller's own multidisciplinary tasks (a dietitian's, a psychologist's), among the same patients.
     const tasks = await this.tasks.openFor(user.id, ids, endOfDay);

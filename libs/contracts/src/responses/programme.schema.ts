@@ -71,6 +71,8 @@ export const followUpWorklistSchema = z.object({
       attempts: z.number().int(),
       lastOutcome: z.string().nullable(),
       escalated: z.boolean(),
+      /** The patient asked through a reminder link to reschedule (an open task). */
+      rescheduleRequested: z.boolean(),
     }),
   ),
   /** Open multidisciplinary tasks assigned to the caller, due by the end of today (overdue first). */

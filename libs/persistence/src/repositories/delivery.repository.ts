@@ -47,6 +47,15 @@ export class DeliveryRepository {
    * claim expires. The caller sends outside any transaction and settles each row with delivered() or failed().
    */
   async claimDue(limit: number, claimedBy: string, leaseSeconds: number): Promise<DueDelivery[]> {
+    // A patient who withdrew remote_monitoring consent (and has not given it again) is not paged about: the
+    // alert stays recorded, its deliveries are cancelled, also those queued after the withdrawal.
+    await this.dataSource.query(
+      `UPDATE alert_deliveries d SET status = 'cancelled', last_error = 'remote_monitoring consent withdrawn'
+         FROM alerts a
+        WHERE a.id = d.alert_id AND d.status = 'pending'
+          AND EXISTS (SELECT 1 FROM patient_consents w WHERE w.patient_id = a.patient_id AND w.scope = 'remote_monitoring' AND w.withdrawn_at IS NOT NULL)
+          AND NOT EXISTS (SELECT 1 FROM patient_consents g WHERE g.patient_id = a.patient_id AND g.scope = 'remote_monitoring' AND g.withdrawn_at IS NULL)`,
+    );
     return this.dataSource.query(
       `WITH claimed AS (
          UPDATE alert_deliveries d SET claimed_until = now() + make_interval(secs => $3::float8), claimed_by = $2

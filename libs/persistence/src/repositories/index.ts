@@ -9,6 +9,7 @@ import { FollowUpDashboardRepository } from './follow-up-dashboard.repository';
 import { FollowUpPlanRepository } from './follow-up-plan.repository';
 import { FollowUpTaskRepository } from './follow-up-task.repository';
 import { LoginFailureRepository } from './login-failure.repository';
+import { PatientContactRepository } from './patient-contact.repository';
 import { PatientRepository } from './patient.repository';
 import { QuarantineRepository } from './quarantine.repository';
 import { RuleOverrideRepository } from './rule-override.repository';
@@ -25,6 +26,7 @@ export * from './follow-up-dashboard.repository';
 export * from './follow-up-plan.repository';
 export * from './follow-up-task.repository';
 export * from './login-failure.repository';
+export * from './patient-contact.repository';
 export * from './patient.repository';
 export * from './quarantine.repository';
 export * from './rule-override.repository';
@@ -43,6 +45,7 @@ export const REPOSITORIES = [
   FollowUpPlanRepository,
   FollowUpTaskRepository,
   LoginFailureRepository,
+  PatientContactRepository,
   PatientRepository,
   QuarantineRepository,
   RuleOverrideRepository,

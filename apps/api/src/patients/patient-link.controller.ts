@@ -1,0 +1,71 @@
+import { Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, UnauthorizedException } from '@nestjs/common';
+import { CLOCK, type Clock } from '@rpm/clinical';
+import { patientLinkResponseSchema } from '@rpm/contracts';
+import { PatientContactRepository } from '@rpm/persistence';
+import { verifyPatientLink, type PatientLinkClaims } from '@rpm/security';
+import { API_CONFIG, type ApiConfig } from '../api.config';
+import { AuditLog } from '../audit/audit-log';
+import { Public } from '../auth/public.decorator';
+import { RequestId } from '../auth/current-user';
+import { RespondsWith } from '../http/responds-with.decorator';
+
+/**
+ * The links in a patient's reminder (no log-in: the token is the credential). Each token is signed with
+ * PATIENT_LINK_SECRET, names one action on one due contact and expires; GET shows what it would do, POST
+ * records it on the follow-up record (a request to reschedule becomes a task on the nurse worklist). A token
+ * that is tampered, expired or for the other action answers 401; without a configured secret the routes
+ * answer 404. Every use is audit-logged.
+ */
+@Controller('p/:token')
+export class PatientLinkController {
+  constructor(
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
+    @Inject(PatientContactRepository) private readonly contacts: PatientContactRepository,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly audit: AuditLog,
+  ) {}
+
+  @Get('confirm')
+  @Public()
+  @RespondsWith(200, patientLinkResponseSchema)
+  showConfirm(@Param('token') token: string, @RequestId() requestId: string) {
+    return this.answer(token, 'confirm', requestId, false);
+  }
+
+  @Post('confirm')
+  @Public()
+  @HttpCode(200)
+  @RespondsWith(200, patientLinkResponseSchema)
+  confirm(@Param('token') token: string, @RequestId() requestId: string) {
+    return this.answer(token, 'confirm', requestId, true);
+  }
+
+  @Get('reschedule')
+  @Public()
+  @RespondsWith(200, patientLinkResponseSchema)
+  showReschedule(@Param('token') token: string, @RequestId() requestId: string) {
+    return this.answer(token, 'reschedule', requestId, false);
+  }
+
+  @Post('reschedule')
+  @Public()
+  @HttpCode(200)
+  @RespondsWith(200, patientLinkResponseSchema)
+  reschedule(@Param('token') token: string, @RequestId() requestId: string) {
+    return this.answer(token, 'reschedule', requestId, true);
+  }
+
+  private async answer(token: string, action: PatientLinkClaims['action'], requestId: string, record: boolean) {
+    if (!this.config.patientLinkSecret) throw new NotFoundException();
+    const claims = verifyPatientLink(this.config.patientLinkSecret, token, action, this.clock.now());
+    const auditAction = `patient_link.${action}${record ? '' : '.view'}`;
+    if (!claims) {
+      await this.audit.record({ userId: null, action: auditAction, patientId: null, outcome: 'denied', requestId });
+      throw new UnauthorizedException('this link is not valid or has expired');
+    }
+    const dueAt = new Date(claims.dueAt);
+    const recorded = record ? await this.contacts.recordPatientAnswer(claims.patientId, dueAt, action, this.clock.now()) : false;
+    await this.audit.record({ userId: null, action: auditAction, patientId: claims.patientId, outcome: 'allowed', requestId });
+    return { action, dueAt: dueAt.toISOString(), recorded };
+  }
+}

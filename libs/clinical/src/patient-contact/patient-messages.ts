@@ -1,0 +1,73 @@
+import { formatLocalTime } from '../rules/rule-outcome';
+
+export type PatientLanguage = 'en' | 'de' | 'fr';
+export type PatientReminderKind = 'due_in_7_days' | 'due_in_3_days' | 'due_today';
+
+interface Template {
+  subject: string;
+  when: Record<PatientReminderKind, string>;
+  /** {when} {at} */
+  body: string;
+  confirm: string;
+  reschedule: string;
+  /** What a voice call reads out (no links). */
+  spoken: string;
+}
+
+/** Reminder texts per language: data, no I/O. No clinical detail beyond "a follow-up contact". */
+export const PATIENT_REMINDER_TEMPLATES: Record<PatientLanguage, Template> = {
+  en: {
+    subject: 'Your follow-up contact',
+    when: { due_in_7_days: 'in 7 days', due_in_3_days: 'in 3 days', due_today: 'today' },
+    body: 'Your follow-up contact with your care team is due {when} ({at}).',
+    confirm: 'Confirm: {link}',
+    reschedule: 'Ask to reschedule: {link}',
+    spoken: 'This is your care team. Your follow-up contact is due {when}. Please use the link in your messages to confirm or to ask for another date.',
+  },
+  de: {
+    subject: 'Ihr Nachsorgetermin',
+    when: { due_in_7_days: 'in 7 Tagen', due_in_3_days: 'in 3 Tagen', due_today: 'heute' },
+    body: 'Ihr Nachsorgekontakt mit Ihrem Behandlungsteam ist {when} fällig ({at}).',
+    confirm: 'Bestätigen: {link}',
+    reschedule: 'Anderen Termin erbitten: {link}',
+    spoken:
+      'Hier ist Ihr Behandlungsteam. Ihr Nachsorgekontakt ist {when} fällig. Bitte bestätigen Sie ihn über den Link in Ihren Nachrichten oder bitten Sie um einen anderen Termin.',
+  },
+  fr: {
+    subject: 'Votre rendez-vous de suivi',
+    when: { due_in_7_days: 'dans 7 jours', due_in_3_days: 'dans 3 jours', due_today: "aujourd'hui" },
+    body: 'Votre contact de suivi avec votre équipe soignante est prévu {when} ({at}).',
+    confirm: 'Confirmer : {link}',
+    reschedule: 'Demander un autre rendez-vous : {link}',
+    spoken:
+      'Ici votre équipe soignante. Votre contact de suivi est prévu {when}. Utilisez le lien de vos messages pour le confirmer ou demander une autre date.',
+  },
+};
+
+export interface PatientReminderMessage {
+  subject: string;
+  text: string;
+  spoken: string;
+}
+
+const fill = (template: string, values: Record<string, string>) => template.replace(/\{(\w+)\}/g, (_, key: string) => values[key] ?? '');
+
+/** The reminder in the patient's language (English when the language has no template), with both links. */
+export function patientReminderMessage(
+  language: string,
+  kind: PatientReminderKind,
+  dueAt: Date,
+  timeZone: string,
+  links: { confirm: string; reschedule: string },
+): PatientReminderMessage {
+  const template = PATIENT_REMINDER_TEMPLATES[language as PatientLanguage] ?? PATIENT_REMINDER_TEMPLATES.en;
+  const when = template.when[kind];
+  const at = formatLocalTime(dueAt, timeZone, dueAt);
+  return {
+    subject: template.subject,
+    text: [fill(template.body, { when, at }), fill(template.confirm, { link: links.confirm }), fill(template.reschedule, { link: links.reschedule })].join(
+      '\n',
+    ),
+    spoken: fill(template.spoken, { when }),
+  };
+}

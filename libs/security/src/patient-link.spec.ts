@@ -1,0 +1,27 @@
+import { signPatientLink, verifyPatientLink } from './patient-link';
+
+const secret = 'a-secret-of-at-least-thirty-two-characters';
+const claims = { action: 'confirm' as const, patientId: '5f0c5a4e-0000-4000-8000-000000000001', dueAt: '2026-03-10T09:00:00.000Z', expiresAt: 1_800_000_000 };
+const before = new Date(1_700_000_000_000);
+
+describe('patient links', () => {
+  const token = signPatientLink(secret, claims);
+  it.each([
+    ['a genuine token before it expires', token, 'confirm', before, claims],
+    ['after it expires', token, 'confirm', new Date(1_800_000_001_000), null],
+    ['for another action', token, 'reschedule', before, null],
+    [
+      'with a changed payload',
+      `${Buffer.from(JSON.stringify(['confirm', claims.patientId, claims.dueAt, 1_900_000_000])).toString('base64url')}.${token.split('.')[1]}`,
+      'confirm',
+      before,
+      null,
+    ],
+    ['with a changed signature', `${token.slice(0, -3)}${token.endsWith('AAA') ? 'BBB' : 'AAA'}`, 'confirm', before, null],
+    ['short enough for a URL path segment', token.length <= 100 ? token : 'too long', 'confirm', before, claims],
+    ['signed with another secret', signPatientLink('another-secret-of-thirty-two-characters!', claims), 'confirm', before, null],
+    ['malformed', 'not-a-token', 'confirm', before, null],
+  ])('%s', (_, given, action, now, expected) => {
+    expect(verifyPatientLink(secret, given as string, action as 'confirm', now as Date)).toEqual(expected);
+  });
+});
