@@ -6,3 +6,4 @@ export * from './fhir';
 export * from './summaries';
 export * from './reports';
 export * from './pathways';
+export * from './questionnaires';
