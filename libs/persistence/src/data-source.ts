@@ -14,6 +14,7 @@ import { LoginFailures1764200000000 } from './migrations/1764200000000-login-fai
 import { UserDisabled1764300000000 } from './migrations/1764300000000-user-disabled';
 import { AlertEpisodes1764410000000 } from './migrations/1764410000000-alert-episodes';
 import { FollowUpCentre1764440000000 } from './migrations/1764440000000-follow-up-centre';
+import { QuestionnaireResponses1764480000000 } from './migrations/1764480000000-questionnaire-responses';
 
 export const MIGRATIONS = [
   InitialSchema1763830000000,
@@ -30,6 +31,7 @@ export const MIGRATIONS = [
   UserDisabled1764300000000,
   AlertEpisodes1764410000000,
   FollowUpCentre1764440000000,
+  QuestionnaireResponses1764480000000,
 ];
 
 /** The schema is owned by migrations (`npm run db:migrate`); TypeORM never synchronizes it. */

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * Patient-reported outcomes as data: a questionnaire is its items, the answers each item allows (each with
  * the points it scores), how the total is summed and the bands it falls in. Pure: no I/O. Sources and every
@@ -55,20 +57,31 @@ export interface AnswerIssue {
   message: string;
 }
 
-/** Every item answered with one of its options, and no item the instrument does not have. */
-export function checkAnswers(definition: QuestionnaireDefinition, answers: Record<string, unknown>): AnswerIssue[] {
-  const issues: AnswerIssue[] = [];
+/**
+ * The zod schema of an instrument's answers: every item present with one of its option values, no other key;
+ * each issue's message names the item (the API's 400).
+ */
+export function answersSchemaOf(definition: QuestionnaireDefinition): z.ZodType<Answers> {
+  const shape: Record<string, z.ZodType<number>> = {};
   for (const item of definition.items) {
-    const value = answers[item.linkId];
-    if (value === undefined) issues.push({ linkId: item.linkId, message: `${item.linkId} is required` });
-    else if (typeof value !== 'number' || !item.options.some((option) => option.value === value)) {
-      const values = item.options.map((option) => option.value);
-      issues.push({ linkId: item.linkId, message: `${item.linkId} must be one of ${values[0]}..${values[values.length - 1]}` });
-    }
+    const values = item.options.map((option) => option.value);
+    const range = `${item.linkId} must be one of ${values[0]}..${values[values.length - 1]}`;
+    shape[item.linkId] = z
+      .number({ error: (issue) => (issue.input === undefined ? `${item.linkId} is required` : range) })
+      .refine((value) => values.includes(value), range);
   }
-  const known = new Set(definition.items.map((item) => item.linkId));
-  for (const linkId of Object.keys(answers)) if (!known.has(linkId)) issues.push({ linkId, message: `${linkId} is not an item of ${definition.id}` });
-  return issues;
+  return z.strictObject(shape, { error: (issue) => (issue.code === 'unrecognized_keys' ? `not an item of ${definition.id}` : 'answers must be an object') });
+}
+
+/** The problems with a set of answers, one per item named (empty when the answers are complete and in range). */
+export function checkAnswers(definition: QuestionnaireDefinition, answers: unknown): AnswerIssue[] {
+  const result = answersSchemaOf(definition).safeParse(answers);
+  if (result.success) return [];
+  return result.error.issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((linkId) => ({ linkId, message: `${linkId} is not an item of ${definition.id}` }))
+      : [{ linkId: String(issue.path[0] ?? ''), message: issue.message }],
+  );
 }
 
 /** The total (sum of the item values) and its band; the answers must have passed checkAnswers. */

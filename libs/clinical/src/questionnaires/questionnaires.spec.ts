@@ -3,6 +3,7 @@ import { answerAlerts } from './answer-rules';
 import { checkAnswers, scoreAnswers, type Answers, type QuestionnaireDefinition } from './questionnaire';
 import { questionnairesDue } from './questionnaire-schedule';
 import { MENTAL_HEALTH_V1, POST_SURGERY_V1 } from '../pathways';
+import { toQuestionnaireResponse, toScoreObservation } from '../fhir/fhir-questionnaire-response';
 
 /** Answers with the given item values in order (item 1 first). */
 const answersOf = (definition: QuestionnaireDefinition, values: number[]): Answers =>
@@ -146,5 +147,36 @@ describe('questionnaires due by pathway', () => {
   it('post-surgery asks pain and wound checks; no pathway asks nothing', () => {
     expect(questionnairesDue(POST_SURGERY_V1, new Map(), enrolled, enrolled).map((due) => due.instrument)).toEqual(['pain_nrs', 'wound_check']);
     expect(questionnairesDue(undefined, new Map(), enrolled, enrolled)).toEqual([]);
+  });
+});
+
+describe('FHIR R4 export of a response', () => {
+  const stored = {
+    id: '6F1C2D3E-0000-4000-8000-000000000001',
+    patientId: 'p-1',
+    answers: answersOf(PHQ9, [3, 3, 3, 3, 3, 3, 2, 0, 1]),
+    total: 21,
+    band: 'severe',
+    answeredAt: '2026-01-05T10:00:00.000Z',
+  };
+  it('lists every item with its answer under the instrument canonical', () => {
+    const resource = toQuestionnaireResponse(PHQ9, stored);
+    expect(resource).toMatchObject({
+      resourceType: 'QuestionnaireResponse',
+      id: stored.id.toLowerCase(),
+      status: 'completed',
+      questionnaire: 'urn:rpm:questionnaire:phq9|1',
+    });
+    expect(resource.item).toHaveLength(9);
+    expect(resource.item[8]).toEqual({ linkId: 'phq9-9', text: PHQ9.items[8].text, answer: [{ valueInteger: 1 }] });
+  });
+  it('exports the PHQ-9 total as LOINC 44261-6 and the GAD-7 total as 70274-6, derived from the response', () => {
+    expect(toScoreObservation(PHQ9, stored)).toMatchObject({
+      code: { coding: [{ system: 'http://loinc.org', code: '44261-6' }] },
+      valueInteger: 21,
+      derivedFrom: [{ reference: `QuestionnaireResponse/${stored.id.toLowerCase()}` }],
+    });
+    expect(toScoreObservation(GAD7, stored)?.code.coding[0].code).toBe('70274-6');
+    expect(toScoreObservation(WOUND_CHECK, stored)).toBeUndefined();
   });
 });

@@ -10,6 +10,7 @@ import { FollowUpPlanRepository } from './follow-up-plan.repository';
 import { LoginFailureRepository } from './login-failure.repository';
 import { PatientRepository } from './patient.repository';
 import { QuarantineRepository } from './quarantine.repository';
+import { QuestionnaireResponseRepository } from './questionnaire-response.repository';
 import { RuleOverrideRepository } from './rule-override.repository';
 import { VisitRepository } from './visit.repository';
 
@@ -25,6 +26,7 @@ export * from './follow-up-plan.repository';
 export * from './login-failure.repository';
 export * from './patient.repository';
 export * from './quarantine.repository';
+export * from './questionnaire-response.repository';
 export * from './rule-override.repository';
 export * from './visit.repository';
 
@@ -42,6 +44,7 @@ export const REPOSITORIES = [
   LoginFailureRepository,
   PatientRepository,
   QuarantineRepository,
+  QuestionnaireResponseRepository,
   RuleOverrideRepository,
   VisitRepository,
 ];
