@@ -28,7 +28,7 @@ describe('alerts raised by questionnaire answers reach the delivery queue', () =
       { name: 'webhook', send: async () => undefined },
       { name: 'email', send: async () => undefined },
     ];
-    job = new PatientReportedAlertsJob(dataSource, new DeliveryQueue(dataSource, channels), new JobFailures(new AlertingMetrics()));
+    job = new PatientReportedAlertsJob(dataSource, new DeliveryQueue(dataSource, channels), new JobFailures(new AlertingMetrics()), channels);
   });
 
   afterAll(async () => {

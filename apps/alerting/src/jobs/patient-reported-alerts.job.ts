@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { QuestionnaireResponseRepository } from '@rpm/persistence';
 import { DataSource } from 'typeorm';
+import { ALERT_CHANNELS, type AlertChannel } from '../delivery/alert-channel';
 import { DeliveryQueue } from '../delivery/delivery-queue';
 import { JobFailures } from './job-failures';
 
@@ -22,11 +23,14 @@ export class PatientReportedAlertsJob {
     @Inject(DataSource) dataSource: DataSource,
     private readonly deliveries: DeliveryQueue,
     private readonly failures: JobFailures,
+    @Inject(ALERT_CHANNELS) private readonly channels: AlertChannel[],
   ) {
     this.responses = new QuestionnaireResponseRepository(dataSource);
   }
 
   async runOnce(now: Date = new Date()): Promise<void> {
+    // With no channel configured nothing can be queued: the same alerts would be found again every run.
+    if (this.channels.length === 0) return;
     for (const alertId of await this.responses.undeliveredAlerts(new Date(now.getTime() - LOOK_BACK_MS))) {
       const queued = await this.failures.isolate('patient-reported-alerts', { alertId }, () => this.deliveries.enqueue(alertId, 'opened'));
       if (queued) this.logger.log({ message: 'patient-reported alert queued for delivery', alertId });

@@ -84,6 +84,15 @@ describe('questionnaires: answers entered by a clinician, scored, alerted and ex
     expect(JSON.stringify(refused.body.message)).toContain(message);
   });
 
+  it('refuses answers dated in the future', async () => {
+    const refused = await doctor.post<{ message: string[] }>(`/patients/${own.patientId}/questionnaires/gad7/responses`, {
+      answers: Object.fromEntries([1, 2, 3, 4, 5, 6, 7].map((item) => [`gad7-${item}`, 0])),
+      answeredAt: new Date(Date.now() + 86_400_000).toISOString(),
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.message).toEqual(['answeredAt: must not be in the future']);
+  });
+
   it('answers 404 for an unknown instrument, and for another team’s patient whatever the body', async () => {
     expect((await doctor.post(`/patients/${own.patientId}/questionnaires/mmas8/responses`, { answers: {} })).status).toBe(404);
     expect((await doctor.post(`/patients/${other.patientId}/questionnaires/phq9/responses`, { answers: phq9([0, 0, 0, 0, 0, 0, 0, 0, 3]) })).status).toBe(404);
