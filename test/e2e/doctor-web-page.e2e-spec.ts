@@ -102,6 +102,9 @@ describe("the doctor's web page in headless Chromium", () => {
     await meter.close();
     await doctor.post(`/patients/${clinic.patientId}/visits`, { occurredAt: hoursAgo(50), type: 'clinic', outcome: 'basal insulin started' });
     await doctor.post(`/patients/${clinic.patientId}/follow-up`, { pathway: 'diabetes' });
+    await doctor.post(`/patients/${clinic.patientId}/questionnaires/adherence_check/responses`, {
+      answers: { 'adherence-missed': 1, 'adherence-stopped': 0, 'adherence-ran-out': 0, 'adherence-side-effects': 0 },
+    });
     await waitFor('the hypo alert', async () => ((await openAlerts()).length > 0 ? true : undefined));
 
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
@@ -140,6 +143,8 @@ describe("the doctor's web page in headless Chromium", () => {
     expect(side).toContain('Level 2 hypoglycaemia');
     expect(side).toMatch(/Contact\s*every \d+ days/); // the plan is shown with its interval
     expect(side).toContain('basal insulin started');
+    await page.waitForSelector('[data-panel=questionnaires] tr[data-response]');
+    expect(await page.textContent('[data-panel=questionnaires]')).toMatch(/Medication check\s*1 \/ 4\s*problems reported/);
     expect(await page.textContent('.cards')).toContain('Days with data');
     await screenshot('patient-page');
   });

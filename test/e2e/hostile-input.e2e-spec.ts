@@ -115,6 +115,7 @@ describe('hostile input: every route answers a 4xx with the one error shape, nev
       .replace(':visitId', visitId)
       .replace(':deviceId', clinic.device.deviceId)
       .replace(':ruleId', 'glucose.level2_hypo')
+      .replace(':instrument', 'phq9')
       .replace(':careTeamId', clinic.careTeamId)
       .replace(':changeId', '1');
   const callerOf = (route: ApiRoute) => (route.path.startsWith('/admin') ? admin : doctor);

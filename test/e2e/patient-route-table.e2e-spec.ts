@@ -40,6 +40,7 @@ describe('the route table: patient routes answer 404 outside the caller’s care
       .replace(/:(alertId|visitId|taskId)/, '00000000-0000-4000-8000-000000000000')
       .replace(':deviceId', patient.device.deviceId)
       .replace(':ruleId', 'glucose.level2_hypo')
+      .replace(':instrument', 'phq9')
       .replace(':changeId', '1');
     const response = await fetch(`${platform.httpUrl}${url}`, {
       method,

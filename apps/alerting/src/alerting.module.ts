@@ -24,6 +24,7 @@ import { PatientAssessment } from './follow-up/patient-assessment';
 import { EscalationJob } from './jobs/escalation.job';
 import { JobScheduler } from './jobs/job-scheduler';
 import { JobFailures } from './jobs/job-failures';
+import { PatientReportedAlertsJob } from './jobs/patient-reported-alerts.job';
 import { ScheduledRulesJob } from './jobs/scheduled-rules.job';
 import { AlertingHttpServer } from './observability/alerting-http.server';
 import { AlertingMetrics } from './observability/alerting-metrics';
@@ -81,6 +82,7 @@ export class AlertingModule {
         FollowUpJob,
         PatientAssessment,
         ScheduledRulesJob,
+        PatientReportedAlertsJob,
         JobScheduler,
         AcceptedReadingsConsumer,
         AlertingHttpServer,

@@ -19,6 +19,7 @@ import { PatientRulesController } from './rules/patient-rules.controller';
 import { PatientStreamsController } from './patients/patient-streams.controller';
 import { PatientSummaryController } from './patients/patient-summary.controller';
 import { PatientsController } from './patients/patients.controller';
+import { QuestionnairesController } from './patients/questionnaires.controller';
 import { ProgrammeMetricsController } from './programme/programme-metrics.controller';
 import { VisitsController } from './visits/visits.controller';
 import { WorklistController } from './follow-up/worklist.controller';
@@ -46,6 +47,7 @@ export const API_CONTROLLERS: Type[] = [
   PatientSummaryController,
   PatientsController,
   ProgrammeMetricsController,
+  QuestionnairesController,
   VisitsController,
   WorklistController,
 ];

@@ -7,3 +7,4 @@ export * from './summaries';
 export * from './reports';
 export * from './pathways';
 export * from './patient-contact';
+export * from './questionnaires';

@@ -16,6 +16,7 @@ import { AlertEpisodes1764410000000 } from './migrations/1764410000000-alert-epi
 import { FollowUpCentre1764440000000 } from './migrations/1764440000000-follow-up-centre';
 import { MultidisciplinaryTasks1764460000000 } from './migrations/1764460000000-multidisciplinary-tasks';
 import { PatientContact1764470000000 } from './migrations/1764470000000-patient-contact';
+import { QuestionnaireResponses1764480000000 } from './migrations/1764480000000-questionnaire-responses';
 import { NursingTasks1764490000000 } from './migrations/1764490000000-nursing-tasks';
 
 export const MIGRATIONS = [
@@ -35,6 +36,7 @@ export const MIGRATIONS = [
   FollowUpCentre1764440000000,
   MultidisciplinaryTasks1764460000000,
   PatientContact1764470000000,
+  QuestionnaireResponses1764480000000,
   NursingTasks1764490000000,
 ];
 

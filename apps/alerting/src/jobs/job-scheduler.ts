@@ -6,6 +6,7 @@ import { FollowUpJob } from '../follow-up/follow-up.job';
 import { AlertingMetrics } from '../observability/alerting-metrics';
 import { EscalationJob } from './escalation.job';
 import type { JobName } from './job-failures';
+import { PatientReportedAlertsJob } from './patient-reported-alerts.job';
 import { ScheduledRulesJob } from './scheduled-rules.job';
 
 /**
@@ -27,6 +28,7 @@ export class JobScheduler implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly escalation: EscalationJob,
     private readonly scheduledRules: ScheduledRulesJob,
     private readonly followUp: FollowUpJob,
+    private readonly patientReported: PatientReportedAlertsJob,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -34,6 +36,7 @@ export class JobScheduler implements OnApplicationBootstrap, OnApplicationShutdo
     this.every('escalation', 5000, () => this.escalation.runOnce());
     this.every('scheduled-rules', this.config.scheduledRulesEveryMs, () => this.scheduledRules.runOnce());
     this.every('follow-up', this.config.followUpEveryMs, () => this.followUp.runOnce());
+    this.every('patient-reported-alerts', 2000, () => this.patientReported.runOnce());
   }
 
   onApplicationShutdown(): void {

@@ -9,7 +9,7 @@ import {
 } from '@rpm/contracts';
 import { READING_STORE } from '@rpm/platform';
 import type { ReadingBucket, ReadingStore } from '@rpm/timeseries';
-import { AlertRepository, VisitRepository } from '@rpm/persistence';
+import { AlertRepository, QuestionnaireResponseRepository, VisitRepository } from '@rpm/persistence';
 import { z } from 'zod';
 import { PatientRoute } from './patient-route.decorator';
 import { RespondsWith } from '../http/responds-with.decorator';
@@ -21,15 +21,17 @@ const TARGET_BUCKETS = 500;
 type TimelineEntry =
   | { type: 'reading'; at: string; metric: string; values: Record<string, number>; unit: string; deviceId: string }
   | { type: 'visit'; at: string; id: string; visitType: string; outcome: string | null }
-  | { type: 'alert'; at: string; id: string; ruleId: string; severity: string; status: string; title: string };
+  | { type: 'alert'; at: string; id: string; ruleId: string; severity: string; status: string; title: string }
+  | { type: 'questionnaire'; at: string; id: string; instrument: string; total: number; band: string };
 
-/** Streams for charts: downsampled readings for long ranges, and readings, visits and alerts on one timeline. */
+/** Streams for charts: downsampled readings for long ranges, and readings, visits, alerts and questionnaire responses on one timeline. */
 @Controller('patients/:patientId')
 export class PatientStreamsController {
   constructor(
     @Inject(VisitRepository) private readonly visits: VisitRepository,
     @Inject(AlertRepository) private readonly alerts: AlertRepository,
     @Inject(READING_STORE) private readonly store: ReadingStore,
+    @Inject(QuestionnaireResponseRepository) private readonly questionnaires: QuestionnaireResponseRepository,
   ) {}
 
   @Get('readings/aggregate')
@@ -54,10 +56,11 @@ export class PatientStreamsController {
   ): Promise<{ entries: TimelineEntry[] }> {
     const to = query.to ? new Date(query.to) : new Date();
     const from = query.from ? new Date(query.from) : new Date(to.getTime() - 7 * DAY);
-    const [readings, visits, alerts] = await Promise.all([
+    const [readings, visits, alerts, responses] = await Promise.all([
       this.store.query({ patientId, from, to, limit: query.limit }),
       this.visits.between(patientId, from, to),
       this.alerts.openedBetween(patientId, from, to),
+      this.questionnaires.between(patientId, from, to, query.limit),
     ]);
     const entries: TimelineEntry[] = [
       ...readings.map((reading) => ({
@@ -83,6 +86,14 @@ export class PatientStreamsController {
         severity: alert.severity,
         status: alert.status,
         title: alert.title,
+      })),
+      ...responses.map((response) => ({
+        type: 'questionnaire' as const,
+        at: new Date(response.answeredAt).toISOString(),
+        id: response.id,
+        instrument: response.instrument,
+        total: response.total,
+        band: response.band,
       })),
     ];
     entries.sort((a, b) => a.at.localeCompare(b.at));

@@ -4,6 +4,7 @@ import { h } from './dom.js';
 import { renderCharts } from './patient-charts.js';
 import { programmeName } from './patient-list-view.js';
 import { renderAlerts, renderFollowUp, renderVisits, summaryCards, visitForm } from './patient-panels.js';
+import { renderQuestionnaires } from './questionnaire-panel.js';
 import type { Alert, Patient, Summary, Visit } from './types.js';
 
 const RANGES = [
@@ -27,6 +28,7 @@ export async function renderPatient(root: HTMLElement, patientId: string, signal
   const charts = h('div', { class: 'charts' }, h('p', { class: 'muted' }, 'Loading readings…'));
   const alertsPanel = h('div', {});
   const followUpPanel = h('div', {});
+  const questionnairePanel = h('div', { 'data-panel': 'questionnaires' });
   const visitsPanel = h('div', {});
   const rangeButtons = h('div', { class: 'ranges', role: 'group', 'aria-label': 'Range' });
 
@@ -91,6 +93,8 @@ export async function renderPatient(root: HTMLElement, patientId: string, signal
         alertsPanel,
         h('h2', {}, 'Follow-up plan'),
         followUpPanel,
+        h('h2', {}, 'Questionnaires'),
+        questionnairePanel,
         h('h2', {}, 'Visits'),
         visitForm(patientId, refreshVisits),
         visitsPanel,
@@ -99,7 +103,7 @@ export async function renderPatient(root: HTMLElement, patientId: string, signal
   );
   drawRanges();
   renderVisits(visitsPanel, visits);
-  await Promise.all([refreshAlerts(), renderFollowUp(followUpPanel, patientId)]);
+  await Promise.all([refreshAlerts(), renderFollowUp(followUpPanel, patientId), renderQuestionnaires(questionnairePanel, patientId)]);
   await drawCharts();
 
   followAlertStream((change) => {

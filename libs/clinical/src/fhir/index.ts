@@ -1,1 +1,2 @@
 export * from './fhir-export';
+export * from './fhir-questionnaire-response';

@@ -52,6 +52,7 @@ export const DIABETES_V1: PathwayTemplate = {
     { when: [tir], action: 'dietitian review of meals and carbohydrate counting', to: 'dietitian' },
     { when: [urgentAlert], action: 'doctor review of therapy after an urgent alert', to: 'doctor' },
   ],
+  questionnaires: [{ instrument: 'adherence_check', everyDays: 30 }],
 };
 
 export const HYPERTENSION_V1: PathwayTemplate = {
@@ -75,6 +76,7 @@ export const HYPERTENSION_V1: PathwayTemplate = {
   contactChecks: ['7-day home mean (first day discarded)', 'medication adherence and side effects', 'measurement technique'],
   interventions: [{ when: [homeSystolic], action: 'titrate antihypertensive medication per protocol' }],
   referrals: [{ when: [urgentAlert], action: 'doctor review after a hypertensive crisis', to: 'doctor' }],
+  questionnaires: [{ instrument: 'adherence_check', everyDays: 30 }],
 };
 
 export const POST_SURGERY_V1: PathwayTemplate = {
@@ -90,6 +92,11 @@ export const POST_SURGERY_V1: PathwayTemplate = {
   contactChecks: ['wound and pain', 'vital signs trend', 'mobility and return to activity', 'medication'],
   interventions: [{ when: [urgentAlert], action: 'interim contact within 7 days' }],
   referrals: [{ when: [urgentAlert], action: 'surgical team review', to: 'surgeon' }],
+  // Daily pain and wound checks while the wound heals (the first weeks; the clinic shortens or ends them).
+  questionnaires: [
+    { instrument: 'pain_nrs', everyDays: 1 },
+    { instrument: 'wound_check', everyDays: 1 },
+  ],
 };
 
 /** Oncology after surgery: the post-surgery anchor with 3-monthly contacts for the first two years (to be set by the clinic). */
@@ -100,6 +107,7 @@ export const ONCOLOGY_POST_SURGERY_V1: PathwayTemplate = {
   source: 'clinic-defined template: anchored on the surgery date like post-surgery; intervals are the clinic’s to set',
   schedule: { kind: 'anchored', anchor: 'surgery', stepsDays: [7, 30, 90, 180, 270, 365, 545, 730], thenEveryDays: 365, interimContactDays: 7 },
   referrals: [...POST_SURGERY_V1.referrals, { when: [urgentAlert], action: 'oncology team review', to: 'oncologist' }],
+  questionnaires: [...(POST_SURGERY_V1.questionnaires ?? []), { instrument: 'phq9', everyDays: 28 }],
 };
 
 /** Mental health: a ladder of its own, weekly while unstable, fortnightly, then monthly (the clinic sets the criteria). */
@@ -124,6 +132,11 @@ export const MENTAL_HEALTH_V1: PathwayTemplate = {
   contactChecks: ['mood and sleep', 'risk assessment', 'medication and therapy attendance'],
   interventions: [],
   referrals: [{ when: [urgentAlert], action: 'psychologist review', to: 'psychologist' }],
+  // PHQ-9 and GAD-7 ask about the last 2 weeks, so every 14 days.
+  questionnaires: [
+    { instrument: 'phq9', everyDays: 14 },
+    { instrument: 'gad7', everyDays: 14 },
+  ],
 };
 
 export const DEFAULT_PATHWAYS: readonly PathwayTemplate[] = [DIABETES_V1, HYPERTENSION_V1, POST_SURGERY_V1, ONCOLOGY_POST_SURGERY_V1, MENTAL_HEALTH_V1];

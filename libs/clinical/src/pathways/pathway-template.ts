@@ -81,4 +81,12 @@ export interface PathwayTemplate {
   contactChecks: string[];
   interventions: Action[];
   referrals: Action[];
+  /** Patient-reported questionnaires the pathway asks, and how often (../questionnaires; docs/questionnaires.md). */
+  questionnaires?: QuestionnaireAssignment[];
+}
+
+/** A questionnaire a pathway asks every `everyDays` days. */
+export interface QuestionnaireAssignment {
+  instrument: 'phq9' | 'gad7' | 'pain_nrs' | 'wound_check' | 'adherence_check';
+  everyDays: number;
 }

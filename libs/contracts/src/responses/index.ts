@@ -8,3 +8,4 @@ export * from './fhir.schema';
 export * from './programme.schema';
 export * from './admin.schema';
 export * from './reports.schema';
+export * from './questionnaires.schema';

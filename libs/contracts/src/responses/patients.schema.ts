@@ -48,6 +48,14 @@ export const timelineEntrySchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('visit'), at: apiDateTime(), id: z.uuid(), visitType: z.string(), outcome: z.string().nullable() }),
   z.object({ type: z.literal('alert'), at: apiDateTime(), id: z.uuid(), ruleId: z.string(), severity: z.string(), status: z.string(), title: z.string() }),
+  z.object({
+    type: z.literal('questionnaire'),
+    at: apiDateTime(),
+    id: z.uuid(),
+    instrument: z.string(),
+    total: z.number().int(),
+    band: z.string(),
+  }),
 ]);
 export const timelineResponseSchema = z.object({ entries: z.array(timelineEntrySchema) });
 

@@ -12,6 +12,7 @@ import { LoginFailureRepository } from './login-failure.repository';
 import { PatientContactRepository } from './patient-contact.repository';
 import { PatientRepository } from './patient.repository';
 import { QuarantineRepository } from './quarantine.repository';
+import { QuestionnaireResponseRepository } from './questionnaire-response.repository';
 import { RuleOverrideRepository } from './rule-override.repository';
 import { VisitRepository } from './visit.repository';
 
@@ -29,6 +30,7 @@ export * from './login-failure.repository';
 export * from './patient-contact.repository';
 export * from './patient.repository';
 export * from './quarantine.repository';
+export * from './questionnaire-response.repository';
 export * from './rule-override.repository';
 export * from './visit.repository';
 
@@ -48,6 +50,7 @@ export const REPOSITORIES = [
   PatientContactRepository,
   PatientRepository,
   QuarantineRepository,
+  QuestionnaireResponseRepository,
   RuleOverrideRepository,
   VisitRepository,
 ];
