@@ -77,6 +77,8 @@ export async function renderNurseWorklist(root: HTMLElement): Promise<void> {
         formatDate(item.dueAt),
         ' ',
         h('span', { class: `badge ${item.status === 'scheduled' ? 'info' : item.status === 'overdue' ? 'warning' : 'urgent'}` }, statusLabel(item)),
+        // The patient answered their reminder's link asking for another date: the call agrees one.
+        ...(item.rescheduleRequested ? [' ', h('span', { class: 'badge warning', 'data-flag': 'reschedule-requested' }, 'asked to reschedule')] : []),
       ),
       h('td', {}, item.assignedName ?? h('span', { class: 'muted' }, 'unassigned')),
       attempts,
