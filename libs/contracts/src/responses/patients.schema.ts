@@ -59,23 +59,23 @@ export const timelineEntrySchema = z.discriminatedUnion('type', [
 ]);
 export const timelineResponseSchema = z.object({ entries: z.array(timelineEntrySchema) });
 
+/** The consensus CGM metrics of a period, rounded for display (the summary card and the AGP report's panel). */
+export const cgmMetricsSchema = z.object({
+  readings: z.number().int(),
+  meanMgDl: z.number(),
+  cvPercent: z.number(),
+  gmiPercent: z.number(),
+  tir: z.number(),
+  tbr70: z.number(),
+  tbr54: z.number(),
+  tar180: z.number(),
+  tar250: z.number(),
+  coveragePercent: z.number(),
+});
+
 /** GET /patients/:id/summary: values rounded for display. */
 export const patientSummarySchema = z.object({
-  glucose: z
-    .object({
-      readings: z.number().int(),
-      meanMgDl: z.number(),
-      cvPercent: z.number(),
-      gmiPercent: z.number(),
-      tir: z.number(),
-      tbr70: z.number(),
-      tbr54: z.number(),
-      tar180: z.number(),
-      tar250: z.number(),
-      coveragePercent: z.number(),
-    })
-    .nullable()
-    .describe('14-day CGM metrics; null without CGM readings.'),
+  glucose: cgmMetricsSchema.nullable().describe('14-day CGM metrics; null without CGM readings.'),
   bloodPressure: z
     .object({ systolic: z.number(), diastolic: z.number(), readings: z.number().int(), controlled: z.boolean() })
     .nullable()

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isoDateTime } from '../api.schema';
 import { apiDateTime } from './common.schema';
+import { cgmMetricsSchema } from './patients.schema';
 
 /** GET /patients/:id/reports/agp and /home-bp: the period; at most 90 days. */
 export const REPORT_MAX_DAYS = 90;
@@ -26,22 +27,7 @@ export const agpReportSchema = z.object({
   timeZone: z.string(),
   periodDays: z.number(),
   binMinutes: z.number().int().describe('Modal-day bins of local time, in minutes; percentiles are not smoothed.'),
-  metrics: z
-    .object({
-      readings: z.number().int(),
-      meanMgDl: z.number(),
-      meanMmolL: z.number(),
-      cvPercent: z.number(),
-      gmiPercent: z.number(),
-      tir: z.number(),
-      tbr70: z.number(),
-      tbr54: z.number(),
-      tar180: z.number(),
-      tar250: z.number(),
-      coveragePercent: z.number(),
-    })
-    .nullable()
-    .describe('Null without CGM readings in the period.'),
+  metrics: cgmMetricsSchema.extend({ meanMmolL: z.number() }).nullable().describe('Null without CGM readings in the period.'),
   sufficiency: z.object({
     sufficient: z.boolean().describe('CGM active at least 70% of the period (Battelino 2019).'),
     coveragePercent: z.number(),
