@@ -14,7 +14,7 @@ const FIGURES: { key: FigureKey; label: string; of: string; good?: (percent: num
   { key: 'missed', label: 'Missed (> 90 days)', of: 'patients with a plan' },
   { key: 'lostToFollowUp', label: 'Lost to follow-up', of: 'patients with a plan' },
   { key: 'bloodPressureControl', label: 'Home BP < 135/85', of: 'patients measured', good: (percent) => percent >= 70 },
-  { key: 'timeInRangeControl', label: 'CGM time in range ≥ 70%', of: 'patients on CGM', good: (percent) => percent >= 70 },
+  { key: 'timeInRangeControl', label: 'CGM time in range > 70%', of: 'patients on CGM', good: (percent) => percent >= 70 },
   { key: 'readmissions', label: 'Readmitted ≤ 30 days', of: 'discharges' },
 ];
 const STATUS: Record<string, string> = { scheduled: 'on schedule', overdue: 'overdue', missed: 'missed', lost_to_follow_up: 'lost to follow-up' };

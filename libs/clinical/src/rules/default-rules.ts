@@ -141,13 +141,14 @@ const DEFINITIONS: unknown[] = [
   {
     kind: 'glucose_window',
     id: 'glucose.tir_low',
-    version: 1,
+    version: 2,
     severity: 'warning',
     title: 'Time in range below target',
     source: 'Battelino 2019, Diabetes Care 42:1593',
     metric: 'glucose',
     statistic: 'tir',
-    comparator: 'below',
+    // Target TIR > 70 %: exactly 70 % does not meet it.
+    comparator: 'at_most',
     percent: 70,
     windowDays: 14,
     minCoveragePercent: 70,
@@ -155,13 +156,14 @@ const DEFINITIONS: unknown[] = [
   {
     kind: 'glucose_window',
     id: 'glucose.tbr_high',
-    version: 1,
+    version: 2,
     severity: 'warning',
     title: 'Too much time below 70 mg/dL',
     source: 'Battelino 2019',
     metric: 'glucose',
     statistic: 'tbr70',
-    comparator: 'above',
+    // Target TBR < 4 %: exactly 4 % does not meet it.
+    comparator: 'at_least',
     percent: 4,
     windowDays: 14,
     minCoveragePercent: 70,

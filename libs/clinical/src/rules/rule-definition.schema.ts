@@ -151,7 +151,8 @@ export const glucoseWindowRuleSchema = z.object({
   kind: z.literal('glucose_window'),
   metric: z.literal('glucose'),
   statistic: z.enum(['cv', 'tir', 'tbr70', 'tbr54', 'tar180', 'tar250']),
-  comparator: z.enum(['below', 'above']),
+  /** The consensus states its targets strictly or not (TIR > 70 %, TBR < 4 %, CV <= 36 %): a rule fires where the target is not met. */
+  comparator: z.enum(['below', 'at_most', 'above', 'at_least']),
   percent,
   windowDays: z.number().positive('a window must be more than 0 days'),
   /** CGM data sufficiency: the share of the window the readings cover, each at its sensor's own interval (>= 70% over 14 days). */

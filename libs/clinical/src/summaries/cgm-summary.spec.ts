@@ -40,12 +40,14 @@ describe('CGM summary (Battelino 2019): exact values, rounded only for display',
     expect(cgmInTarget(summary)).toBe(false);
   });
 
-  it('meets the TIR target at exactly 70 % (the rules fire only below 70 %), in both units', () => {
+  it('does not meet the TIR target (> 70 %) at exactly 70 %, and meets it just above, in both units', () => {
     // 7 of 10 readings in range: 70 % exactly (7 x 100 / 10, no floating-point 70.00000000000001).
     const mgDl = summarizeCgm(cgm([120, 120, 120, 120, 120, 120, 120, 200, 200, 200]), 14)!;
     const mmol = summarizeCgm(cgmMmol([10.0, 10.0, 10.0, 10.0, 10.0, 10.0, 10.0, 10.1, 10.1, 10.1]), 14)!;
     expect([mgDl.tir, mmol.tir]).toEqual([70, 70]);
-    expect([cgmInTarget(mgDl), cgmInTarget(mmol)]).toEqual([true, true]);
+    expect([cgmInTarget(mgDl), cgmInTarget(mmol)]).toEqual([false, false]);
+    // 71 of 100: above the target.
+    expect(cgmInTarget(summarizeCgm(cgm([...Array(71).fill(120), ...Array(29).fill(200)]), 14)!)).toBe(true);
   });
 
   it('rounds for display to one decimal, GMI to two', () => {

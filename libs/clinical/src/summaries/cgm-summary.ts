@@ -160,7 +160,7 @@ export function roundCgmSummary(summary: CgmSummary): CgmSummary {
 }
 
 /**
- * Glycaemic target met (Battelino 2019: time in range 70-180 > 70 %), judged on the exact value; a share of
- * exactly 70 % meets it, as the rules treat it (they fire only below 70 %).
+ * Glycaemic target met (Battelino 2019: time in range 70-180 > 70 %), judged on the exact value: a share of
+ * exactly 70 % does not meet it, as the time-in-range rule treats it (it fires at 70 % or below).
  */
-export const cgmInTarget = (summary: CgmSummary): boolean => summary.tir >= 70;
+export const cgmInTarget = (summary: CgmSummary): boolean => summary.tir > 70;
