@@ -12,6 +12,8 @@ export interface QuietResult {
   step: StepResult;
   evaluated: number;
   cpuSeconds: Record<string, number>;
+  /** The same devices connected and sending nothing, just before. */
+  idle: { wallSeconds: number; cpuSeconds: Record<string, number> };
   /** False when PostgreSQL is TEST_DATABASE_URL's, whose CPU the bench cannot attribute. */
   postgresCounted: boolean;
 }
@@ -119,13 +121,20 @@ function platformTable(steps: MeasuredStep[], within: boolean[]): string[] {
 function quietTable(quiet: QuietResult): string[] {
   const components = PLATFORM_COMPONENTS.filter((component) => component !== 'postgres' || quiet.postgresCounted);
   return [
-    `| component | CPU s in ${quiet.wallSeconds.toFixed(1)} s | % of one core | ms CPU per reading |`,
-    '|---|---|---|---|',
+    `| component | CPU s in ${quiet.wallSeconds.toFixed(1)} s | % of one core at ${quiet.rate}/s | % of one core idle (${quiet.idle.wallSeconds.toFixed(0)} s, no readings) | ms CPU per reading above idle |`,
+    '|---|---|---|---|---|',
     ...components.map((component) => {
       const seconds = quiet.cpuSeconds[component] ?? 0;
-      return `| ${component} | ${seconds.toFixed(2)} | ${((seconds / quiet.wallSeconds) * 100).toFixed(2)} | ${perReadingMs(seconds, quiet.step.sent)} |`;
+      const idlePercent = ((quiet.idle.cpuSeconds[component] ?? 0) / quiet.idle.wallSeconds) * 100;
+      const aboveIdle = seconds - (idlePercent / 100) * quiet.wallSeconds;
+      return `| ${component} | ${seconds.toFixed(2)} | ${((seconds / quiet.wallSeconds) * 100).toFixed(2)} | ${idlePercent.toFixed(2)} | ${perReadingMs(aboveIdle, quiet.step.sent)} |`;
     }),
-    `| **platform** | **${platformCpuSeconds(quiet.cpuSeconds).toFixed(2)}** | **${platformCpuPercent(quiet).toFixed(1)}** | ${perReadingMs(platformCpuSeconds(quiet.cpuSeconds), quiet.step.sent)} |`,
+    (() => {
+      const seconds = platformCpuSeconds(quiet.cpuSeconds);
+      const idlePercent = (platformCpuSeconds(quiet.idle.cpuSeconds) / quiet.idle.wallSeconds) * 100;
+      const aboveIdle = seconds - (idlePercent / 100) * quiet.wallSeconds;
+      return `| **platform** | **${seconds.toFixed(2)}** | **${platformCpuPercent(quiet).toFixed(1)}** | **${idlePercent.toFixed(1)}** | ${perReadingMs(aboveIdle, quiet.step.sent)} |`;
+    })(),
   ];
 }
 

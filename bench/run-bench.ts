@@ -43,6 +43,7 @@ const P99_LIMIT_MS = 2000;
 const PUBACK_LIMIT_MS = 1000;
 const QUIET_RATE = Number(process.env.BENCH_QUIET_RATE ?? 10);
 const QUIET_SECONDS = Number(process.env.BENCH_QUIET_SECONDS ?? 40);
+const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 20);
 
 const say = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 const root = path.resolve(__dirname, '../..');
@@ -266,6 +267,12 @@ async function main(): Promise<void> {
       say(`ours: quiet step, ${QUIET_RATE} readings/s for ${QUIET_SECONDS} s ...`);
       // Nothing scrapes the apps here: the figure is the platform's own cost of a light load.
       await sleep(3000);
+      // First no readings at all, with the devices connected: what the timers cost (keepalives, jobs, flushes).
+      const idleBefore = cpuSnapshot(COMPONENTS);
+      const idleStartedAt = Date.now();
+      await sleep(IDLE_SECONDS * 1000);
+      const idle = { wallSeconds: (Date.now() - idleStartedAt) / 1000, cpuSeconds: cpuBetween(idleBefore, cpuSnapshot(COMPONENTS), 3) };
+      say(`ours: idle: ${JSON.stringify(idle.cpuSeconds)} CPU s in ${idle.wallSeconds} s`);
       const evaluatedBefore = alerting ? await readingsEvaluated(alertingMetricsUrl) : 0;
       const before = cpuSnapshot(COMPONENTS);
       const startedAt = Date.now();
@@ -273,7 +280,7 @@ async function main(): Promise<void> {
       const wallSeconds = (Date.now() - startedAt) / 1000;
       const cpuSeconds = cpuBetween(before, cpuSnapshot(COMPONENTS), 3);
       const evaluated = alerting ? (await readingsEvaluated(alertingMetricsUrl)) - evaluatedBefore : 0;
-      quiet = { rate: QUIET_RATE, wallSeconds, step, evaluated, cpuSeconds, postgresCounted: !process.env.TEST_DATABASE_URL };
+      quiet = { rate: QUIET_RATE, wallSeconds, step, evaluated, cpuSeconds, idle, postgresCounted: !process.env.TEST_DATABASE_URL };
       say(
         `ours: quiet: ${platformCpuPercent(quiet)}% of one core (${JSON.stringify(cpuSeconds)} CPU s in ${wallSeconds} s), evaluated ${evaluated} of ${step.sent}`,
       );
