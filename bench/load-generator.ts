@@ -14,6 +14,9 @@ export interface StepResult {
   achievedRate: number;
   pubackMs: Percentiles;
   storedMs: Percentiles;
+  /** The n-th reading of the step was scheduled at scheduledStart + n * intervalMs (ms since the epoch). */
+  scheduledStart: number;
+  intervalMs: number;
 }
 
 export type Payload = (seq: number, at: number, deviceIndex: number, n: number) => string;
@@ -138,6 +141,8 @@ export class LoadGenerator {
       achievedRate: Math.round(total / ((sendEnd - start) / 1000)),
       pubackMs: percentiles(puback),
       storedMs: percentiles(stored),
+      scheduledStart: start,
+      intervalMs,
     };
   }
 

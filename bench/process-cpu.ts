@@ -47,11 +47,12 @@ export function cpuSnapshot(labels: Record<string, RegExp>): Record<string, numb
   return totals;
 }
 
-/** CPU seconds each group used between two snapshots, rounded to 0.1 s; groups that used none are left out. */
-export function cpuBetween(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+/** CPU seconds each group used between two snapshots, rounded to `digits` decimals (0.1 s); groups that used none are left out. */
+export function cpuBetween(before: Record<string, number>, after: Record<string, number>, digits = 1): Record<string, number> {
   const used: Record<string, number> = {};
+  const scale = 10 ** digits;
   for (const [label, seconds] of Object.entries(after)) {
-    const delta = Math.round((seconds - (before[label] ?? 0)) * 10) / 10;
+    const delta = Math.round((seconds - (before[label] ?? 0)) * scale) / scale;
     if (delta > 0) used[label] = delta;
   }
   return used;
@@ -61,9 +62,13 @@ export function cpuBetween(before: Record<string, number>, after: Record<string,
 export const COMPONENTS: Record<string, RegExp> = {
   gateway: /dist\/apps\/gateway\//,
   alerting: /dist\/apps\/alerting\//,
+  api: /dist\/apps\/api\//,
   influxd: /influxd/,
   'peer subscriber': /mosquitto-subscriber/,
   mosquitto: /mosquitto/,
   'aedes no-op': /aedes-noop-broker/,
   postgres: /postgres/,
 };
+
+/** The platform's own processes, as npm start runs them (PostgreSQL only when the bench started it). */
+export const PLATFORM_COMPONENTS = ['gateway', 'alerting', 'api', 'influxd', 'postgres'];

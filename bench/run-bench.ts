@@ -3,8 +3,8 @@ import { migrateDatabase } from '@rpm/persistence';
 import { InfluxReadingStore } from '@rpm/timeseries';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem, type as osType, release } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, release, tmpdir, totalmem, type as osType } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { AppProcess } from '../test/support/app-process';
@@ -15,11 +15,12 @@ import { TEST_INTERNAL_PASSWORD, gatewayEnv } from '../test/support/gateway-env'
 import { InfluxdServer } from '../test/support/influxd-server';
 import { PostgresServer } from '../test/support/postgres-server';
 import { alertStep, registerAlertPatients, type AlertStepResult } from './alert-latency';
+import { EvaluationWatch, readingsEvaluated, type EvaluationResult } from './evaluation-watch';
 import { connectIdleFleet, disconnectIdleFleet } from './idle-fleet';
 import { LoadGenerator, type StepResult } from './load-generator';
 import { startMosquittoPeer } from './mosquitto-peer';
 import { COMPONENTS, cpuBetween, cpuSnapshot } from './process-cpu';
-import { markdown, type BenchReport, type MeasuredStep } from './report';
+import { markdown, platformCpuPercent, type BenchReport, type MeasuredStep, type QuietResult } from './report';
 import { registerPatients, urgentUnderBurst, type BurstAlertResult } from './urgent-under-burst';
 
 const RATES = (process.env.BENCH_RATES ?? '1000,2500,5000,10000,15000,20000,30000').split(',').map(Number);
@@ -39,6 +40,10 @@ const FLEET = Number(process.env.BENCH_FLEET_DEVICES ?? 10_000);
 const SKIP = new Set([...(process.env.BENCH_SKIP ?? '').split(','), ...(process.env.BENCH_SKIP_PEERS ? ['peers'] : [])]);
 const skipped = (part: string) => SKIP.has(part) || (['mosquitto', 'aedes', 'influx'].includes(part) && SKIP.has('peers'));
 const P99_LIMIT_MS = 2000;
+const PUBACK_LIMIT_MS = 1000;
+const QUIET_RATE = Number(process.env.BENCH_QUIET_RATE ?? 10);
+const QUIET_SECONDS = Number(process.env.BENCH_QUIET_SECONDS ?? 40);
+const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 20);
 
 const say = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 const root = path.resolve(__dirname, '../..');
@@ -87,29 +92,48 @@ async function gatewayMemoryMiB(httpUrl: string): Promise<number> {
   return Math.round(Number(line?.split(' ')[1]) / 1024 / 1024);
 }
 
-/** Runs `run` for each rate, with the CPU each component used in it, up to the first step that loses readings or passes the p99 bound. */
-async function steps(label: string, run: (rate: number) => Promise<StepResult>): Promise<MeasuredStep[]> {
+/** Runs `run` for each rate, with the CPU each component used in it, until two steps in a row are outside the bound. */
+async function steps(
+  label: string,
+  run: (rate: number) => Promise<StepResult & { evaluation?: EvaluationResult }>,
+  within: (step: MeasuredStep) => boolean,
+): Promise<MeasuredStep[]> {
   const results: MeasuredStep[] = [];
   for (const rate of RATES) {
     const before = cpuSnapshot(COMPONENTS);
-    const result = { ...(await run(rate)), cpuSeconds: {} };
+    const result: MeasuredStep = { ...(await run(rate)), cpuSeconds: {} };
     result.cpuSeconds = cpuBetween(before, cpuSnapshot(COMPONENTS));
     results.push(result);
+    const evaluation = result.evaluation;
     say(
       `${label} ${rate}/s: sent ${result.sent}, acked ${result.acknowledged}, stored ${result.storedEvents}, achieved ${result.achievedRate}/s, ` +
-        `PUBACK p99 ${result.pubackMs.p99} ms, stored p50/p99 ${result.storedMs.p50}/${result.storedMs.p99} ms, CPU s ${JSON.stringify(result.cpuSeconds)}`,
+        `PUBACK p50/p99 ${result.pubackMs.p50}/${result.pubackMs.p99} ms, stored p50/p99 ${result.storedMs.p50}/${result.storedMs.p99} ms` +
+        (evaluation ? `, evaluated ${evaluation.evaluated}, evaluation lag p50/p99 ${evaluation.lagMs.p50}/${evaluation.lagMs.p99} ms` : '') +
+        `, CPU s ${JSON.stringify(result.cpuSeconds)}`,
     );
-    if (!withinBound(result, result.storedEvents > 0 || result.missing > 0)) break;
+    // Two steps in a row outside the bound end the series: one alone may be a moment of the shared machine's contention.
+    if (!within(result) && results.length > 1 && !within(results.at(-2)!)) break;
   }
   return results;
 }
 
-/** Zero loss (every reading acknowledged, and stored when the pipeline announces storage) within the p99 bound. */
-function withinBound(step: StepResult, stores: boolean): boolean {
-  return step.missing === 0 && step.acknowledged === step.sent && step.pubackMs.p99 <= P99_LIMIT_MS && (!stores || step.storedMs.p99 <= P99_LIMIT_MS);
+/**
+ * Zero loss (every reading acknowledged; stored, when the pipeline announces storage; evaluated, when alerting
+ * runs), PUBACK p99 under 1 s, and p99 under 2 s to the pipeline's last stage: evaluated when alerting runs, else stored.
+ */
+function withinBound(step: MeasuredStep, stores: boolean, evaluates = false): boolean {
+  if (step.acknowledged !== step.sent || step.pubackMs.p99 >= PUBACK_LIMIT_MS) return false;
+  if (stores && (step.missing !== 0 || step.storedEvents !== step.sent)) return false;
+  if (evaluates) return step.evaluation !== undefined && step.evaluation.evaluated === step.sent && step.evaluation.lagMs.p99 < P99_LIMIT_MS;
+  return !stores || step.storedMs.p99 < P99_LIMIT_MS;
 }
 
-const bestRate = (results: MeasuredStep[], stores: boolean) => results.filter((step) => withinBound(step, stores)).at(-1)?.achievedRate ?? 0;
+/** The highest step within the bound: its target rate when the generator kept it (within 2%), else what it achieved. */
+const bestRate = (results: MeasuredStep[], within: (step: MeasuredStep) => boolean) => {
+  const best = results.filter(within).at(-1);
+  if (!best) return 0;
+  return best.achievedRate >= best.targetRate * 0.98 ? best.targetRate : best.achievedRate;
+};
 const ratio = (ours: number, peer: number) => (ours && peer ? Math.round((ours / peer) * 100) / 100 : null);
 
 async function main(): Promise<void> {
@@ -120,7 +144,8 @@ async function main(): Promise<void> {
     os: `${osType()} ${release()}`,
     node: process.version,
   };
-  say(`machine: ${JSON.stringify(machine)}`);
+  const loadAverageAtStart = loadavg().map((value) => Math.round(value * 100) / 100);
+  say(`machine: ${JSON.stringify(machine)}; load average ${loadAverageAtStart.join(' ')}`);
   const [influxd, postgres] = await Promise.all([InfluxdServer.start(), PostgresServer.start()]);
   const databaseName = `rpm_bench_${Date.now().toString(36)}`;
   const admin = new Client({ connectionString: postgres.adminUrl });
@@ -135,7 +160,8 @@ async function main(): Promise<void> {
     say(`peer: raw InfluxDB ${rawInflux} points/s`);
 
     const clinic = await createClinic(databaseUrl, 'bench');
-    const devices = await registerDevices(databaseUrl, clinic.patientId, DEVICES);
+    // One patient per device, each with the default rules: every reading of the steps is evaluated for its patient.
+    const { devices } = await registerPatients(databaseUrl, clinic.careTeamId, DEVICES, 'wearable');
 
     let aedesSteps: MeasuredStep[] = [];
     if (!skipped('aedes')) {
@@ -144,7 +170,11 @@ async function main(): Promise<void> {
       const aedes = spawn(process.execPath, [path.join(__dirname, 'aedes-noop-broker.js'), String(aedesPort)], { stdio: ['ignore', 'pipe', 'inherit'] });
       await new Promise((resolve) => aedes.stdout!.once('data', resolve));
       const aedesLoad = await LoadGenerator.connect(`mqtt://127.0.0.1:${aedesPort}`, devices);
-      aedesSteps = await steps('aedes no-op', (rate) => aedesLoad.step(rate, STEP_SECONDS));
+      aedesSteps = await steps(
+        'aedes no-op',
+        (rate) => aedesLoad.step(rate, STEP_SECONDS),
+        (step) => withinBound(step, false),
+      );
       await aedesLoad.close();
       aedes.kill();
     }
@@ -154,22 +184,26 @@ async function main(): Promise<void> {
       say('peer: Mosquitto + subscriber writing to InfluxDB ...');
       const peer = await startMosquittoPeer(devices, influxd.url, databaseUrl);
       const peerLoad = await LoadGenerator.connect(peer.url, devices, peer.observer);
-      mosquittoSteps = await steps('mosquitto pipeline', (rate) => peerLoad.step(rate, STEP_SECONDS));
+      mosquittoSteps = await steps(
+        'mosquitto pipeline',
+        (rate) => peerLoad.step(rate, STEP_SECONDS),
+        (step) => withinBound(step, true),
+      );
       await peerLoad.close();
       await peer.stop();
     }
 
-    say('ours: gateway (auth, validation, spool, InfluxDB) ...');
+    say('ours: the platform as npm start runs it: gateway, alerting, API ...');
     const underTest = await gatewayEnv(databaseUrl, {
       INFLUX_URL: influxd.url,
       INFLUX_DATABASE: 'bench',
       DEVICE_MAX_MESSAGES_PER_SECOND: '100000',
     });
     // e.g. BENCH_GATEWAY_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/profile" to see where the gateway spends its time.
-    const nodeArgs = process.env.BENCH_GATEWAY_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-    const gateway = await AppProcess.start('gateway', underTest.env, underTest.mqttPort, nodeArgs);
+    const nodeArgs = (variable: string) => process.env[variable]?.split(' ').filter(Boolean) ?? [];
+    const gateway = await AppProcess.start('gateway', underTest.env, underTest.mqttPort, nodeArgs('BENCH_GATEWAY_NODE_ARGS'));
 
-    let fleet: BenchReport['gateway']['fleet'] = null;
+    let fleet: BenchReport['platform']['fleet'] = null;
     const fdLimit = openFilesLimit();
     if (!skipped('fleet') && fdLimit < FLEET + 1000)
       say(`skipping the ${FLEET}-device fleet: this process may open ${fdLimit} files (ulimit -n); it needs ${FLEET + 1000}`);
@@ -187,68 +221,132 @@ async function main(): Promise<void> {
       say(`ours: ${FLEET} devices: ${beforeMiB} -> ${afterMiB} MiB, connected in ${connectSeconds} s`);
     }
 
+    // Alerting and the API with the environment npm start gives them (scripts/start-platform.ts): the gateway's
+    // embedded broker, the internal password, quiet logs, the API's audit checkpoints.
+    const alertingPort = await freePort();
+    const alertingMetricsUrl = `http://127.0.0.1:${alertingPort}/metrics`;
+    // BENCH_SKIP=alerting-app runs the steps without alerting: what the gateway alone does.
+    const alerting = skipped('alerting-app')
+      ? undefined
+      : await AppProcess.start(
+          'alerting',
+          {
+            DATABASE_URL: databaseUrl,
+            INFLUX_URL: influxd.url,
+            INFLUX_DATABASE: 'bench',
+            MQTT_URL: underTest.mqttUrl,
+            MQTT_PASSWORD: TEST_INTERNAL_PASSWORD,
+            LOG_LEVEL: 'log',
+            ALERTING_HTTP_HOST: '127.0.0.1',
+            ALERTING_HTTP_PORT: String(alertingPort),
+          },
+          { logLine: 'alerting subscribed to accepted readings' },
+          nodeArgs('BENCH_ALERTING_NODE_ARGS'),
+        );
+    const checkpointDir = mkdtempSync(path.join(tmpdir(), 'rpm-bench-audit-'));
+    const apiPort = await freePort();
+    const api = skipped('api')
+      ? undefined
+      : await AppProcess.start(
+          'api',
+          {
+            DATABASE_URL: databaseUrl,
+            HTTP_HOST: '127.0.0.1',
+            HTTP_PORT: String(apiPort),
+            INFLUX_URL: influxd.url,
+            INFLUX_DATABASE: 'bench',
+            AUDIT_CHECKPOINT_FILE: path.join(checkpointDir, 'audit-checkpoint'),
+            AUDIT_CHECKPOINT_KEY: randomUUID() + randomUUID(),
+          },
+          apiPort,
+          nodeArgs('BENCH_API_NODE_ARGS'),
+        );
+
     const load = await LoadGenerator.connect(underTest.mqttUrl, devices, { username: 'service:bench', password: TEST_INTERNAL_PASSWORD });
     const memoryIdleMiB = await gatewayMemoryMiB(underTest.httpUrl);
-    const ours = await steps('gateway', (rate) => load.step(rate, STEP_SECONDS));
+    // Warm-up, not measured: every patient's rule state built, the hot paths compiled.
+    await load.step(Math.min(1000, 10 * DEVICES), 3);
+    await sleep(2000);
+
+    let quiet: QuietResult | null = null;
+    if (!skipped('quiet')) {
+      say(`ours: quiet step, ${QUIET_RATE} readings/s for ${QUIET_SECONDS} s ...`);
+      // Nothing scrapes the apps here: the figure is the platform's own cost of a light load.
+      await sleep(3000);
+      // First no readings at all, with the devices connected: what the timers cost (keepalives, jobs, flushes).
+      const idleBefore = cpuSnapshot(COMPONENTS);
+      const idleStartedAt = Date.now();
+      await sleep(IDLE_SECONDS * 1000);
+      const idle = { wallSeconds: (Date.now() - idleStartedAt) / 1000, cpuSeconds: cpuBetween(idleBefore, cpuSnapshot(COMPONENTS), 3) };
+      say(`ours: idle: ${JSON.stringify(idle.cpuSeconds)} CPU s in ${idle.wallSeconds} s`);
+      const evaluatedBefore = alerting ? await readingsEvaluated(alertingMetricsUrl) : 0;
+      const before = cpuSnapshot(COMPONENTS);
+      const startedAt = Date.now();
+      const step = await load.step(QUIET_RATE, QUIET_SECONDS);
+      const wallSeconds = (Date.now() - startedAt) / 1000;
+      const cpuSeconds = cpuBetween(before, cpuSnapshot(COMPONENTS), 3);
+      const evaluated = alerting ? (await readingsEvaluated(alertingMetricsUrl)) - evaluatedBefore : 0;
+      quiet = { rate: QUIET_RATE, wallSeconds, step, evaluated, cpuSeconds, idle, postgresCounted: !process.env.TEST_DATABASE_URL };
+      say(
+        `ours: quiet: ${platformCpuPercent(quiet)}% of one core (${JSON.stringify(cpuSeconds)} CPU s in ${wallSeconds} s), evaluated ${evaluated} of ${step.sent}`,
+      );
+    }
+
+    const watch = alerting ? new EvaluationWatch(alertingMetricsUrl) : undefined;
+    const ours = skipped('steps')
+      ? []
+      : await steps(
+          'platform',
+          async (rate) => {
+            await watch?.start();
+            const step = await load.step(rate, STEP_SECONDS);
+            return { ...step, evaluation: await watch?.finish(step) };
+          },
+          (step) => withinBound(step, true, Boolean(alerting)),
+        );
     const memoryAfterMiB = await gatewayMemoryMiB(underTest.httpUrl);
     await load.close();
 
     let alerts: (AlertStepResult & { cpuSeconds: Record<string, number> }) | null = null;
     let burst: (BurstAlertResult & { cpuSeconds: Record<string, number> }) | null = null;
-    if (!skipped('alerts') || !skipped('burst')) {
-      say(`ours: publish-to-alert at ${ALERT_RATE}/s over ${ALERT_PATIENTS} patients, with alerting running ...`);
-      const alertNodeArgs = process.env.BENCH_ALERTING_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-      // BENCH_SKIP=alerting-app runs the same step without alerting: what the gateway alone does with it.
-      const alerting = skipped('alerting-app')
-        ? undefined
-        : await AppProcess.start(
-            'alerting',
-            {
-              DATABASE_URL: databaseUrl,
-              INFLUX_URL: influxd.url,
-              INFLUX_DATABASE: 'bench',
-              MQTT_URL: underTest.mqttUrl,
-              MQTT_PASSWORD: TEST_INTERNAL_PASSWORD,
-              LOG_LEVEL: 'log',
-              ALERTING_HTTP_HOST: '127.0.0.1',
-              ALERTING_HTTP_PORT: String(await freePort()),
-            },
-            { logLine: 'alerting subscribed to accepted readings' },
-            alertNodeArgs,
-          );
-      if (!skipped('alerts')) {
-        const patients = await registerAlertPatients(databaseUrl, clinic.careTeamId, ALERT_PATIENTS);
-        const alertLoad = await LoadGenerator.connect(underTest.mqttUrl, patients.devices, { username: 'service:bench', password: TEST_INTERNAL_PASSWORD });
-        const before = cpuSnapshot(COMPONENTS);
-        const result = await alertStep(databaseUrl, alertLoad, patients, ALERT_RATE, STEP_SECONDS);
-        alerts = { ...result, cpuSeconds: cpuBetween(before, cpuSnapshot(COMPONENTS)) };
-        say(
-          `ours: ${result.alertsRaised} of ${result.abnormalReadings} alerts raised; publish-to-alert p50/p99/max ${result.publishToAlertMs.p50}/${result.publishToAlertMs.p99}/${result.publishToAlertMs.max} ms; ` +
-            `stored p99 ${result.step.storedMs.p99} ms; CPU s ${JSON.stringify(alerts.cpuSeconds)}`,
-        );
-        await alertLoad.close();
-      }
-      if (!skipped('burst')) {
-        say(`ours: urgent lows during and after a ${BURST.burstRate}/s burst over ${BURST.wearables} wearables at 1 Hz ...`);
-        const wearablePatients = await registerPatients(databaseUrl, clinic.careTeamId, BURST.wearables, 'wearable');
-        const meters = await registerPatients(databaseUrl, clinic.careTeamId, 2 * BURST.urgentPerPhase, 'glucose_meter');
-        const wearables = await LoadGenerator.connect(underTest.mqttUrl, wearablePatients.devices, {
-          username: 'service:bench',
-          password: TEST_INTERNAL_PASSWORD,
-        });
-        const before = cpuSnapshot(COMPONENTS);
-        const result = await urgentUnderBurst(databaseUrl, wearables, underTest.mqttUrl, meters, BURST);
-        burst = { ...result, cpuSeconds: cpuBetween(before, cpuSnapshot(COMPONENTS)) };
-        say(
-          `ours: urgent publish-to-alert during the burst p50/p99 ${result.during.publishToAlertMs.p50}/${result.during.publishToAlertMs.p99} ms, after ${result.after.publishToAlertMs.p50}/${result.after.publishToAlertMs.p99} ms`,
-        );
-        await wearables.close();
-      }
-      await alerting?.stop();
+    if (alerting && !skipped('alerts')) {
+      say(`ours: publish-to-alert at ${ALERT_RATE}/s over ${ALERT_PATIENTS} patients ...`);
+      const patients = await registerAlertPatients(databaseUrl, clinic.careTeamId, ALERT_PATIENTS);
+      const alertLoad = await LoadGenerator.connect(underTest.mqttUrl, patients.devices, { username: 'service:bench', password: TEST_INTERNAL_PASSWORD });
+      const before = cpuSnapshot(COMPONENTS);
+      const result = await alertStep(databaseUrl, alertLoad, patients, ALERT_RATE, STEP_SECONDS);
+      alerts = { ...result, cpuSeconds: cpuBetween(before, cpuSnapshot(COMPONENTS)) };
+      say(
+        `ours: ${result.alertsRaised} of ${result.abnormalReadings} alerts raised; publish-to-alert p50/p99/max ${result.publishToAlertMs.p50}/${result.publishToAlertMs.p99}/${result.publishToAlertMs.max} ms; ` +
+          `stored p99 ${result.step.storedMs.p99} ms; CPU s ${JSON.stringify(alerts.cpuSeconds)}`,
+      );
+      await alertLoad.close();
     }
+    if (alerting && !skipped('burst')) {
+      say(`ours: urgent lows during and after a ${BURST.burstRate}/s burst over ${BURST.wearables} wearables at 1 Hz ...`);
+      const wearablePatients = await registerPatients(databaseUrl, clinic.careTeamId, BURST.wearables, 'wearable');
+      const meters = await registerPatients(databaseUrl, clinic.careTeamId, 2 * BURST.urgentPerPhase, 'glucose_meter');
+      const wearables = await LoadGenerator.connect(underTest.mqttUrl, wearablePatients.devices, {
+        username: 'service:bench',
+        password: TEST_INTERNAL_PASSWORD,
+      });
+      const before = cpuSnapshot(COMPONENTS);
+      const result = await urgentUnderBurst(databaseUrl, wearables, underTest.mqttUrl, meters, BURST);
+      burst = { ...result, cpuSeconds: cpuBetween(before, cpuSnapshot(COMPONENTS)) };
+      say(
+        `ours: urgent publish-to-alert during the burst p50/p99 ${result.during.publishToAlertMs.p50}/${result.during.publishToAlertMs.p99} ms, after ${result.after.publishToAlertMs.p50}/${result.after.publishToAlertMs.p99} ms`,
+      );
+      await wearables.close();
+    }
+    await api?.stop();
+    await alerting?.stop();
     await gateway.stop();
+    rmSync(checkpointDir, { recursive: true, force: true });
 
-    const best = bestRate(ours, true);
+    const oursWithin = (step: MeasuredStep) => withinBound(step, true, Boolean(alerting));
+    const mosquittoWithin = (step: MeasuredStep) => withinBound(step, true);
+    const aedesWithin = (step: MeasuredStep) => withinBound(step, false);
+    const best = bestRate(ours, oursWithin);
     const report: BenchReport = {
       date: new Date().toISOString(),
       machine,
@@ -257,18 +355,31 @@ async function main(): Promise<void> {
         stepSeconds: STEP_SECONDS,
         devices: DEVICES,
         p99LimitMs: P99_LIMIT_MS,
+        pubackLimitMs: PUBACK_LIMIT_MS,
         loadGeneratorOnSameMachine: true,
         alertRate: ALERT_RATE,
         alertPatients: ALERT_PATIENTS,
+        alerting: Boolean(alerting),
+        api: Boolean(api),
+        postgresCounted: !process.env.TEST_DATABASE_URL,
+        loadAverageAtStart,
       },
       peers: { rawInfluxPointsPerSecond: rawInflux, aedesNoop: aedesSteps, mosquittoPipeline: mosquittoSteps },
-      gateway: { steps: ours, memoryMiB: { idleWithDevicesConnected: memoryIdleMiB, afterLoad: memoryAfterMiB }, fleet, alerts, urgentUnderBurst: burst },
+      platform: {
+        steps: ours,
+        within: ours.map(oursWithin),
+        quiet,
+        memoryMiB: { idleWithDevicesConnected: memoryIdleMiB, afterLoad: memoryAfterMiB },
+        fleet,
+        alerts,
+        urgentUnderBurst: burst,
+      },
       summary: {
         maxSustainedZeroLossReadingsPerSecond: best,
-        mosquittoPipelineMaxZeroLoss: bestRate(mosquittoSteps, true),
-        aedesNoopMax: bestRate(aedesSteps, false),
-        ratioToMosquittoPipeline: ratio(best, bestRate(mosquittoSteps, true)),
-        ratioToAedesNoop: ratio(best, bestRate(aedesSteps, false)),
+        mosquittoPipelineMaxZeroLoss: bestRate(mosquittoSteps, mosquittoWithin),
+        aedesNoopMax: bestRate(aedesSteps, aedesWithin),
+        ratioToMosquittoPipeline: ratio(best, bestRate(mosquittoSteps, mosquittoWithin)),
+        ratioToAedesNoop: ratio(best, bestRate(aedesSteps, aedesWithin)),
         ratioToRawInflux: ratio(best, rawInflux),
       },
     };
