@@ -1,5 +1,6 @@
 // Screenshots of the doctor's web page over the demo cohort, for docs/images: the platform started as
 // `npm start` starts it (embedded PostgreSQL, the demo and its simulated cohort), then headless Chromium.
+import { signPatientPageLink } from '@rpm/security';
 import path from 'node:path';
 import { ApiClient } from '../test/support/api-client';
 import { launchChromium } from '../test/support/headless-chromium';
@@ -24,6 +25,8 @@ const REPORTS = [
 ];
 
 const DAY = 86_400_000;
+/** Signs the patient page's link the screenshot opens (the platform is started with it). */
+const PATIENT_LINK_SECRET = 'screenshots-only-patient-link-secret-0123456789';
 const daysAgo = (days: number) => new Date(Date.now() - days * DAY).toISOString();
 
 /**
@@ -52,7 +55,7 @@ async function followUpActivity(doctor: ApiClient): Promise<void> {
 
 async function main(): Promise<void> {
   say('starting the platform with the demo cohort ...');
-  const platform = await PlatformProcess.start({ DEMO_COHORT: 'true' });
+  const platform = await PlatformProcess.start({ DEMO_COHORT: 'true', PATIENT_LINK_SECRET });
   const browser = await launchChromium();
   try {
     const doctor = await ApiClient.login(platform.httpUrl, DEMO.doctor.email, DEMO.doctor.password);
@@ -103,6 +106,15 @@ async function main(): Promise<void> {
       await page.screenshot({ path: path.join(outDir, report.file), fullPage: true });
       say(`wrote docs/images/${report.file}`);
     }
+    // The patient's own page by their signed link, on a phone.
+    await page.emulateMedia({ media: 'screen' });
+    await page.setViewportSize({ width: 390, height: 844 });
+    const token = signPatientPageLink(PATIENT_LINK_SECRET, { patientId: patientNamed('Daniel Okafor'), expiresAt: Math.floor(Date.now() / 1000) + 3600 });
+    await page.goto(`${platform.httpUrl}/p/${token}`);
+    await page.waitForSelector('[data-glucose]');
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: path.join(outDir, 'patient-page-phone.png') });
+    say('wrote docs/images/patient-page-phone.png');
   } finally {
     await browser.close();
     await platform.stop();

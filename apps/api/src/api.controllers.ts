@@ -14,6 +14,7 @@ import { MetricsController } from './observability/metrics.controller';
 import { PairingController } from './devices/pairing.controller';
 import { PatientContactController } from './patients/patient-contact.controller';
 import { PatientLinkController } from './patients/patient-link.controller';
+import { PatientPageController } from './patients/patient-page.controller';
 import { PatientReportsController } from './patients/patient-reports.controller';
 import { PatientRulesController } from './rules/patient-rules.controller';
 import { PatientStreamsController } from './patients/patient-streams.controller';
@@ -41,6 +42,7 @@ export const API_CONTROLLERS: Type[] = [
   PairingController,
   PatientContactController,
   PatientLinkController,
+  PatientPageController,
   PatientReportsController,
   PatientRulesController,
   PatientStreamsController,

@@ -18,6 +18,7 @@ import { ResponseContractInterceptor } from './http/response-contract.intercepto
 import { DeviceRegistry } from './devices/device-registry';
 import { ApiMetrics } from './observability/api-metrics';
 import { PatientAccess } from './patients/patient-access';
+import { QuestionnaireAnswering } from './patients/questionnaire-answering';
 import { PatientWorklist } from './patients/patient-worklist';
 
 @Module({})
@@ -45,6 +46,7 @@ export class ApiModule {
         DeviceRegistry,
         PatientAccess,
         PatientWorklist,
+        QuestionnaireAnswering,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
         { provide: APP_INTERCEPTOR, useFactory: (reflector: Reflector) => new ResponseContractInterceptor(reflector), inject: [Reflector] },

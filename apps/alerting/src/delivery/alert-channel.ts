@@ -48,7 +48,8 @@ export interface PatientMessage {
   text: string;
   /** What a voice call reads out. */
   spoken: string;
-  links: { confirm: string; reschedule: string };
+  /** One-action links for the due contact, and the patient's own page (readings, questionnaires due). */
+  links: { confirm: string; reschedule: string; page: string };
 }
 
 /** A channel that can reach a patient; a patient's preferred channels are tried in order until one accepts. */

@@ -176,6 +176,15 @@ describe('reminders to the patient through their preferred channels', () => {
     expect(event).toBeDefined();
   });
 
+  it("the reminder's page link opens the patient's own page, which no one-action link does", async () => {
+    const [reminder] = patientHooks(push, a.patientId) as { text: string; links: { confirm: string; page: string } }[];
+    expect(reminder.text).toContain(`Your readings and questions: ${reminder.links.page}`);
+    const anonymous = ApiClient.anonymous(api.httpUrl);
+    const page = await anonymous.get<{ followUp: { dueAt: string } | null }>(`${new URL(reminder.links.page).pathname}/page`);
+    expect(page).toEqual({ status: 200, body: expect.objectContaining({ followUp: expect.objectContaining({ dueAt: expect.any(String) }) }) });
+    expect((await anonymous.get(`${new URL(reminder.links.confirm).pathname.replace(/\/confirm$/, '')}/page`)).status).toBe(401);
+  });
+
   it('a request to reschedule lands on the nurse worklist', async () => {
     const [reminder] = patientHooks(push, a.patientId) as { links: { reschedule: string } }[];
     const answer = await ApiClient.anonymous(api.httpUrl).post<{ recorded: boolean }>(new URL(reminder.links.reschedule).pathname);

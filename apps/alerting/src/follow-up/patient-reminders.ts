@@ -1,13 +1,15 @@
 import { Logger } from '@nestjs/common';
 import { patientReminderMessage, reminderDue, sendableAt, type ReminderKind } from '@rpm/clinical';
 import { PatientContactRepository, type DuePatientReminder } from '@rpm/persistence';
-import { signPatientLink } from '@rpm/security';
+import { signPatientLink, signPatientPageLink } from '@rpm/security';
 import type { DataSource } from 'typeorm';
 import type { PatientChannel, PatientMessage } from '../delivery/alert-channel';
 import type { JobFailures } from '../jobs/job-failures';
 
 const DAY = 86_400_000;
 const MAX_ATTEMPTS = 8;
+/** The page link outlives the one-action links: the patient may come back to it until about the next reminder. */
+const PAGE_LINK_DAYS = 30;
 
 export interface PatientLinkConfig {
   secret: string;
@@ -20,7 +22,8 @@ export interface PatientLinkConfig {
  * recorded once (primary key) and only with contact_channels consent in force. A reminder due in the
  * patient's quiet hours waits for their end. It goes through the patient's preferred channels in order, the
  * next when one fails; every attempt is recorded; when all fail it is retried with backoff, up to 8 times.
- * Each carries two signed links (confirm, ask to reschedule) valid until a day after the due date.
+ * Each carries two signed links (confirm, ask to reschedule) valid until a day after the due date, and a link
+ * to the patient's own page (GET /p/:token: readings, questionnaires due) valid for 30 days.
  */
 export class PatientReminders {
   private readonly logger = new Logger(PatientReminders.name);
@@ -64,7 +67,11 @@ export class PatientReminders {
     const expiresAt = Math.floor((dueAt.getTime() + DAY) / 1000);
     const link = (action: 'confirm' | 'reschedule') =>
       `${this.links.baseUrl.replace(/\/$/, '')}/p/${signPatientLink(this.links.secret, { action, patientId: reminder.patient_id, dueAt: dueAt.toISOString(), expiresAt })}/${action}`;
-    const links = { confirm: link('confirm'), reschedule: link('reschedule') };
+    const page = `${this.links.baseUrl.replace(/\/$/, '')}/p/${signPatientPageLink(this.links.secret, {
+      patientId: reminder.patient_id,
+      expiresAt: Math.floor((now.getTime() + PAGE_LINK_DAYS * DAY) / 1000),
+    })}`;
+    const links = { confirm: link('confirm'), reschedule: link('reschedule'), page };
     const kind = reminder.kind as ReminderKind;
     const message: PatientMessage = {
       patientId: reminder.patient_id,

@@ -58,6 +58,13 @@ export class WebAppController {
     this.send(reply, 'index.html');
   }
 
+  /** The patient's own page, reached by the signed link in their reminders: the same page, which shows the patient view at /p/<token>. */
+  @Public()
+  @Get('p/:token')
+  patientPage(@Res() reply: FastifyReply): void {
+    this.send(reply, 'index.html');
+  }
+
   @Public()
   @Get('app/:file')
   file(@Param('file') file: string, @Res() reply: FastifyReply): void {

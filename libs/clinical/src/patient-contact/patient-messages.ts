@@ -10,6 +10,8 @@ interface Template {
   body: string;
   confirm: string;
   reschedule: string;
+  /** The patient's own page (readings, questionnaires due): {link}. */
+  page: string;
   /** What a voice call reads out (no links). */
   spoken: string;
 }
@@ -22,6 +24,7 @@ export const PATIENT_REMINDER_TEMPLATES: Record<PatientLanguage, Template> = {
     body: 'Your follow-up contact with your care team is due {when} ({at}).',
     confirm: 'Confirm: {link}',
     reschedule: 'Ask to reschedule: {link}',
+    page: 'Your readings and questions: {link}',
     spoken: 'This is your care team. Your follow-up contact is due {when}. Please use the link in your messages to confirm or to ask for another date.',
   },
   de: {
@@ -30,6 +33,7 @@ export const PATIENT_REMINDER_TEMPLATES: Record<PatientLanguage, Template> = {
     body: 'Ihr Nachsorgekontakt mit Ihrem Behandlungsteam ist {when} fällig ({at}).',
     confirm: 'Bestätigen: {link}',
     reschedule: 'Anderen Termin erbitten: {link}',
+    page: 'Ihre Messwerte und Fragen: {link}',
     spoken:
       'Hier ist Ihr Behandlungsteam. Ihr Nachsorgekontakt ist {when} fällig. Bitte bestätigen Sie ihn über den Link in Ihren Nachrichten oder bitten Sie um einen anderen Termin.',
   },
@@ -39,6 +43,7 @@ export const PATIENT_REMINDER_TEMPLATES: Record<PatientLanguage, Template> = {
     body: 'Votre contact de suivi avec votre équipe soignante est prévu {when} ({at}).',
     confirm: 'Confirmer : {link}',
     reschedule: 'Demander un autre rendez-vous : {link}',
+    page: 'Vos mesures et questionnaires : {link}',
     spoken:
       'Ici votre équipe soignante. Votre contact de suivi est prévu {when}. Utilisez le lien de vos messages pour le confirmer ou demander une autre date.',
   },
@@ -52,22 +57,25 @@ export interface PatientReminderMessage {
 
 const fill = (template: string, values: Record<string, string>) => template.replace(/\{(\w+)\}/g, (_, key: string) => values[key] ?? '');
 
-/** The reminder in the patient's language (English when the language has no template), with both links. */
+/** The reminder in the patient's language (English when the language has no template), with both links (and their page's, when given). */
 export function patientReminderMessage(
   language: string,
   kind: PatientReminderKind,
   dueAt: Date,
   timeZone: string,
-  links: { confirm: string; reschedule: string },
+  links: { confirm: string; reschedule: string; page?: string },
 ): PatientReminderMessage {
   const template = PATIENT_REMINDER_TEMPLATES[language as PatientLanguage] ?? PATIENT_REMINDER_TEMPLATES.en;
   const when = template.when[kind];
   const at = formatLocalTime(dueAt, timeZone, dueAt);
   return {
     subject: template.subject,
-    text: [fill(template.body, { when, at }), fill(template.confirm, { link: links.confirm }), fill(template.reschedule, { link: links.reschedule })].join(
-      '\n',
-    ),
+    text: [
+      fill(template.body, { when, at }),
+      fill(template.confirm, { link: links.confirm }),
+      fill(template.reschedule, { link: links.reschedule }),
+      ...(links.page ? [fill(template.page, { link: links.page })] : []),
+    ].join('\n'),
     spoken: fill(template.spoken, { when }),
   };
 }

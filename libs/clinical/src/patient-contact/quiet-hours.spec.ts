@@ -28,4 +28,10 @@ describe('reminder messages per language', () => {
     expect(message.text).toContain(line);
     expect(message.spoken).not.toContain('https');
   });
+
+  it("adds the patient's page link when given, in their language", () => {
+    const message = patientReminderMessage('de', 'due_today', new Date('2026-03-10T09:00:00Z'), 'UTC', { ...links, page: 'https://x/p/c' });
+    expect(message.text.split('\n').at(-1)).toBe('Ihre Messwerte und Fragen: https://x/p/c');
+    expect(patientReminderMessage('en', 'due_today', new Date('2026-03-10T09:00:00Z'), 'UTC', links).text).not.toContain('Your readings');
+  });
 });

@@ -9,3 +9,4 @@ export * from './programme.schema';
 export * from './admin.schema';
 export * from './reports.schema';
 export * from './questionnaires.schema';
+export * from './patient-page.schema';
