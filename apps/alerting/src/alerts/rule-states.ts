@@ -5,8 +5,14 @@ import { PatientFacts, readingIdentity, type PatientContext } from './patient-fa
 
 /** Patients whose rule state stays in memory; past it the least recently evaluated go (and are rebuilt from the store if they come back). */
 const MAX_PATIENTS = 20_000;
-/** A restart rebuilds a stream from its last minutes first: enough for most rules (see RuleStream.settled; predicted low and rate of change look 17.5 min back), 1,200 rows at 1 Hz instead of 10,800. */
-const RECENT_MS = 20 * 60_000;
+/**
+ * A restart rebuilds a stream from its last minutes first: enough for most rules (see RuleStream.settled), 600 rows
+ * of a 1 Hz wearable instead of 10,800. Glucose's forecast and rate-of-change rules look 17.5 min back, so its
+ * streams read 20 minutes; a dense stream must not read more than it needs (twice the rows cost urgent alerts
+ * their second under a burst).
+ */
+const RECENT_MS = 10 * 60_000;
+const RECENT_MS_BY_METRIC: Partial<Record<Metric, number>> = { glucose: 20 * 60_000 };
 
 export interface EvaluatedReading {
   reading: NormalizedReading;
@@ -90,9 +96,10 @@ export class RuleStates {
   /** A state as the readings stored before `before` leave it: from the last minutes when they settle it, else from the whole window. */
   private async rebuild(patientId: string, metric: Metric, rules: RuleDefinition[], timeZone: string, before: Date): Promise<MetricStreams> {
     const recent = new MetricStreams(rules, timeZone);
-    const recentFrom = new Date(before.getTime() - Math.min(RECENT_MS, recent.windowMs));
+    const recentMs = RECENT_MS_BY_METRIC[metric] ?? RECENT_MS;
+    const recentFrom = new Date(before.getTime() - Math.min(recentMs, recent.windowMs));
     for (const reading of await this.facts.allMetricReadings(patientId, metric, recentFrom, before)) recent.push(reading);
-    if (recent.settled() || recent.windowMs <= RECENT_MS) return recent;
+    if (recent.settled() || recent.windowMs <= recentMs) return recent;
     const full = new MetricStreams(rules, timeZone);
     for (const reading of await this.facts.allMetricReadings(patientId, metric, new Date(before.getTime() - full.windowMs), before)) full.push(reading);
     return full;
