@@ -26,7 +26,12 @@ function queue(options: { fail?: boolean } = {}) {
     maxPatientsPerBatch: 2,
     maxReadingsPerPatient: 10,
   });
-  const settled = () => new Promise((resolve) => setTimeout(resolve, 50));
+  /** Until `done` holds (at most 5 s, so a busy machine is waited for), or 50 ms when there is nothing to wait for. */
+  const settled = async (done?: () => boolean) => {
+    const deadline = Date.now() + 5_000;
+    if (!done) return new Promise((resolve) => setTimeout(resolve, 50));
+    while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+  };
   return { q, evaluated, acked, failures, settled };
 }
 
@@ -40,7 +45,7 @@ describe('EvaluationQueue', () => {
       );
     }
     q.add([reading('hypo', 1, 'urgent')], () => acked.push(20));
-    await settled();
+    await settled(() => acked.length === 21);
     // Behind at most the first batch, which was already running when it came.
     expect(evaluated.indexOf('hypo:1')).toBeLessThan(2 * 10 + 1);
     expect(evaluated).toHaveLength(20 * 40 + 1);
@@ -88,7 +93,7 @@ describe('EvaluationQueue', () => {
     const { q, evaluated, settled } = queue();
     q.add([reading('other', 1, 'live'), reading('p', 1, 'live'), reading('p', 2, 'live')], () => undefined);
     q.add([reading('p', 3, 'urgent'), reading('p', 4, 'live')], () => undefined);
-    await settled();
+    await settled(() => evaluated.length === 5);
     expect(evaluated.filter((item) => item.startsWith('p:'))).toEqual(['p:1', 'p:2', 'p:3', 'p:4']);
   });
 
