@@ -1,6 +1,6 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { HOME_BP_WINDOW_DAYS, cgmInTarget, summarizeCgm, summarizeHomeBp, type FollowUpStatus } from '@rpm/clinical';
-import { AlertRepository, CareTeamScope, FollowUpPlanRepository, PatientRepository, type ProgrammePlanRow } from '@rpm/persistence';
+import { cgmInTarget, type FollowUpStatus } from '@rpm/clinical';
+import { AlertRepository, CareTeamScope, FollowUpPlanRepository, PatientRepository, patientControl, type ProgrammePlanRow } from '@rpm/persistence';
 import { READING_STORE } from '@rpm/platform';
 import type { ReadingStore } from '@rpm/timeseries';
 import { AuditLog } from '../audit/audit-log';
@@ -9,7 +9,6 @@ import { programmeMetricsSchema } from '@rpm/contracts';
 import { RespondsWith } from '../http/responds-with.decorator';
 
 const DAY = 86_400_000;
-const CGM_DAYS = 14;
 const TIER_RANK: Record<string, number> = { high: 2, medium: 1, low: 0 };
 const percent = (part: number, whole: number) => (whole === 0 ? null : Math.round((part / whole) * 1000) / 10);
 
@@ -63,17 +62,11 @@ export class ProgrammeMetricsController {
     let cgmMeasured = 0;
     let cgmMeetingTarget = 0;
     for (const patientId of ids) {
-      const [bp, glucose] = await Promise.all([
-        this.store.query({ patientId, metric: 'blood_pressure', from: new Date(now.getTime() - HOME_BP_WINDOW_DAYS * DAY), to: now, limit: 1000 }),
-        // Bounded by the window, not a count: a 1-minute CGM takes 20,160 readings in 14 days, twice that while two sensors overlap.
-        this.store.query({ patientId, metric: 'glucose', from: new Date(now.getTime() - CGM_DAYS * DAY), to: now, limit: CGM_DAYS * 1440 * 2 }),
-      ]);
-      const homeBp = summarizeHomeBp(bp, timeZones.get(patientId) ?? 'UTC');
+      const { homeBp, cgm } = await patientControl(this.store, patientId, timeZones.get(patientId) ?? 'UTC', now);
       if (homeBp) {
         bpMeasured++;
         if (homeBp.controlled) bpControlled++;
       }
-      const cgm = summarizeCgm(glucose, 14);
       if (cgm) {
         cgmMeasured++;
         if (cgmInTarget(cgm)) cgmMeetingTarget++;

@@ -1,13 +1,8 @@
-import type { NormalizedReading } from '@rpm/contracts';
 import {
-  AGP_DEFAULT_DAYS,
   AGP_MIN_COVERAGE_PERCENT,
-  HOME_BP_WINDOW_DAYS,
   aggregateFollowUpDashboard,
   cgmInTarget,
   pathwayTemplate,
-  summarizeCgm,
-  summarizeHomeBp,
   type DashboardFacts,
   type DashboardPatientFacts,
   type FollowUpDashboard,
@@ -15,16 +10,13 @@ import {
 } from '@rpm/clinical';
 import type { DataSource } from 'typeorm';
 import { CareTeamScope } from './care-team-scope';
+import { patientControl, type ControlReadings } from './patient-control';
 
 const DAY = 86_400_000;
 const WEEK = 7 * DAY;
-/** A 1-minute CGM's fortnight (the patient summary fetches as many), so the limit does not cut coverage. */
-const CGM_FORTNIGHT_LIMIT = 20_160;
 
-/** Where the readings come from: the reading store (InfluxDB) has this method; the repository needs no more of it. */
-export interface DashboardReadings {
-  query(query: { patientId: string; metric: 'blood_pressure' | 'glucose'; from: Date; to: Date; limit: number }): Promise<NormalizedReading[]>;
-}
+/** Where the readings come from: the reading store has what patientControl needs. */
+export type DashboardReadings = ControlReadings;
 
 /** Whose patients: a clinician's (through their care teams, optionally one of them) or one care team's. */
 export type DashboardScope = { userId: string; careTeamId?: string } | { careTeamId: string };
@@ -147,34 +139,13 @@ export class FollowUpDashboardRepository {
     readings: DashboardReadings,
     now: Date,
   ): Promise<Pick<DashboardPatientFacts, 'enoughData' | 'homeBpControlled' | 'cgmInTarget'>> {
-    try {
-      const [bp, glucose] = await Promise.all([
-        readings.query({
-          patientId: row.patient_id,
-          metric: 'blood_pressure',
-          from: new Date(now.getTime() - HOME_BP_WINDOW_DAYS * DAY),
-          to: now,
-          limit: 1000,
-        }),
-        readings.query({
-          patientId: row.patient_id,
-          metric: 'glucose',
-          from: new Date(now.getTime() - AGP_DEFAULT_DAYS * DAY),
-          to: now,
-          limit: CGM_FORTNIGHT_LIMIT,
-        }),
-      ]);
-      const homeBp = summarizeHomeBp(bp, row.time_zone);
-      const cgm = summarizeCgm(glucose, AGP_DEFAULT_DAYS);
-      const cgmSufficient = cgm !== null && cgm.coveragePercent >= AGP_MIN_COVERAGE_PERCENT;
-      return {
-        enoughData: homeBp !== null || cgmSufficient,
-        homeBpControlled: homeBp ? homeBp.controlled : null,
-        cgmInTarget: cgmSufficient ? cgmInTarget(cgm) : null,
-      };
-    } catch {
-      return { enoughData: false, homeBpControlled: null, cgmInTarget: null };
-    }
+    const { homeBp, cgm } = await patientControl(readings, row.patient_id, row.time_zone, now);
+    const cgmSufficient = cgm !== null && cgm.coveragePercent >= AGP_MIN_COVERAGE_PERCENT;
+    return {
+      enoughData: homeBp !== null || cgmSufficient,
+      homeBpControlled: homeBp ? homeBp.controlled : null,
+      cgmInTarget: cgmSufficient ? cgmInTarget(cgm) : null,
+    };
   }
 }
 

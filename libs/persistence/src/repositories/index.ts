@@ -29,6 +29,7 @@ export * from './follow-up-task.repository';
 export * from './login-failure.repository';
 export * from './patient-contact.repository';
 export * from './patient.repository';
+export * from './patient-control';
 export * from './quarantine.repository';
 export * from './questionnaire-response.repository';
 export * from './rule-override.repository';
