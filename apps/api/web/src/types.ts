@@ -11,6 +11,7 @@ import type {
   HomeBpReportResponse,
   NormalizedReading,
   Page,
+  PairingCodeResponse,
   Patient,
   PatientSummary,
   ReadingBucketResponse,
@@ -24,3 +25,4 @@ export type FollowUp = FollowUpResponse;
 export type ReadingBucket = ReadingBucketResponse;
 export type AgpReport = AgpReportResponse;
 export type HomeBpReport = HomeBpReportResponse;
+export type PairingCode = PairingCodeResponse;
