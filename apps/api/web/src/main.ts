@@ -7,7 +7,7 @@ import { renderHomeBpReport } from './home-bp-report-view.js';
 import { renderLogin } from './login-view.js';
 import { renderNurseWorklist } from './nurse-worklist-view.js';
 import { renderPatientList } from './patient-list-view.js';
-import { renderPatientPage } from './patient-page-view.js';
+import { renderPatientPage, renderPatientSignIn } from './patient-page-view.js';
 import { renderPatient } from './patient-view.js';
 
 const root = document.getElementById('app')!;
@@ -25,10 +25,12 @@ function showWhoIsSignedIn(): void {
 /** Hash routes: #/login, #/patients, #/patients/<id>, #/patients/<id>/agp, #/patients/<id>/home-bp, #/patients/<id>/enrol, #/worklist, #/follow-up. Each view's live stream closes when the view is left. */
 function route(): void {
   // The patient's own page, at /p/<token> (their signed link): no care-team session, no care-team header.
+  // /p/sign-in: the form to get a new link (a real token always has a dot, so never collides with it).
   const patientLink = /^\/p\/([^/]+)$/.exec(location.pathname);
   if (patientLink) {
     document.body.classList.add('patient');
-    renderPatientPage(root, decodeURIComponent(patientLink[1])).catch((error: Error) =>
+    const token = decodeURIComponent(patientLink[1]);
+    (token === 'sign-in' ? renderPatientSignIn(root) : renderPatientPage(root, token)).catch((error: Error) =>
       root.replaceChildren(h('p', { class: 'error', role: 'alert' }, error.message)),
     );
     return;

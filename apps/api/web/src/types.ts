@@ -12,6 +12,8 @@ import type {
   NormalizedReading,
   Page,
   PairingCodeResponse,
+  PatientPage,
+  PatientPageText,
   Patient,
   PatientSummary,
   ReadingBucketResponse,
@@ -26,3 +28,5 @@ export type ReadingBucket = ReadingBucketResponse;
 export type AgpReport = AgpReportResponse;
 export type HomeBpReport = HomeBpReportResponse;
 export type PairingCode = PairingCodeResponse;
+export type PatientPageData = PatientPage;
+export type { PatientPageText };
