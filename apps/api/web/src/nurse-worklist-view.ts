@@ -79,6 +79,16 @@ export async function renderNurseWorklist(root: HTMLElement): Promise<void> {
         h('span', { class: `badge ${item.status === 'scheduled' ? 'info' : item.status === 'overdue' ? 'warning' : 'urgent'}` }, statusLabel(item)),
         // The patient answered their reminder's link asking for another date: the call agrees one.
         ...(item.rescheduleRequested ? [' ', h('span', { class: 'badge warning', 'data-flag': 'reschedule-requested' }, 'asked to reschedule')] : []),
+        ...(item.noReadings
+          ? [
+              ' ',
+              h(
+                'span',
+                { class: 'badge warning', 'data-flag': 'no-readings', title: item.noReadings.reason },
+                `no readings since ${formatDate(item.noReadings.since)}`,
+              ),
+            ]
+          : []),
       ),
       h('td', {}, item.assignedName ?? h('span', { class: 'muted' }, 'unassigned')),
       attempts,

@@ -73,6 +73,8 @@ export const followUpWorklistSchema = z.object({
       escalated: z.boolean(),
       /** The patient asked through a reminder link to reschedule (an open task). */
       rescheduleRequested: z.boolean(),
+      /** The patient stopped uploading (an open "no readings" item): their last reading, and the sentence for the nurse. */
+      noReadings: z.object({ since: apiDateTime(), reason: z.string() }).nullable(),
     }),
   ),
   /** Open multidisciplinary tasks assigned to the caller, due by the end of today (overdue first). */
