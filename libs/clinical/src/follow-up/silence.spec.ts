@@ -1,4 +1,4 @@
-import { DIABETES_V1, HYPERTENSION_V1, MENTAL_HEALTH_V1 } from '../pathways/default-pathways';
+import { DEFAULT_PATHWAYS, DIABETES_V1, HYPERTENSION_V1, MENTAL_HEALTH_V1 } from '../pathways/default-pathways';
 import { detectSilence, silenceAction, type DeviceUploads, type Silence } from './silence';
 
 const DAY = 86_400_000;
@@ -87,6 +87,15 @@ describe('detectSilence: each device against its own cadence over its pathway wi
     expect(detectSilence({ ...MENTAL_HEALTH_V1, silence: undefined }, silent, now)).toBeNull();
     expect(detectSilence({ ...DIABETES_V1, silence: { afterDays: { wearable: 3 }, belowPercent: 10 } }, silent, now)).toBeNull();
   });
+});
+
+it('every default pathway judges CGM and wearables over 3 days and cuffs, meters and oximeters over 7, within the 14 days the assessment reads', () => {
+  for (const template of DEFAULT_PATHWAYS) {
+    expect([template.id, template.silence]).toEqual([
+      template.id,
+      { afterDays: { cgm: 3, wearable: 3, blood_pressure_cuff: 7, glucose_meter: 7, pulse_oximeter: 7 }, belowPercent: 10 },
+    ]);
+  }
 });
 
 describe('silenceAction: raised once per silence', () => {

@@ -92,6 +92,7 @@ export interface PathwayTemplate {
 }
 
 export interface SilenceRule {
+  /** Days by device kind; at most 14 (the daily assessment reads the last 14 days reading by reading). */
   afterDays: Partial<Record<string, number>>;
   belowPercent: number;
 }
