@@ -1,6 +1,6 @@
 // Screenshots of the doctor's web page over the demo cohort, for docs/images: the platform started as
 // `npm start` starts it (embedded PostgreSQL, the demo and its simulated cohort), then headless Chromium.
-import { signPatientPageLink } from '@rpm/security';
+import { signPatientLink, signPatientPageLink } from '@rpm/security';
 import path from 'node:path';
 import { ApiClient } from '../test/support/api-client';
 import { launchChromium } from '../test/support/headless-chromium';
@@ -35,7 +35,7 @@ const daysAgo = (days: number) => new Date(Date.now() - days * DAY).toISOString(
  * due today, one completed by telephone, a readmission after the surgery patient's discharge, an alert
  * acknowledged.
  */
-async function followUpActivity(doctor: ApiClient): Promise<void> {
+async function followUpActivity(doctor: ApiClient, baseUrl: string): Promise<void> {
   const { body: me } = await doctor.get<{ id: string }>('/auth/me');
   const endOfToday = Math.floor(Date.now() / DAY) * DAY + DAY - 60_000;
   await doctor.put(`/patients/${patientNamed('Thomas Becker')}/follow-up`, { nextDueAt: daysAgo(4), assignedTo: me.id });
@@ -44,6 +44,19 @@ async function followUpActivity(doctor: ApiClient): Promise<void> {
   await doctor.put(`/patients/${patientNamed('Aisha Mensah')}/follow-up`, { nextDueAt: daysAgo(6) });
   await doctor.post(`/patients/${patientNamed('Aisha Mensah')}/visits`, { occurredAt: daysAgo(2), type: 'telephone', outcome: 'Home readings reviewed' });
   await doctor.post(`/patients/${patientNamed('Robert Lindqvist')}/visits`, { occurredAt: daysAgo(3), type: 'admission', outcome: 'Wound infection' });
+  // Through their signed links: Aisha answers the satisfaction survey her call gave her; Priya asks to reschedule.
+  const expiresAt = Math.floor(Date.now() / 1000) + 3600;
+  const survey = signPatientPageLink(PATIENT_LINK_SECRET, { patientId: patientNamed('Aisha Mensah'), expiresAt });
+  const answers = { 'satisfaction-overall': 4, 'satisfaction-helped': 2, 'satisfaction-recommend': 2 };
+  const surveyStatus = await fetch(`${baseUrl}/p/${survey}/questionnaires/contact_satisfaction/responses`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ answers }),
+  });
+  say(`satisfaction survey answered: ${surveyStatus.status}`);
+  const dueAt = new Date(endOfToday).toISOString();
+  const reschedule = signPatientLink(PATIENT_LINK_SECRET, { action: 'reschedule', patientId: patientNamed('Priya Raman'), dueAt, expiresAt });
+  say(`reschedule asked: ${(await fetch(`${baseUrl}/p/${reschedule}/reschedule`, { method: 'POST' })).status}`);
   for (const patient of DEMO_COHORT) {
     const { body } = await doctor.get<{ alerts: { id: string }[] }>(`/patients/${patient.id}/alerts?status=open&limit=1`);
     if (!body.alerts[0]) continue;
@@ -85,7 +98,7 @@ async function main(): Promise<void> {
       await page.screenshot({ path: path.join(outDir, shot.file), fullPage: true });
       say(`wrote docs/images/${shot.file}`);
     }
-    await followUpActivity(doctor);
+    await followUpActivity(doctor, platform.httpUrl);
     await page.goto(`${platform.httpUrl}/app#/follow-up`);
     await page.waitForSelector('figure[data-chart="follow-up-trend"] canvas');
     await page.click('.dashboard-cards .card[data-figure="overdue"]');

@@ -1,5 +1,7 @@
 import type { FollowUpDashboardResponse, FollowUpWorklist } from '@rpm/contracts';
 import { followUpDashboardSchema } from '@rpm/contracts';
+import { FollowUpPlanRepository, createDataSource } from '@rpm/persistence';
+import { signPatientLink, signPatientPageLink } from '@rpm/security';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -12,6 +14,7 @@ import { createTestDatabase } from '../support/test-services';
 import { waitFor } from '../support/wait-for';
 
 const DAY = 86_400_000;
+const SECRET = 'follow-up-centre-link-secret-of-32-chars-or-more';
 const daysAgo = (days: number) => new Date(Date.now() - days * DAY).toISOString();
 const FIGURES = ['coverage', 'completion', 'overdue', 'missed', 'lostToFollowUp', 'bloodPressureControl', 'timeInRangeControl', 'readmissions'] as const;
 
@@ -20,6 +23,9 @@ const FIGURES = ['coverage', 'completion', 'overdue', 'missed', 'lostToFollowUp'
  * patients behind it and the whole downloads as CSV; the nurse worklist records a call and escalates.
  * Three patients: one overdue with an acknowledged alert, one readmitted 15 days after surgery, one whose due
  * contact was completed (named like a spreadsheet formula, to see the CSV neutralise it).
+ * The patients act through their signed links: the readmitted one asks to reschedule (an sms reminder two days
+ * before), the one just called answers the satisfaction survey that contact gave them; the one just called has
+ * also stopped uploading (the daily assessment's "no readings since" item, recorded through the repository).
  */
 describe('the follow-up centre in headless Chromium', () => {
   let platform: PlatformProcess;
@@ -30,12 +36,13 @@ describe('the follow-up centre in headless Chromium', () => {
   let page: Page;
   let readmitted: string;
   let completed: string;
+  const silentSince = daysAgo(9);
   const browserErrors: string[] = [];
 
   beforeAll(async () => {
     databaseUrl = await createTestDatabase();
     browser = await launchChromium();
-    platform = await PlatformProcess.start({ DATABASE_URL: databaseUrl, DEMO_SEED: 'false' });
+    platform = await PlatformProcess.start({ DATABASE_URL: databaseUrl, DEMO_SEED: 'false', PATIENT_LINK_SECRET: SECRET });
     clinic = await createClinic(databaseUrl, 'centre');
     doctor = await ApiClient.login(platform.httpUrl, clinic.doctor.email, clinic.doctor.password);
 
@@ -63,6 +70,42 @@ describe('the follow-up centre in headless Chromium', () => {
     expect((await doctor.post(`/patients/${completed}/visits`, { occurredAt: daysAgo(1), type: 'telephone', outcome: 'home readings reviewed' })).status).toBe(
       201,
     );
+
+    // The telephone contact gave the patient the satisfaction survey: it is on their own page, and they answer it.
+    const pageToken = signPatientPageLink(SECRET, { patientId: completed, expiresAt: Math.floor(Date.now() / 1000) + 3600 });
+    const patientPage = (await (await fetch(`${platform.httpUrl}/p/${pageToken}/page`)).json()) as { questionnaires: { instrument: string }[] };
+    expect(patientPage.questionnaires.map((open) => open.instrument)).toContain('contact_satisfaction');
+    const answered = await fetch(`${platform.httpUrl}/p/${pageToken}/questionnaires/contact_satisfaction/responses`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ answers: { 'satisfaction-overall': 4, 'satisfaction-helped': 2, 'satisfaction-recommend': 2 } }),
+    });
+    expect(answered.status).toBe(201);
+
+    // The readmitted patient, reminded by sms two days ago, asks through the link to reschedule their next contact.
+    const { body: followUp } = await doctor.get<{ plan: { nextDueAt: string } }>(`/patients/${readmitted}/follow-up`);
+    const dataSource = await createDataSource(databaseUrl).initialize();
+    try {
+      await dataSource.query(
+        `INSERT INTO patient_reminders (patient_id, due_at, kind, created_at, send_after, status, channel, sent_at) VALUES ($1, $2, 'due_in_7_days', $3, $3, 'sent', 'sms', $3)`,
+        [readmitted, followUp.plan.nextDueAt, daysAgo(2)],
+      );
+      // The patient just called stopped uploading: the daily assessment's item, through the repository it uses.
+      await new FollowUpPlanRepository(dataSource).reviewSilence(completed, new Date(), {
+        since: new Date(silentSince),
+        devices: [],
+        reason: 'check on the patient: no readings since (blood pressure cuff 0 of 14 expected in 7 days)',
+      });
+    } finally {
+      await dataSource.destroy();
+    }
+    const rescheduleToken = signPatientLink(SECRET, {
+      action: 'reschedule',
+      patientId: readmitted,
+      dueAt: followUp.plan.nextDueAt,
+      expiresAt: Math.floor(Date.now() / 1000) + 3600,
+    });
+    expect((await fetch(`${platform.httpUrl}/p/${rescheduleToken}/reschedule`, { method: 'POST' })).status).toBe(200);
 
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
     page.on('console', (message) => message.type() === 'error' && browserErrors.push(message.text()));
@@ -103,6 +146,16 @@ describe('the follow-up centre in headless Chromium', () => {
     expect(await page.textContent('.dashboard-cards .card[data-figure="completion"]')).toContain('of 2 due contacts · 50%');
     expect(await page.locator('table[data-groups="care-team"] tbody tr').count()).toBe(figures.byCareTeam.length);
     expect(await page.locator('table[data-groups="clinician"] tbody tr').count()).toBe(figures.byClinician.length);
+
+    // The satisfaction survey after contacts: one response, 4 of 5, attributed to the doctor who called.
+    expect(figures.satisfaction).toEqual(expect.objectContaining({ responses: 1, meanSatisfaction: 4, helpedPercent: 100, patientIds: [completed] }));
+    expect(await page.getAttribute('[data-panel="satisfaction"] .card[data-figure="satisfaction"]', 'data-count')).toBe('1');
+    expect(await page.textContent('[data-panel="satisfaction"] .card[data-figure="satisfaction"]')).toContain('4 / 5');
+    expect(await page.locator('[data-table="satisfaction-groups"] tbody tr').count()).toBe(2);
+    await page.waitForSelector('figure[data-chart="satisfaction-trend"] canvas');
+    // Reminder response per channel: the sms two days ago was answered (the reschedule request).
+    expect(figures.responseByChannel).toEqual([{ channel: 'sms', sent: 1, responded: 1, awaiting: 0, percent: 100 }]);
+    expect(await page.textContent('[data-table="response-by-channel"] tr[data-channel="sms"] td.rate')).toBe('100%');
     await screenshot('follow-up-dashboard');
   });
 
@@ -129,6 +182,8 @@ describe('the follow-up centre in headless Chromium', () => {
     expect(lines).toContain(`all,All patients,Overdue,1,3,${figures.totals.overdue.percent},centre patient`);
     expect(lines).toContain(`all,All patients,Due contacts completed,1,2,50,"'=HYPERLINK(""http://evil""); centre patient"`);
     expect(csv).not.toMatch(/(^|,)"?=/m);
+    expect(lines).toContain(`all,All patients,1,4,100,100,"'=HYPERLINK(""http://evil"")"`);
+    expect(lines).toContain('sms,1,1,0,100');
 
     const response = await fetch(`${platform.httpUrl}/follow-up/dashboard.csv?weeks=12`, { headers: { authorization: doctor.authorization } });
     expect(response.status).toBe(200);
@@ -165,6 +220,21 @@ describe('the follow-up centre in headless Chromium', () => {
     await page.waitForSelector(`${row} td.escalated .badge`);
     const after = await doctor.get<FollowUpWorklist>('/follow-up/worklist');
     expect(after.body.items.find((item) => item.patientId === clinic.patientId)?.escalated).toBe(true);
+    await screenshot('nurse-worklist');
+  });
+
+  it('shows the patient who asked to reschedule and the one who stopped uploading on the worklist, before their due day', async () => {
+    const { body } = await doctor.get<FollowUpWorklist>('/follow-up/worklist');
+    expect(body.items.find((item) => item.patientId === readmitted)).toEqual(expect.objectContaining({ rescheduleRequested: true, noReadings: null }));
+    expect(body.items.find((item) => item.patientId === completed)?.noReadings?.since).toBe(silentSince);
+    await page.reload();
+    await page.waitForSelector(`.nurse-worklist tr[data-patient-id="${readmitted}"] [data-flag="reschedule-requested"]`);
+    expect(await page.textContent(`.nurse-worklist tr[data-patient-id="${readmitted}"] [data-flag="reschedule-requested"]`)).toBe('asked to reschedule');
+    const flag = `.nurse-worklist tr[data-patient-id="${completed}"] [data-flag="no-readings"]`;
+    expect(await page.textContent(flag)).toMatch(/^no readings since /);
+    expect(await page.getAttribute(flag, 'title')).toContain('blood pressure cuff 0 of 14');
+    // The patient with neither is not flagged.
+    expect(await page.locator(`.nurse-worklist tr[data-patient-id="${clinic.patientId}"] [data-flag]`).count()).toBe(0);
     await screenshot('nurse-worklist');
   });
 

@@ -18,6 +18,7 @@ import { MultidisciplinaryTasks1764460000000 } from './migrations/1764460000000-
 import { PatientContact1764470000000 } from './migrations/1764470000000-patient-contact';
 import { QuestionnaireResponses1764480000000 } from './migrations/1764480000000-questionnaire-responses';
 import { NursingTasks1764490000000 } from './migrations/1764490000000-nursing-tasks';
+import { QuestionnaireAssignments1764500000000 } from './migrations/1764500000000-questionnaire-assignments';
 import { PatientSignInLinks1764510000000 } from './migrations/1764510000000-patient-sign-in-links';
 
 export const MIGRATIONS = [
@@ -39,6 +40,7 @@ export const MIGRATIONS = [
   PatientContact1764470000000,
   QuestionnaireResponses1764480000000,
   NursingTasks1764490000000,
+  QuestionnaireAssignments1764500000000,
   PatientSignInLinks1764510000000,
 ];
 

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import { CLOCK, judge, pathwayTemplate, proposeChange, reminderDue, systemClock, type Clock, type ReminderKind } from '@rpm/clinical';
+import { CLOCK, detectSilence, judge, pathwayTemplate, proposeChange, reminderDue, systemClock, type Clock, type ReminderKind } from '@rpm/clinical';
 import { FollowUpPlanRepository } from '@rpm/persistence';
 import { DataSource } from 'typeorm';
 import { ALERT_CHANNELS, type AlertChannel } from '../delivery/alert-channel';
@@ -61,12 +61,16 @@ export class FollowUpJob {
     if (!plan) return;
     const template = pathwayTemplate(plan.pathway, plan.pathwayVersion);
     if (!template) throw new Error(`no pathway ${plan.pathway} v${plan.pathwayVersion}`);
-    const judgement = judge(template, await this.assessment.assess(patientId, now));
+    const assessment = await this.assessment.assess(patientId, now);
+    const judgement = judge(template, assessment);
     const proposed = await this.plans.recordAssessment(patientId, now, { ...judgement, at: now.toISOString() }, null, (state) =>
       proposeChange(template, state, judgement, now),
     );
     // Logged once the transaction has committed, so a rolled-back review never shows as proposed.
     if (proposed !== null) this.logger.log({ message: 'follow-up change proposed', patientId, changeId: proposed, state: judgement.state });
+    // A patient who stopped uploading goes on the nurse worklist, once per silence (not a change of tier).
+    const silence = await this.plans.reviewSilence(patientId, now, detectSilence(template, assessment.uploads, now));
+    if (silence) this.logger.log({ message: `follow-up no data: ${silence}`, patientId });
   }
 
   private async queueReminders(now: Date): Promise<void> {

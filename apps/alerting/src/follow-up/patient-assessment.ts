@@ -1,5 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { HOME_BP_WINDOW_DAYS, adherencePercent, daysWithData, localDaysFetchMs, summarizeCgm, summarizeHomeBp, type Assessment } from '@rpm/clinical';
+import {
+  HOME_BP_WINDOW_DAYS,
+  adherencePercent,
+  daysWithData,
+  localDaysFetchMs,
+  summarizeCgm,
+  summarizeHomeBp,
+  type Assessment,
+  type DeviceUploads,
+} from '@rpm/clinical';
 import { METRICS } from '@rpm/contracts';
 import { FollowUpPlanRepository, PatientRepository } from '@rpm/persistence';
 import { READING_STORE } from '@rpm/platform';
@@ -25,6 +34,14 @@ const READINGS_PER_DEVICE_MINUTE = 3;
  * local days).
  */
 const PRESENCE_BUCKET_MINUTES = 15;
+/** The metrics each kind of device sends: where to look for its last reading older than the fortnight. */
+const KIND_METRICS: Record<string, readonly string[]> = {
+  cgm: ['glucose'],
+  glucose_meter: ['glucose'],
+  blood_pressure_cuff: ['blood_pressure'],
+  pulse_oximeter: ['spo2', 'heart_rate'],
+  wearable: ['heart_rate', 'spo2', 'steps'],
+};
 
 /**
  * Gathers a patient's last 30 days for the follow-up policy: alert load (live and retrospective alike),
@@ -45,7 +62,7 @@ export class PatientAssessment {
     this.patients = new PatientRepository(dataSource);
   }
 
-  async assess(patientId: string, now: Date): Promise<Assessment> {
+  async assess(patientId: string, now: Date): Promise<Assessment & { uploads: DeviceUploads[] }> {
     const since = new Date(now.getTime() - ASSESSED_DAYS * DAY);
     const recentFrom = new Date(now.getTime() - RECENT_DAYS * DAY);
     const bucket = PRESENCE_BUCKET_MINUTES * 60_000;
@@ -74,7 +91,18 @@ export class PatientAssessment {
         return adherencePercent(device.kind, recent.filter((reading) => reading.deviceId === device.id).length, days);
       })
       .filter((percent): percent is number => percent !== undefined);
+    // Each device's uploads, for the no-data check (detectSilence): its readings of the fortnight, and its last
+    // reading, from the older 15-minute buckets of its kind's metrics when it sent nothing in the fortnight.
+    const uploads = devices.map((device): DeviceUploads => {
+      const times = readings.filter((reading) => reading.deviceId === device.id).map((reading) => new Date(reading.measuredAt));
+      const olderLast = METRICS.flatMap((metric, index) => ((KIND_METRICS[device.kind] ?? []).includes(metric) ? older[index] : []))
+        .map((bucketed) => Date.parse(bucketed.bucketStart))
+        .reduce((latest, at) => Math.max(latest, at), -Infinity);
+      const last = times.length ? times[times.length - 1] : Number.isFinite(olderLast) ? new Date(olderLast) : null;
+      return { deviceId: device.id, kind: device.kind, pairedAt: new Date(device.created_at), readingTimes: times, lastReadingAt: last };
+    });
     return {
+      uploads,
       urgentAlerts: alerts.urgent,
       warningAlerts: alerts.warning,
       daysWithData: daysWithData(

@@ -28,7 +28,8 @@ const FIGURES = [
 
 /**
  * The dashboard as CSV: one row per figure of the whole scope, each care team and each clinician, with the
- * names of the patients behind it; then the weekly trend.
+ * names of the patients behind it; then the weekly trend (with the satisfaction responses and mean of each
+ * week), the satisfaction survey per group, and the reminders' response rate per channel.
  */
 export function dashboardCsv(dashboard: FollowUpDashboardResponse): string {
   const names = new Map(dashboard.patients.map((patient) => [patient.patientId, patient.displayName]));
@@ -48,7 +49,34 @@ export function dashboardCsv(dashboard: FollowUpDashboardResponse): string {
     rows.push([scope, group, 'Alerts acknowledged: 90th percentile minutes', p90Minutes, acknowledged, null, '']);
   }
   rows.push([]);
-  rows.push(['week ending', 'overdue', 'missed', 'lost to follow-up', 'contacts completed']);
-  for (const week of dashboard.trend) rows.push([week.weekEnd.slice(0, 10), week.overdue, week.missed, week.lostToFollowUp, week.contactsCompleted]);
+  rows.push(['week ending', 'overdue', 'missed', 'lost to follow-up', 'contacts completed', 'satisfaction responses', 'mean satisfaction (1-5)']);
+  dashboard.trend.forEach((week, index) => {
+    const satisfaction = dashboard.satisfaction.trend[index];
+    rows.push([
+      week.weekEnd.slice(0, 10),
+      week.overdue,
+      week.missed,
+      week.lostToFollowUp,
+      week.contactsCompleted,
+      satisfaction?.responses ?? 0,
+      satisfaction?.meanSatisfaction ?? null,
+    ]);
+  });
+  // The satisfaction survey after contacts: the whole scope, each care team, each contact clinician.
+  rows.push([]);
+  rows.push(['scope', 'group', 'survey responses', 'mean satisfaction (1-5)', 'helped %', 'would recommend %', 'patients']);
+  const { satisfaction } = dashboard;
+  for (const [scope, group, summary] of [
+    ['all', 'All patients', satisfaction] as const,
+    ...satisfaction.byCareTeam.map((team) => ['care team', team.name, team] as const),
+    ...satisfaction.byClinician.map((clinician) => ['clinician', clinician.name, clinician] as const),
+  ]) {
+    const patients = summary.patientIds.map((id) => names.get(id) ?? id).join('; ');
+    rows.push([scope, group, summary.responses, summary.meanSatisfaction, summary.helpedPercent, summary.recommendPercent, patients]);
+  }
+  // Reminders to patients per channel and the share answered within 7 days.
+  rows.push([]);
+  rows.push(['reminder channel', 'sent', 'responded within 7 days', 'awaiting (sent < 7 days ago)', 'response rate %']);
+  for (const channel of dashboard.responseByChannel) rows.push([channel.channel, channel.sent, channel.responded, channel.awaiting, channel.percent]);
   return toCsv(rows);
 }

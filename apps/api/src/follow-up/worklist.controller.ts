@@ -12,7 +12,7 @@ const STATUS_RANK: Record<string, number> = { lost_to_follow_up: 3, missed: 2, o
 /**
  * The nurse worklist: contacts due today or overdue across the caller's care teams, with the responsible
  * staff member, call attempts against the current due date and their last outcome, and escalations.
- * Most overdue first; then the caller's own open tasks due by the end of the day. Call outcomes and escalation are posted on the patient's follow-up routes.
+ * A patient who asked to reschedule or stopped uploading is listed before the due day. Most overdue first; then the caller's own open tasks due by the end of the day. Call outcomes and escalation are posted on the patient's follow-up routes.
  */
 @Controller('follow-up')
 export class WorklistController {
@@ -34,8 +34,10 @@ export class WorklistController {
     const ids = await this.scope.patientIds(user.id);
     // A patient who asked (through a reminder's link) to reschedule is on the list before the due day.
     const rescheduleRequested = await this.contacts.rescheduleRequests(ids);
+    // So is a patient who stopped uploading (the daily assessment's "no readings since" item).
+    const noReadings = await this.plans.noReadings(ids);
     const due = (await this.plans.ofPatients(ids)).filter(
-      (plan) => new Date(plan.next_due_at).getTime() < endOfDay.getTime() || rescheduleRequested.has(plan.patient_id),
+      (plan) => new Date(plan.next_due_at).getTime() < endOfDay.getTime() || rescheduleRequested.has(plan.patient_id) || noReadings.has(plan.patient_id),
     );
     const attempts = await this.plans.attemptsForCurrentDue(due.map((plan) => plan.patient_id));
     const items = due
@@ -54,6 +56,9 @@ export class WorklistController {
         lastOutcome: attempts.get(plan.patient_id)?.lastOutcome ?? null,
         escalated: plan.escalated_at !== null,
         rescheduleRequested: rescheduleRequested.has(plan.patient_id),
+        noReadings: noReadings.has(plan.patient_id)
+          ? { since: noReadings.get(plan.patient_id)!.since.toISOString(), reason: noReadings.get(plan.patient_id)!.reason }
+          : null,
       }));
     // The caller's own multidisciplinary tasks (a dietitian's, a psychologist's), among the same patients.
     const tasks = await this.tasks.openFor(user.id, ids, endOfDay);

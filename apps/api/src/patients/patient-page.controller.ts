@@ -64,6 +64,18 @@ export class PatientPageController {
         const definition = questionnaire(due.instrument);
         return definition ? [{ instrument: definition.id, title: definition.title, stem: definition.stem, dueAt: due.dueAt, items: definition.items }] : [];
       });
+    // And those given one at a time: the satisfaction survey after a contact (docs/questionnaires.md).
+    for (const open of await this.responses.openAssignments(patientId, now)) {
+      const definition = questionnaire(open.instrument);
+      if (definition && !questionnaires.some((due) => due.instrument === definition.id))
+        questionnaires.push({
+          instrument: definition.id,
+          title: definition.title,
+          stem: definition.stem,
+          dueAt: new Date(open.assignedAt),
+          items: definition.items,
+        });
+    }
     await this.audit.record({ userId: null, action: 'patient_link.page.view', patientId, outcome: 'allowed', requestId });
     return {
       // The page's fixed texts in the patient's recorded language (English when none or unknown).

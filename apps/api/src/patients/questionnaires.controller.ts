@@ -29,17 +29,23 @@ export class QuestionnairesController {
   @PatientRoute('questionnaires.list')
   @RespondsWith(200, patientQuestionnairesSchema)
   async list(@Param('patientId', { schema: uuid }) patientId: string) {
-    const [plan, lastAnswered, recent] = await Promise.all([
+    const [plan, lastAnswered, recent, open] = await Promise.all([
       this.plans.plan(patientId),
       this.responses.lastAnswered(patientId),
       this.responses.recent(patientId, RECENT),
+      this.responses.openAssignments(patientId, this.clock.now()),
     ]);
     const template = plan ? pathwayTemplate(plan.pathway, plan.pathwayVersion) : undefined;
     const assigned = questionnairesDue(template, lastAnswered, plan ? new Date(plan.enrolledAt) : this.clock.now(), this.clock.now()).map((due) => ({
       ...due,
       title: questionnaire(due.instrument)?.title ?? due.instrument,
     }));
-    return { pathway: plan?.pathway ?? null, assigned, recent: recent.map(view) };
+    return {
+      pathway: plan?.pathway ?? null,
+      assigned,
+      open: open.map((survey) => ({ ...survey, title: questionnaire(survey.instrument)?.title ?? survey.instrument })),
+      recent: recent.map(view),
+    };
   }
 
   @Post(':instrument/responses')

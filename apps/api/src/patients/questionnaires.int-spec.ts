@@ -150,6 +150,19 @@ describe('questionnaires: answers entered by a clinician, scored, alerted and ex
     expect(totals[0]).toMatchObject({ search: { mode: 'include' }, resource: { code: { coding: [{ code: '44261-6' }] }, valueInteger: 20 } });
   });
 
+  it('a contact gives the patient the satisfaction survey, listed as open until a response answers it', async () => {
+    expect((await surgeon.post(`/patients/${surgical.patientId}/visits`, { occurredAt: new Date().toISOString(), type: 'telephone' })).status).toBe(201);
+    const listed = await surgeon.get<{ open: { instrument: string; title: string }[] }>(`/patients/${surgical.patientId}/questionnaires`);
+    expect(listed.body.open).toEqual([expect.objectContaining({ instrument: 'contact_satisfaction', title: 'Your last contact with the care team' })]);
+    const recorded = await surgeon.post<Recorded>(`/patients/${surgical.patientId}/questionnaires/contact_satisfaction/responses`, {
+      answers: { 'satisfaction-overall': 5, 'satisfaction-helped': 2, 'satisfaction-recommend': 1 },
+    });
+    expect(recorded.status).toBe(201);
+    expect(recorded.body.response).toEqual(expect.objectContaining({ total: 8, band: 'high satisfaction' }));
+    expect(recorded.body.alerts).toEqual([]);
+    expect((await surgeon.get<{ open: unknown[] }>(`/patients/${surgical.patientId}/questionnaires`)).body.open).toEqual([]);
+  });
+
   it('shows responses on the patient timeline', async () => {
     const timeline = await doctor.get<{ entries: { type: string; instrument?: string; total?: number }[] }>(`/patients/${own.patientId}/timeline`);
     expect(timeline.status).toBe(200);

@@ -4,6 +4,10 @@ import { timeChart } from './charts.js';
 import { formatDate, h } from './dom.js';
 
 type Figures = FollowUpDashboardResponse['totals'];
+type SatisfactionSummary = Pick<
+  FollowUpDashboardResponse['satisfaction'],
+  'responses' | 'meanSatisfaction' | 'helpedPercent' | 'recommendPercent' | 'patientIds'
+>;
 type FigureKey = Exclude<keyof Figures, 'patients' | 'acknowledgement'>;
 
 /** The figures in the order shown, each with what "good" is (for the card's colour) and what it counts. */
@@ -20,6 +24,8 @@ const FIGURES: { key: FigureKey; label: string; of: string; good?: (percent: num
 const STATUS: Record<string, string> = { scheduled: 'on schedule', overdue: 'overdue', missed: 'missed', lost_to_follow_up: 'lost to follow-up' };
 const shown = (percent: number | null) => (percent === null ? '—' : `${percent}%`);
 const minutes = (value: number | null) => (value === null ? '—' : `${value} min`);
+const CHANNELS: Record<string, string> = { sms: 'SMS', email: 'E-mail', webhook: 'App push (webhook)', voice: 'Voice call' };
+const score = (value: number | null) => (value === null ? '—' : `${value} / 5`);
 
 /** Fetches the CSV with the session's token and hands it to the browser as a download. */
 async function downloadCsv(query: string): Promise<void> {
@@ -192,6 +198,146 @@ export async function renderFollowUpDashboard(root: HTMLElement, weeks = 12, car
     'Download CSV',
   );
 
+  // The satisfaction survey after contacts: the figures, per care team and clinician, and a weekly chart.
+  const satisfaction = dashboard.satisfaction;
+  const satisfactionRows = (kind: string, groups: { id: string | null; name: string; summary: SatisfactionSummary }[]) =>
+    groups.map(({ id, name, summary }) =>
+      h(
+        'tr',
+        { 'data-group': `${kind}:${id ?? 'unknown'}` },
+        h('td', {}, kind === 'care-team' ? 'Care team' : 'Clinician'),
+        h('td', {}, name),
+        h(
+          'td',
+          {},
+          h('button', { type: 'button', class: 'link', onclick: () => showPatients(`Satisfaction survey — ${name}`, summary.patientIds) }, summary.responses),
+        ),
+        h('td', {}, score(summary.meanSatisfaction)),
+        h('td', {}, shown(summary.helpedPercent)),
+        h('td', {}, shown(summary.recommendPercent)),
+      ),
+    );
+  const satisfactionChart = h('div', { class: 'trend-chart' });
+  const satisfactionSection = h(
+    'section',
+    { class: 'satisfaction', 'data-panel': 'satisfaction' },
+    h('h2', {}, 'Satisfaction after contacts'),
+    h(
+      'div',
+      { class: 'cards dashboard-cards' },
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'card figure',
+          'data-figure': 'satisfaction',
+          'data-count': String(satisfaction.responses),
+          onclick: () => showPatients('Satisfaction survey answered', satisfaction.patientIds),
+        },
+        h('span', { class: 'label' }, 'Mean satisfaction'),
+        h('strong', {}, score(satisfaction.meanSatisfaction)),
+        h('span', { class: 'muted' }, `${satisfaction.responses} response${satisfaction.responses === 1 ? '' : 's'} to the survey after a contact`),
+      ),
+      h(
+        'div',
+        { class: 'card figure' },
+        h('span', { class: 'label' }, 'The contact helped'),
+        h('strong', {}, shown(satisfaction.helpedPercent)),
+        h('span', { class: 'muted' }, 'answered yes'),
+      ),
+      h(
+        'div',
+        { class: 'card figure' },
+        h('span', { class: 'label' }, 'Would recommend'),
+        h('strong', {}, shown(satisfaction.recommendPercent)),
+        h('span', { class: 'muted' }, 'answered yes'),
+      ),
+    ),
+    h(
+      'table',
+      { class: 'worklist', 'data-table': 'satisfaction-groups' },
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          h('th', {}, ''),
+          h('th', {}, 'Group'),
+          h('th', {}, 'Responses'),
+          h('th', {}, 'Mean (1-5)'),
+          h('th', {}, 'Helped'),
+          h('th', {}, 'Would recommend'),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        ...satisfactionRows(
+          'care-team',
+          satisfaction.byCareTeam.map((team) => ({ id: team.careTeamId, name: team.name, summary: team })),
+        ),
+        ...satisfactionRows(
+          'clinician',
+          satisfaction.byClinician.map((clinician) => ({
+            id: clinician.clinicianId,
+            name: clinician.name,
+            summary: clinician,
+          })),
+        ),
+      ),
+    ),
+    h('figure', { class: 'chart', 'data-chart': 'satisfaction-trend' }, h('figcaption', {}, 'Week by week: mean satisfaction (1-5)'), satisfactionChart),
+  );
+
+  // Reminders to patients per channel, and how many the patient answered within 7 days.
+  const channelSection = h(
+    'section',
+    { class: 'response-by-channel', 'data-panel': 'response-by-channel' },
+    h('h2', {}, 'Reminder response per channel'),
+    h(
+      'p',
+      { class: 'muted' },
+      'Reminders sent to patients in the period, and those the patient answered within 7 days: confirmed or asked to reschedule through the link, or answered a questionnaire.',
+    ),
+    dashboard.responseByChannel.length === 0
+      ? h('p', { class: 'muted' }, 'No reminders sent to patients in the period.')
+      : h(
+          'table',
+          { class: 'worklist', 'data-table': 'response-by-channel' },
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              h('th', {}, 'Channel'),
+              h('th', {}, 'Sent'),
+              h('th', {}, 'Responded ≤ 7 days'),
+              h('th', {}, 'Awaiting'),
+              h('th', {}, 'Response rate'),
+              h('th', {}, ''),
+            ),
+          ),
+          h(
+            'tbody',
+            {},
+            ...dashboard.responseByChannel.map((row) =>
+              h(
+                'tr',
+                { 'data-channel': row.channel },
+                h('td', {}, CHANNELS[row.channel] ?? row.channel),
+                h('td', {}, row.sent),
+                h('td', {}, row.responded),
+                h('td', {}, row.awaiting),
+                h('td', { class: 'rate' }, shown(row.percent)),
+                h('td', {}, h('meter', { min: '0', max: '100', value: String(row.percent ?? 0), 'aria-label': `${row.channel} response rate` })),
+              ),
+            ),
+          ),
+        ),
+  );
+
   const chart = h('div', { class: 'trend-chart' });
   root.replaceChildren(
     h(
@@ -242,6 +388,8 @@ export async function renderFollowUpDashboard(root: HTMLElement, weeks = 12, car
           ),
         ),
       ),
+      satisfactionSection,
+      channelSection,
       groupTable(
         'Per care team',
         'care-team',
@@ -267,6 +415,14 @@ export async function renderFollowUpDashboard(root: HTMLElement, weeks = 12, car
       { label: 'Missed', color: '#d1242f', values: dashboard.trend.map((week) => week.missed) },
       { label: 'Overdue', color: '#9a6700', values: dashboard.trend.map((week) => week.overdue) },
     ],
+    markers: [],
+  });
+  timeChart(satisfactionChart, {
+    unit: 'mean (1-5)',
+    times,
+    range: [times[0] - 3.5 * 86_400, times[times.length - 1] + 3.5 * 86_400],
+    yRange: [1, 5],
+    series: [{ label: 'Mean satisfaction', color: '#0969da', values: satisfaction.trend.map((week) => week.meanSatisfaction) }],
     markers: [],
   });
 }

@@ -18,8 +18,8 @@ const statusLabel = (item: Item): string =>
 const PATHWAYS: Record<string, string> = { diabetes: 'Diabetes', hypertension: 'Hypertension', post_surgery: 'After surgery' };
 
 /**
- * The nurse worklist (#/worklist): contacts due today or overdue across the care team, most overdue first,
- * with the responsible staff member and the call attempts against the current due date. A call's outcome is
+ * The nurse worklist (#/worklist): contacts due today or overdue across the care team, and patients who asked
+ * to reschedule or stopped uploading ("no readings since", before their due day), most overdue first, with the responsible staff member and the call attempts against the current due date. A call's outcome is
  * recorded from the row (a reached patient's contact is then recorded as a visit on their page); a contact
  * that cannot be made is escalated to the doctor with a reason.
  */
@@ -79,6 +79,16 @@ export async function renderNurseWorklist(root: HTMLElement): Promise<void> {
         h('span', { class: `badge ${item.status === 'scheduled' ? 'info' : item.status === 'overdue' ? 'warning' : 'urgent'}` }, statusLabel(item)),
         // The patient answered their reminder's link asking for another date: the call agrees one.
         ...(item.rescheduleRequested ? [' ', h('span', { class: 'badge warning', 'data-flag': 'reschedule-requested' }, 'asked to reschedule')] : []),
+        ...(item.noReadings
+          ? [
+              ' ',
+              h(
+                'span',
+                { class: 'badge warning', 'data-flag': 'no-readings', title: item.noReadings.reason },
+                `no readings since ${formatDate(item.noReadings.since)}`,
+              ),
+            ]
+          : []),
       ),
       h('td', {}, item.assignedName ?? h('span', { class: 'muted' }, 'unassigned')),
       attempts,
@@ -123,5 +133,5 @@ export async function renderNurseWorklist(root: HTMLElement): Promise<void> {
   status.textContent =
     items.length === 0
       ? 'No contacts due today or overdue.'
-      : `${items.length} contact${items.length === 1 ? '' : 's'} due today or overdue, most overdue first.`;
+      : `${items.length} contact${items.length === 1 ? '' : 's'} due today or overdue, or patients who asked to reschedule or stopped uploading; most overdue first.`;
 }

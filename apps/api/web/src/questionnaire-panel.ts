@@ -11,6 +11,7 @@ interface QuestionnaireResponseView {
 }
 interface PatientQuestionnaires {
   assigned: { instrument: string; title: string; dueAt: string; due: boolean }[];
+  open: { instrument: string; title: string; assignedAt: string; expiresAt: string }[];
   recent: QuestionnaireResponseView[];
 }
 
@@ -24,10 +25,19 @@ export async function renderQuestionnaires(container: HTMLElement, patientId: st
     container.replaceChildren(h('p', { class: 'muted' }, 'Questionnaires could not be loaded.'));
     return;
   }
-  const { assigned, recent } = questionnaires;
+  const { assigned, open, recent } = questionnaires;
   const due = assigned.filter((item) => item.due);
   container.replaceChildren(
     ...(due.length > 0 ? [h('p', { class: 'muted' }, `Due: ${due.map((item) => `${item.title} (since ${formatDate(item.dueAt)})`).join(', ')}`)] : []),
+    ...(open.length > 0
+      ? [
+          h(
+            'p',
+            { class: 'muted', 'data-open': open.map((item) => item.instrument).join(' ') },
+            `Open for the patient: ${open.map((item) => `${item.title} (until ${formatDate(item.expiresAt)})`).join(', ')}`,
+          ),
+        ]
+      : []),
     recent.length === 0
       ? h('p', { class: 'muted' }, 'No questionnaire responses yet.')
       : h(

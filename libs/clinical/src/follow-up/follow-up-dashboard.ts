@@ -47,6 +47,74 @@ export interface DashboardFacts {
   /** Hospital discharges (discharge visits and the anchors of anchored pathways) and admissions. */
   discharges: readonly { patientId: string; at: Date }[];
   admissions: readonly { patientId: string; at: Date }[];
+  /** Satisfaction surveys answered after a contact, with the contact's clinician and the patient's care team. */
+  satisfaction?: readonly SatisfactionFact[];
+  /** Reminders sent to patients, by the channel that carried each. */
+  reminders?: readonly ReminderFact[];
+  /** What patients did through their links: confirmed or asked to reschedule a contact, answered a questionnaire. */
+  patientResponses?: readonly PatientResponseFact[];
+}
+
+export interface SatisfactionFact {
+  patientId: string;
+  careTeamId: string;
+  careTeamName: string;
+  clinicianId: string | null;
+  clinicianName: string | null;
+  answeredAt: Date;
+  /** Item 1, 1 (very dissatisfied) to 5 (very satisfied). */
+  overall: number;
+  /** 0 no, 1 partly, 2 yes. */
+  helped: number;
+  /** 0 no, 1 not sure, 2 yes. */
+  recommend: number;
+}
+
+export interface ReminderFact {
+  patientId: string;
+  channel: string;
+  sentAt: Date;
+  /** The contact the reminder was about. */
+  dueAt: Date;
+}
+
+export interface PatientResponseFact {
+  patientId: string;
+  at: Date;
+  kind: 'confirm' | 'reschedule' | 'questionnaire';
+  /** The contact a link's answer was about; null for a questionnaire. */
+  dueAt: Date | null;
+}
+
+/** A reminder counts as answered when the patient responds within this many days of it (a platform choice). */
+export const REMINDER_RESPONSE_WINDOW_DAYS = 7;
+
+export interface SatisfactionSummary {
+  responses: number;
+  /** Mean of item 1 (1-5), two decimals; null without responses. */
+  meanSatisfaction: number | null;
+  /** Share answering "yes" to "did the contact help" / "would you recommend", %. */
+  helpedPercent: number | null;
+  recommendPercent: number | null;
+  patientIds: string[];
+}
+
+export interface SatisfactionFigures extends SatisfactionSummary {
+  byClinician: ({ clinicianId: string | null; name: string } & SatisfactionSummary)[];
+  byCareTeam: ({ careTeamId: string; name: string } & SatisfactionSummary)[];
+  trend: { weekStart: Date; weekEnd: Date; responses: number; meanSatisfaction: number | null }[];
+}
+
+export interface ChannelResponse {
+  channel: string;
+  /** Reminders the channel carried in the period. */
+  sent: number;
+  /** Of those, the ones the patient responded to within the window (each response credited to the latest reminder before it). */
+  responded: number;
+  /** Sent less than the window ago and not responded to yet: not counted either way. */
+  awaiting: number;
+  /** responded / (sent - awaiting), one decimal; null when nothing is settled. */
+  percent: number | null;
 }
 
 /** A count out of a whole, with its share in percent (one decimal, null when the whole is 0) and the patients behind it. */
@@ -87,6 +155,8 @@ export interface FollowUpDashboard {
   byClinician: { clinicianId: string | null; name: string; figures: DashboardFigures }[];
   byCareTeam: { careTeamId: string; name: string; figures: DashboardFigures }[];
   trend: DashboardWeek[];
+  satisfaction: SatisfactionFigures;
+  responseByChannel: ChannelResponse[];
   patients: { patientId: string; displayName: string; careTeam: string; clinician: string | null; status: FollowUpStatus | null }[];
 }
 
@@ -215,6 +285,87 @@ function weeklyTrend(facts: DashboardFacts, from: Date): DashboardWeek[] {
   });
 }
 
+const mean = (values: readonly number[]): number | null =>
+  values.length === 0 ? null : Math.round((values.reduce((sum, value) => sum + value, 0) / values.length) * 100) / 100;
+
+function satisfactionSummary(answers: readonly SatisfactionFact[]): SatisfactionSummary {
+  return {
+    responses: answers.length,
+    meanSatisfaction: mean(answers.map((answer) => answer.overall)),
+    helpedPercent: percent(answers.filter((answer) => answer.helped === 2).length, answers.length),
+    recommendPercent: percent(answers.filter((answer) => answer.recommend === 2).length, answers.length),
+    patientIds: unique(answers.map((answer) => answer.patientId)),
+  };
+}
+
+/** The surveys answered in [from, now]: overall, per contact clinician, per care team and week by week. */
+export function aggregateSatisfaction(facts: readonly SatisfactionFact[], from: Date, now: Date, weeks: number): SatisfactionFigures {
+  const inPeriod = facts.filter((fact) => fact.answeredAt >= from && fact.answeredAt <= now);
+  const groups = <K>(key: (fact: SatisfactionFact) => K, name: (fact: SatisfactionFact) => string) => {
+    const map = new Map<K, { name: string; facts: SatisfactionFact[] }>();
+    for (const fact of inPeriod) {
+      const group = map.get(key(fact)) ?? { name: name(fact), facts: [] };
+      group.facts.push(fact);
+      map.set(key(fact), group);
+    }
+    return [...map].sort((a, b) => a[1].name.localeCompare(b[1].name));
+  };
+  return {
+    ...satisfactionSummary(inPeriod),
+    byClinician: groups(
+      (fact) => fact.clinicianId,
+      (fact) => fact.clinicianName ?? 'Unknown',
+    ).map(([clinicianId, group]) => ({ clinicianId, name: group.name, ...satisfactionSummary(group.facts) })),
+    byCareTeam: groups(
+      (fact) => fact.careTeamId,
+      (fact) => fact.careTeamName,
+    ).map(([careTeamId, group]) => ({ careTeamId, name: group.name, ...satisfactionSummary(group.facts) })),
+    trend: Array.from({ length: weeks }, (_, index) => {
+      const weekStart = new Date(from.getTime() + index * WEEK);
+      const weekEnd = new Date(weekStart.getTime() + WEEK);
+      const week = inPeriod.filter((fact) => fact.answeredAt > weekStart && fact.answeredAt <= weekEnd);
+      return { weekStart, weekEnd, responses: week.length, meanSatisfaction: mean(week.map((fact) => fact.overall)) };
+    }),
+  };
+}
+
+/**
+ * Response rate per channel of the reminders sent in [from, now]: each patient response (a confirm or
+ * reschedule through the reminder's link, for the same contact; or a questionnaire answered) is credited to the
+ * latest reminder the patient was sent at or before it, within REMINDER_RESPONSE_WINDOW_DAYS; a reminder is
+ * responded to when at least one response is credited to it. Channels in alphabetical order.
+ */
+export function responseRateByChannel(
+  reminders: readonly ReminderFact[],
+  responses: readonly PatientResponseFact[],
+  from: Date,
+  now: Date,
+  windowDays = REMINDER_RESPONSE_WINDOW_DAYS,
+): ChannelResponse[] {
+  const window = windowDays * DAY;
+  const sent = reminders.filter((reminder) => reminder.sentAt >= from && reminder.sentAt <= now);
+  const answered = new Set<ReminderFact>();
+  for (const response of responses) {
+    const prompted = sent
+      .filter(
+        (reminder) =>
+          reminder.patientId === response.patientId &&
+          reminder.sentAt <= response.at &&
+          response.at.getTime() - reminder.sentAt.getTime() <= window &&
+          (response.dueAt === null || response.dueAt.getTime() === reminder.dueAt.getTime()),
+      )
+      .sort((a, b) => b.sentAt.getTime() - a.sentAt.getTime())[0];
+    if (prompted) answered.add(prompted);
+  }
+  const channels = [...new Set(sent.map((reminder) => reminder.channel))].sort();
+  return channels.map((channel) => {
+    const carried = sent.filter((reminder) => reminder.channel === channel);
+    const responded = carried.filter((reminder) => answered.has(reminder)).length;
+    const awaiting = carried.filter((reminder) => !answered.has(reminder) && now.getTime() - reminder.sentAt.getTime() < window).length;
+    return { channel, sent: carried.length, responded, awaiting, percent: percent(responded, carried.length - awaiting) };
+  });
+}
+
 /** The dashboard over the last `weeks` weeks ending at `now`. */
 export function aggregateFollowUpDashboard(facts: DashboardFacts): FollowUpDashboard {
   const from = new Date(facts.now.getTime() - facts.weeks * WEEK);
@@ -261,6 +412,8 @@ export function aggregateFollowUpDashboard(facts: DashboardFacts): FollowUpDashb
       }),
     ),
     trend: weeklyTrend(facts, from),
+    satisfaction: aggregateSatisfaction(facts.satisfaction ?? [], from, facts.now, facts.weeks),
+    responseByChannel: responseRateByChannel(facts.reminders ?? [], facts.patientResponses ?? [], from, facts.now),
     patients: [...facts.patients]
       .sort((a, b) => a.displayName.localeCompare(b.displayName))
       .map((patient) => ({

@@ -1,4 +1,4 @@
-import type { Criterion, PathwayTemplate } from './pathway-template';
+import type { Criterion, PathwayTemplate, SilenceRule } from './pathway-template';
 
 /*
  * Default pathways, version 1. Numbers and sources: docs/follow-up-pathways.md and
@@ -26,6 +26,17 @@ const poorAdherence: Criterion = {
   target: 'expected >= 70%',
 };
 
+/**
+ * No data (platform choices, docs/follow-up-pathways.md "No data"): a CGM or wearable silent for 3 days (a
+ * sensor session is 10-14 days, so 3 days without data is a fallen-off or unpaired sensor, not a gap), a cuff,
+ * meter or oximeter used once or twice a day silent for 7 days (a week of home readings, the ESH home protocol's
+ * span); "silent" is under 10% of the device's cadence (a cuff: at most 1 reading in 7 days).
+ */
+const SILENCE: SilenceRule = {
+  afterDays: { cgm: 3, wearable: 3, blood_pressure_cuff: 7, glucose_meter: 7, pulse_oximeter: 7 },
+  belowPercent: 10,
+};
+
 export const DIABETES_V1: PathwayTemplate = {
   id: 'diabetes',
   version: 1,
@@ -42,6 +53,7 @@ export const DIABETES_V1: PathwayTemplate = {
   unstableWhen: [urgentAlert, cv, tir, tbr, tbr54],
   stableRequires: ['timeInRangePercent'],
   adherenceBelowPercent: 70,
+  silence: SILENCE,
   recurring: [{ kind: 'comprehensive_review', everyDays: 90, label: 'quarterly comprehensive review (HbA1c/GMI, therapy, complications screen)' }],
   contactChecks: ['hypoglycaemia since the last contact', 'time in range, CV and time below range', 'sensor wear and uploads', 'medication and sick-day rules'],
   interventions: [
@@ -73,6 +85,7 @@ export const HYPERTENSION_V1: PathwayTemplate = {
   stableRequires: ['homeSystolic'],
   adherenceBelowPercent: 70,
   recurring: [],
+  silence: SILENCE,
   contactChecks: ['7-day home mean (first day discarded)', 'medication adherence and side effects', 'measurement technique'],
   interventions: [{ when: [homeSystolic], action: 'titrate antihypertensive medication per protocol' }],
   referrals: [{ when: [urgentAlert], action: 'doctor review after a hypertensive crisis', to: 'doctor' }],
@@ -89,6 +102,7 @@ export const POST_SURGERY_V1: PathwayTemplate = {
   stableRequires: [],
   adherenceBelowPercent: 70,
   recurring: [],
+  silence: SILENCE,
   contactChecks: ['wound and pain', 'vital signs trend', 'mobility and return to activity', 'medication'],
   interventions: [{ when: [urgentAlert], action: 'interim contact within 7 days' }],
   referrals: [{ when: [urgentAlert], action: 'surgical team review', to: 'surgeon' }],
@@ -129,6 +143,7 @@ export const MENTAL_HEALTH_V1: PathwayTemplate = {
   stableRequires: [],
   adherenceBelowPercent: 70,
   recurring: [],
+  silence: SILENCE,
   contactChecks: ['mood and sleep', 'risk assessment', 'medication and therapy attendance'],
   interventions: [],
   referrals: [{ when: [urgentAlert], action: 'psychologist review', to: 'psychologist' }],

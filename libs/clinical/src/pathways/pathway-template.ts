@@ -81,8 +81,20 @@ export interface PathwayTemplate {
   contactChecks: string[];
   interventions: Action[];
   referrals: Action[];
+  /**
+   * When a patient has stopped uploading: a device that sent less than `belowPercent`% of its cadence over the
+   * last `afterDays[kind]` days is silent, and the follow-up nurse is asked to check on the patient
+   * (../follow-up/silence.ts). Kinds without a number are not judged.
+   */
+  silence?: SilenceRule;
   /** Patient-reported questionnaires the pathway asks, and how often (../questionnaires; docs/questionnaires.md). */
   questionnaires?: QuestionnaireAssignment[];
+}
+
+export interface SilenceRule {
+  /** Days by device kind; at most 14 (the daily assessment reads the last 14 days reading by reading). */
+  afterDays: Partial<Record<string, number>>;
+  belowPercent: number;
 }
 
 /** A questionnaire a pathway asks every `everyDays` days. */

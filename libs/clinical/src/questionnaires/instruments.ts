@@ -139,12 +139,64 @@ export const ADHERENCE_CHECK: QuestionnaireDefinition = {
   ],
 };
 
+/**
+ * The follow-up programme's feedback loop, written for this platform (not a validated instrument): given after
+ * each contact, open for SATISFACTION_SURVEY_OPEN_DAYS. Item 1 is the satisfaction the dashboard averages (1-5).
+ */
+export const CONTACT_SATISFACTION: QuestionnaireDefinition = {
+  id: 'contact_satisfaction',
+  version: 1,
+  title: 'Your last contact with the care team',
+  stem: 'About your last call, video call, visit or message with your care team:',
+  source: 'written for this platform: a short satisfaction survey after each contact, not a validated instrument',
+  items: [
+    {
+      linkId: 'satisfaction-overall',
+      text: 'Overall, how satisfied are you with this contact?',
+      options: [
+        { value: 1, label: 'Very dissatisfied' },
+        { value: 2, label: 'Dissatisfied' },
+        { value: 3, label: 'Neither satisfied nor dissatisfied' },
+        { value: 4, label: 'Satisfied' },
+        { value: 5, label: 'Very satisfied' },
+      ],
+    },
+    {
+      linkId: 'satisfaction-helped',
+      text: 'Did the contact help you?',
+      options: [
+        { value: 0, label: 'No' },
+        { value: 1, label: 'Partly' },
+        { value: 2, label: 'Yes' },
+      ],
+    },
+    {
+      linkId: 'satisfaction-recommend',
+      text: 'Would you recommend this follow-up programme to someone in your situation?',
+      options: [
+        { value: 0, label: 'No' },
+        { value: 1, label: 'Not sure' },
+        { value: 2, label: 'Yes' },
+      ],
+    },
+  ],
+  maxScore: 9,
+  bands: [
+    { from: 0, label: 'low satisfaction' },
+    { from: 5, label: 'moderate satisfaction' },
+    { from: 8, label: 'high satisfaction' },
+  ],
+};
+/** How long the survey after a contact stays open for the patient (a platform choice: about two weeks). */
+export const SATISFACTION_SURVEY_OPEN_DAYS = 14;
+
 export const QUESTIONNAIRES: Record<InstrumentId, QuestionnaireDefinition> = {
   phq9: PHQ9,
   gad7: GAD7,
   pain_nrs: PAIN_NRS,
   wound_check: WOUND_CHECK,
   adherence_check: ADHERENCE_CHECK,
+  contact_satisfaction: CONTACT_SATISFACTION,
 };
 
 /** The definition of an instrument; undefined when unknown. */

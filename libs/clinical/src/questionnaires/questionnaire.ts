@@ -5,7 +5,7 @@ import { z } from 'zod';
  * the points it scores), how the total is summed and the bands it falls in. Pure: no I/O. Sources and every
  * number: docs/questionnaires.md.
  */
-export const INSTRUMENT_IDS = ['phq9', 'gad7', 'pain_nrs', 'wound_check', 'adherence_check'] as const;
+export const INSTRUMENT_IDS = ['phq9', 'gad7', 'pain_nrs', 'wound_check', 'adherence_check', 'contact_satisfaction'] as const;
 export type InstrumentId = (typeof INSTRUMENT_IDS)[number];
 
 export interface AnswerOption {

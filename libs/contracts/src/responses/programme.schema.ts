@@ -73,6 +73,8 @@ export const followUpWorklistSchema = z.object({
       escalated: z.boolean(),
       /** The patient asked through a reminder link to reschedule (an open task). */
       rescheduleRequested: z.boolean(),
+      /** The patient stopped uploading (an open "no readings" item): their last reading, and the sentence for the nurse. */
+      noReadings: z.object({ since: apiDateTime(), reason: z.string() }).nullable(),
     }),
   ),
   /** Open multidisciplinary tasks assigned to the caller, due by the end of today (overdue first). */
@@ -101,6 +103,15 @@ const dashboardFiguresSchema = z.object({
   }),
 });
 
+/** Satisfaction surveys after contacts: count, mean of item 1 (1-5), shares answering yes, and the patients. */
+const satisfactionSummarySchema = z.object({
+  responses: z.number().int(),
+  meanSatisfaction: z.number().nullable(),
+  helpedPercent: percent(),
+  recommendPercent: percent(),
+  patientIds: z.array(z.uuid()),
+});
+
 /** The follow-up centre's dashboard over the caller's care teams (or one of them) for the last `weeks` weeks. */
 export const followUpDashboardSchema = z.object({
   from: apiDateTime(),
@@ -119,6 +130,24 @@ export const followUpDashboardSchema = z.object({
       contactsCompleted: z.number().int(),
     }),
   ),
+  satisfaction: satisfactionSummarySchema.extend({
+    byClinician: z.array(satisfactionSummarySchema.extend({ clinicianId: z.uuid().nullable(), name: z.string() })),
+    byCareTeam: z.array(satisfactionSummarySchema.extend({ careTeamId: z.uuid(), name: z.string() })),
+    trend: z.array(z.object({ weekStart: apiDateTime(), weekEnd: apiDateTime(), responses: z.number().int(), meanSatisfaction: z.number().nullable() })),
+  }),
+  responseByChannel: z
+    .array(
+      z.object({
+        channel: z.string(),
+        sent: z.number().int(),
+        responded: z.number().int(),
+        awaiting: z.number().int(),
+        percent: percent(),
+      }),
+    )
+    .describe(
+      'Patient reminders sent in the period per channel, and how many the patient responded to within 7 days (confirm or reschedule through the link, or a questionnaire answered); awaiting: sent less than 7 days ago, not yet answered, not counted.',
+    ),
   patients: z.array(
     z.object({
       patientId: z.uuid(),

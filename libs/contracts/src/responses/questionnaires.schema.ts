@@ -48,6 +48,9 @@ export const patientQuestionnairesSchema = z.object({
       due: z.boolean(),
     }),
   ),
+  open: z
+    .array(z.object({ instrument: z.string(), title: z.string(), assignedAt: apiDateTime(), expiresAt: apiDateTime() }))
+    .describe('Questionnaires given one at a time and not yet answered: the satisfaction survey after the last contact, open 14 days.'),
   recent: z.array(questionnaireResponseSchema),
 });
 

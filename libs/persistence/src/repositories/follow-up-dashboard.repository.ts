@@ -40,7 +40,7 @@ interface PatientRow {
 /**
  * The follow-up centre's dashboard: gathers the facts of a scope (plans, contacts and status changes from
  * follow_up_events, acknowledged alerts, admissions and discharges from visits, readings for the clinical
- * summaries) and hands them to the pure aggregation (@rpm/clinical aggregateFollowUpDashboard).
+ * summaries, satisfaction surveys after contacts, patient reminders by channel and what patients answered) and hands them to the pure aggregation (@rpm/clinical aggregateFollowUpDashboard).
  */
 export class FollowUpDashboardRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -53,7 +53,7 @@ export class FollowUpDashboardRepository {
     const from = new Date(now.getTime() - weeks * WEEK);
     const rows = await this.patients(scope);
     const ids = rows.map((row) => row.patient_id);
-    const [contacts, statusChanges, acknowledgements, visits] = await Promise.all([
+    const [contacts, statusChanges, acknowledgements, visits, satisfaction, reminders, linkAnswers, answered] = await Promise.all([
       this.dataSource.query(
         `SELECT patient_id, (detail->>'at')::timestamptz AS at, (detail->>'completedDueAt')::timestamptz AS completed_due_at
            FROM follow_up_events
@@ -78,6 +78,37 @@ export class FollowUpDashboardRepository {
           WHERE patient_id = ANY($1) AND type IN ('hospital_discharge', 'admission') AND status = 'completed' AND occurred_at >= $2 AND occurred_at <= $3`,
         [ids, new Date(from.getTime() - 31 * DAY), now],
       ) as Promise<{ patient_id: string; type: string; occurred_at: Date }[]>,
+      // Surveys after a contact: the contact's clinician (from its assignment) and the patient's care team.
+      this.dataSource.query(
+        `SELECT r.patient_id, p.care_team_id, t.name AS care_team_name, a.clinician_id, u.display_name AS clinician_name, r.answered_at, r.answers
+           FROM questionnaire_assignments a JOIN questionnaire_responses r ON r.id = a.response_id
+           JOIN patients p ON p.id = r.patient_id JOIN care_teams t ON t.id = p.care_team_id LEFT JOIN users u ON u.id = a.clinician_id
+          WHERE a.instrument = 'contact_satisfaction' AND r.patient_id = ANY($1) AND r.answered_at >= $2 AND r.answered_at <= $3`,
+        [ids, from, now],
+      ) as Promise<
+        {
+          patient_id: string;
+          care_team_id: string;
+          care_team_name: string;
+          clinician_id: string | null;
+          clinician_name: string | null;
+          answered_at: Date;
+          answers: Record<string, number>;
+        }[]
+      >,
+      this.dataSource.query(
+        `SELECT patient_id, channel, sent_at, due_at FROM patient_reminders WHERE status = 'sent' AND patient_id = ANY($1) AND sent_at >= $2 AND sent_at <= $3`,
+        [ids, from, now],
+      ) as Promise<{ patient_id: string; channel: string; sent_at: Date; due_at: Date }[]>,
+      this.dataSource.query(
+        `SELECT patient_id, at, kind, due_at FROM follow_up_events
+          WHERE kind IN ('patient_confirmed', 'patient_asked_to_reschedule') AND patient_id = ANY($1) AND at >= $2 AND at <= $3`,
+        [ids, from, now],
+      ) as Promise<{ patient_id: string; at: Date; kind: string; due_at: Date }[]>,
+      this.dataSource.query(
+        `SELECT patient_id, answered_at FROM questionnaire_responses WHERE source = 'patient' AND patient_id = ANY($1) AND answered_at >= $2 AND answered_at <= $3`,
+        [ids, from, now],
+      ) as Promise<{ patient_id: string; answered_at: Date }[]>,
     ]);
 
     const patients: DashboardPatientFacts[] = [];
@@ -98,6 +129,27 @@ export class FollowUpDashboardRepository {
       acknowledgements: acknowledgements.map((row) => ({ patientId: row.patient_id, userId: row.user_id, userName: row.user_name, minutes: row.minutes })),
       discharges: [...visitsOf('hospital_discharge'), ...anchors],
       admissions: visitsOf('admission'),
+      satisfaction: satisfaction.map((row) => ({
+        patientId: row.patient_id,
+        careTeamId: row.care_team_id,
+        careTeamName: row.care_team_name,
+        clinicianId: row.clinician_id,
+        clinicianName: row.clinician_name,
+        answeredAt: new Date(row.answered_at),
+        overall: row.answers['satisfaction-overall'],
+        helped: row.answers['satisfaction-helped'],
+        recommend: row.answers['satisfaction-recommend'],
+      })),
+      reminders: reminders.map((row) => ({ patientId: row.patient_id, channel: row.channel, sentAt: new Date(row.sent_at), dueAt: new Date(row.due_at) })),
+      patientResponses: [
+        ...linkAnswers.map((row) => ({
+          patientId: row.patient_id,
+          at: new Date(row.at),
+          kind: row.kind === 'patient_confirmed' ? ('confirm' as const) : ('reschedule' as const),
+          dueAt: new Date(row.due_at),
+        })),
+        ...answered.map((row) => ({ patientId: row.patient_id, at: new Date(row.answered_at), kind: 'questionnaire' as const, dueAt: null })),
+      ],
     };
   }
 

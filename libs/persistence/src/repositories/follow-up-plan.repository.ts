@@ -5,12 +5,15 @@ import {
   initialPlan,
   pathwayTemplate,
   recordContact,
+  silenceAction,
   type DataState,
   type FollowUpStatus,
   type PathwayTemplate,
   type PlanState,
   type Proposal,
   type RiskTier,
+  type Silence,
+  type SilenceAction,
 } from '@rpm/clinical';
 import type { DataSource, EntityManager } from 'typeorm';
 
@@ -314,6 +317,10 @@ export class FollowUpPlanRepository {
       detail: { at: contact.at.toISOString(), type: contact.type, completedDueAt: plan.nextDueAt.toISOString() },
       actorId,
     });
+    // A contact answers the "no readings" item: it is closed, but the silence stays on record (not raised again).
+    const closed = await this.closeNoReadings(manager, patientId, now, 'contact recorded', actorId);
+    if (closed.length)
+      await this.event(manager, patientId, now, 'no_data_closed', { dueAt: next.nextDueAt, detail: { by: 'contact', taskIds: closed }, actorId });
     return true;
   }
 
@@ -360,6 +367,64 @@ export class FollowUpPlanRepository {
       });
       return inserted.id;
     });
+  }
+
+  /**
+   * The day's no-data check (@rpm/clinical detectSilence), once per silence (silenceAction): a new silence opens
+   * a "no readings since" task on the nurse worklist and records `no_data_raised`; readings back after one close
+   * its task (if still open) and record `no_data_resumed`. Returns what was done.
+   */
+  async reviewSilence(patientId: string, now: Date, silence: Silence | null): Promise<SilenceAction> {
+    return this.dataSource.transaction(async (manager) => {
+      const [row] = (await manager.query('SELECT next_due_at FROM follow_up_plans WHERE patient_id = $1 FOR UPDATE SKIP LOCKED', [patientId])) as {
+        next_due_at: Date;
+      }[];
+      if (!row) return null;
+      const [last] = (await manager.query(
+        `SELECT kind FROM follow_up_events WHERE patient_id = $1 AND kind IN ('no_data_raised', 'no_data_resumed') ORDER BY at DESC, id DESC LIMIT 1`,
+        [patientId],
+      )) as { kind: string }[];
+      const action = silenceAction(silence, { raisedAndNotResumed: last?.kind === 'no_data_raised' });
+      if (action === 'raise' && silence) {
+        const [task] = (await manager.query(
+          `INSERT INTO follow_up_tasks (patient_id, kind, discipline, due_at, reason, created_at) VALUES ($1, 'no_readings', 'nursing', $2, $3, $2) RETURNING id`,
+          [patientId, now, silence.reason],
+        )) as { id: string }[];
+        await this.event(manager, patientId, now, 'no_data_raised', {
+          dueAt: row.next_due_at,
+          detail: {
+            taskId: task.id,
+            since: silence.since.toISOString(),
+            reason: silence.reason,
+            devices: silence.devices.map((device) => ({ ...device, lastReadingAt: device.lastReadingAt?.toISOString() ?? null })),
+          },
+        });
+      } else if (action === 'resumed') {
+        const closed = await this.closeNoReadings(manager, patientId, now, 'readings resumed', null);
+        await this.event(manager, patientId, now, 'no_data_resumed', { dueAt: row.next_due_at, detail: { taskIds: closed } });
+      }
+      return action;
+    });
+  }
+
+  /** Open "no readings" items of these patients: since when, and the sentence for the nurse. */
+  async noReadings(patientIds: readonly string[]): Promise<Map<string, { since: Date; reason: string }>> {
+    const rows: { patient_id: string; since: string; reason: string }[] = await this.dataSource.query(
+      `SELECT DISTINCT ON (t.patient_id) t.patient_id, e.detail->>'since' AS since, t.reason
+         FROM follow_up_tasks t JOIN follow_up_events e ON e.patient_id = t.patient_id AND e.kind = 'no_data_raised' AND e.detail->>'taskId' = t.id::text
+        WHERE t.patient_id = ANY($1) AND t.kind = 'no_readings' AND t.status = 'open' ORDER BY t.patient_id, t.created_at DESC`,
+      [patientIds],
+    );
+    return new Map(rows.map((row) => [row.patient_id, { since: new Date(row.since), reason: row.reason }]));
+  }
+
+  private async closeNoReadings(manager: Db, patientId: string, now: Date, outcome: string, actorId: string | null): Promise<string[]> {
+    const closed: { id: string }[] = await manager.query(
+      `WITH closed AS (UPDATE follow_up_tasks SET status = 'done', done_at = $2, outcome = $3, done_by = $4
+          WHERE patient_id = $1 AND kind = 'no_readings' AND status = 'open' RETURNING id) SELECT id FROM closed`,
+      [patientId, now, outcome, actorId],
+    );
+    return closed.map((task) => task.id);
   }
 
   /** Alerts opened in (since, until], live and retrospective alike: a backfilled level 2 hypo happened too. */

@@ -51,6 +51,13 @@ export class QuestionnaireResponseRepository {
           response.source,
         ],
       );
+      // A response answers the oldest open assignment of its instrument (the survey after a contact), if any.
+      await manager.query(
+        `UPDATE questionnaire_assignments SET status = 'answered', response_id = $3, closed_at = $4
+          WHERE id = (SELECT id FROM questionnaire_assignments WHERE patient_id = $1 AND instrument = $2 AND status = 'open' AND expires_at > $4
+                       ORDER BY assigned_at LIMIT 1)`,
+        [patientId, response.instrument, row.id, response.answeredAt],
+      );
       const changes: NonNullable<EpisodeChange>[] = [];
       for (const firing of firings) {
         const change = await alerts.recordFiring(patientId, firing, manager);
@@ -58,6 +65,15 @@ export class QuestionnaireResponseRepository {
       }
       return { response: row, alerts: changes };
     });
+  }
+
+  /** Questionnaires given to the patient one at a time (the survey after a contact), open at `now`. */
+  openAssignments(patientId: string, now: Date): Promise<{ instrument: string; assignedAt: Date; expiresAt: Date }[]> {
+    return this.dataSource.query(
+      `SELECT instrument, assigned_at AS "assignedAt", expires_at AS "expiresAt" FROM questionnaire_assignments
+        WHERE patient_id = $1 AND status = 'open' AND assigned_at <= $2 AND expires_at > $2 ORDER BY assigned_at`,
+      [patientId, now],
+    );
   }
 
   /** The patient's responses, newest first. */

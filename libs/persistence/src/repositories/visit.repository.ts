@@ -1,3 +1,4 @@
+import { SATISFACTION_SURVEY_OPEN_DAYS } from '@rpm/clinical';
 import type { DataSource } from 'typeorm';
 import { CONTACT_VISIT_TYPES, FollowUpPlanRepository } from './follow-up-plan.repository';
 
@@ -41,7 +42,7 @@ export class VisitRepository {
   /**
    * Records a visit. One dated in the future is an appointment, not history; one that happened and is a
    * contact (clinic, telephone, video, home, message) completes the patient's due follow-up in the same
-   * transaction, and the next due date comes from it.
+   * transaction, and the next due date comes from it, and gives the patient the satisfaction survey about it.
    */
   async create(patientId: string, clinicianId: string, visit: VisitChanges & { occurredAt: string; type: string }, now: Date = new Date()): Promise<VisitRow> {
     const occurredAt = new Date(visit.occurredAt);
@@ -59,6 +60,19 @@ export class VisitRepository {
           now,
           clinicianId,
         );
+        // The satisfaction survey after the contact (docs/questionnaires.md): one open at a time, the newest
+        // contact's; a contact recorded after its survey would have closed gives none.
+        const expiresAt = new Date(occurredAt.getTime() + SATISFACTION_SURVEY_OPEN_DAYS * 86_400_000);
+        if (expiresAt.getTime() > now.getTime()) {
+          await manager.query(
+            `UPDATE questionnaire_assignments SET status = 'superseded', closed_at = $2 WHERE patient_id = $1 AND instrument = 'contact_satisfaction' AND status = 'open'`,
+            [patientId, now],
+          );
+          await manager.query(
+            `INSERT INTO questionnaire_assignments (patient_id, instrument, assigned_at, expires_at, visit_id, clinician_id) VALUES ($1, 'contact_satisfaction', $2, $3, $4, $5)`,
+            [patientId, now, expiresAt, created.id, clinicianId],
+          );
+        }
       }
       return created;
     });
