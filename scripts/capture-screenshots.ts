@@ -109,6 +109,16 @@ async function main(): Promise<void> {
     await page.waitForSelector('.nurse-worklist tbody tr');
     await page.screenshot({ path: path.join(outDir, 'nurse-worklist.png'), fullPage: true });
     say('wrote docs/images/nurse-worklist.png');
+    // Enrolment at discharge: a pairing code for the hub, with its QR code.
+    await page.setViewportSize({ width: 1000, height: 900 });
+    await page.goto(`${platform.httpUrl}/app#/patients/${patientNamed('Robert Lindqvist')}/enrol`);
+    await page.waitForSelector('.enrol-form');
+    await page.selectOption('select[name=kind]', 'hub');
+    await page.click('.enrol-form button[type=submit]');
+    await page.waitForSelector('img.enrol-qr');
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: path.join(outDir, 'device-enrolment-qr.png'), fullPage: true });
+    say('wrote docs/images/device-enrolment-qr.png');
     // A4 at 96 dpi, as printed: the report's column is sized to fit it.
     await page.emulateMedia({ media: 'print' });
     await page.setViewportSize({ width: 794, height: 1123 });

@@ -1,10 +1,11 @@
 import { normalizeReading } from '@rpm/clinical';
-import { METRICS, deviceReadingSchema, deviceReplySchema, readingBatchSchema } from '@rpm/contracts';
+import { METRICS, deviceReadingSchema, deviceReplySchema, pairingQrUri, parsePairingQrUri, readingBatchSchema } from '@rpm/contracts';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   DOC_RELATIVE_PATH,
   EXAMPLE_BATCH,
+  EXAMPLE_PAIRING_QR,
   EXAMPLE_READINGS,
   EXAMPLE_REPLY,
   REGENERATE_HINT,
@@ -72,5 +73,19 @@ describe('device protocol examples', () => {
     const parsed = deviceReplySchema.safeParse(EXAMPLE_REPLY);
     if (!parsed.success) throw new Error(`does not parse with deviceReplySchema: ${issuesOf(parsed)}`);
     expect(parsed.data).toEqual(EXAMPLE_REPLY);
+  });
+
+  it("reads the pairing QR code's example URI back, and refuses other schemes, versions and fields", () => {
+    const uri = pairingQrUri(EXAMPLE_PAIRING_QR);
+    expect(renderDeviceProtocolDoc()).toContain(uri);
+    expect(parsePairingQrUri(uri)).toEqual(EXAMPLE_PAIRING_QR);
+    for (const other of [
+      uri.replace('rpm-pair:', 'rpm-pairing:'),
+      uri.replace(':v1?', ':v2?'),
+      uri.replace('ABCD-2345', 'ABCD2345'),
+      uri.replace('https%3A', 'javascript%3A'),
+      'rpm-pair:v1?code=ABCD-2345',
+    ])
+      expect(parsePairingQrUri(other)).toBeNull();
   });
 });

@@ -6,6 +6,12 @@ import {
   MAX_FUTURE_SKEW_MS,
   METRICS,
   REJECTION_CODES,
+  PAIRING_QR_SCHEME,
+  PAIRING_QR_VERSION,
+  issuedCredentialSchema,
+  pairingClaimRequestSchema,
+  pairingQrPayloadSchema,
+  pairingQrUri,
   deviceReadingSchema,
   deviceReadingsTopic,
   deviceRepliesTopic,
@@ -460,6 +466,46 @@ function renderExamples(): string {
   return parts.join('\n');
 }
 
+/** The example in the Pairing section: a code as the API issues it, at the operator's address. */
+export const EXAMPLE_PAIRING_QR = { code: 'ABCD-2345', api: 'https://rpm.example.org' } as const;
+
+function renderPairing(): string {
+  const uri = pairingQrUri(EXAMPLE_PAIRING_QR);
+  return [
+    '## Pairing a hub or app (discharge QR code)',
+    '',
+    "A patient's hub or phone app need not be registered by hand: at discharge the clinician issues a one-time pairing",
+    'code for it (`POST /patients/{patientId}/pairing-codes {kind}`, valid 24 hours) and prints or shows it as a QR',
+    'code with the code written beneath it. The hub or app scans the QR code (or the patient types the code) and',
+    'exchanges the code, once, for its own device credential; it then connects as described under "Connecting".',
+    '',
+    `The QR code encodes a URI of scheme \`${PAIRING_QR_SCHEME}\`, version \`${PAIRING_QR_VERSION}\`, with URL-encoded query parameters:`,
+    '',
+    '```text',
+    uri,
+    '```',
+    '',
+    fieldTable('pairing QR', toJsonSchema(pairingQrPayloadSchema)),
+    '',
+    `Read it with the rules of a URL query (\`URLSearchParams\`): a scanner must refuse another scheme or version (a`,
+    'later version may carry more). The QR code holds no patient data and no credential; the code alone is worth one',
+    'device credential, once, before it expires. Then claim it:',
+    '',
+    '```sh',
+    `curl -X POST https://rpm.example.org/pairing/claim -H 'content-type: application/json' -d '{"code":"${EXAMPLE_PAIRING_QR.code}"}'`,
+    '```',
+    '',
+    fieldTable('pairing claim', toJsonSchema(pairingClaimRequestSchema)),
+    '',
+    'The answer, 201, is the credential (shown once: keep the secret on the device, it cannot be read again):',
+    '',
+    fieldTable('pairing credential', toJsonSchema(issuedCredentialSchema)),
+    '',
+    'A used, expired or unknown code answers 404; a malformed one 400. Claims are limited to 10 a minute per address',
+    '(429 with `Retry-After`).',
+  ].join('\n');
+}
+
 function renderReference(sections: MetricSection[]): string {
   const parts = [
     '## Payload reference',
@@ -650,6 +696,8 @@ export function renderDeviceProtocolDoc(): string {
       const { meaning, action } = REJECTION_MEANINGS[rejection];
       return `| \`${rejection}\` | ${cell(meaning)} | ${cell(action)} |`;
     }),
+    '',
+    renderPairing(),
     '',
     renderExamples(),
     '',

@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
+import { parsePairingQrUri } from '@rpm/contracts';
 import { connectAsync, type IClientOptions } from 'mqtt';
 import { Client } from 'pg';
+import QRCode from 'qrcode';
 import { ApiClient } from '../support/api-client';
+import { launchChromium } from '../support/headless-chromium';
 import { createClinic, type ClinicFixture } from '../support/fixtures';
 import { PlatformProcess } from '../support/platform-process';
 import { createTestDatabase } from '../support/test-services';
@@ -100,6 +103,88 @@ describe('device enrolment through the API: register, pair, revoke', () => {
     expect((await patientApp.post('/pairing/claim', { code: 'not a code' })).status).toBe(400);
     const { body: listed } = await doctor.get<{ devices: { deviceId: string; kind: string }[] }>(`/patients/${clinic.patientId}/devices`);
     expect(listed.devices).toContainEqual(expect.objectContaining({ deviceId: claimed.body.deviceId, kind: 'blood_pressure_cuff' }));
+  });
+
+  it('shows a discharge QR code for the pairing code: drawn by the qrcode library from the documented URI, pairs once, scoped and audited', async () => {
+    const { status, body } = await doctor.post<{ code: string; expiresAt: string; qr: { payload: string; svg: string; pngDataUrl: string } }>(
+      `/patients/${clinic.patientId}/pairing-codes`,
+      { kind: 'hub' },
+    );
+    expect(status).toBe(201);
+    expect(body.qr.payload).toBe(`rpm-pair:v1?code=${body.code}&api=${encodeURIComponent(platform.httpUrl)}`);
+    expect(parsePairingQrUri(body.qr.payload)).toEqual({ code: body.code, api: platform.httpUrl });
+    // The symbol is exactly what the library draws for exactly that payload (no decoder needed to check it).
+    expect(body.qr.svg).toBe(await QRCode.toString(body.qr.payload, { type: 'svg', errorCorrectionLevel: 'M' }));
+    expect(body.qr.svg).toMatch(/^<svg [^>]*viewBox="0 0 \d+ \d+"/);
+    expect(body.qr.pngDataUrl).toBe(await QRCode.toDataURL(body.qr.payload, { type: 'image/png', errorCorrectionLevel: 'M', scale: 8 }));
+
+    // A hub that scanned it claims the code at the address in the QR code, and publishes with the credential.
+    const scanned = parsePairingQrUri(body.qr.payload)!;
+    const hub = ApiClient.anonymous(scanned.api);
+    const claimed = await hub.post<IssuedCredential>('/pairing/claim', { code: scanned.code });
+    expect(claimed.status).toBe(201);
+    const device = await connectAs(claimed.body);
+    await device.publishAsync(claimed.body.mqtt.readingsTopic, reading(), { qos: 1 });
+    await device.endAsync();
+    expect((await hub.post('/pairing/claim', { code: scanned.code })).status).toBe(404); // one-time
+
+    const stranger = await ApiClient.login(platform.httpUrl, outsider.doctor.email, outsider.doctor.password);
+    const refused = await stranger.post(`/patients/${clinic.patientId}/pairing-codes`, { kind: 'hub' });
+    expect(refused.status).toBe(404);
+
+    const sql = new Client({ connectionString: databaseUrl });
+    await sql.connect();
+    try {
+      const { rows } = await sql.query<{ email: string; outcome: string }>(
+        `SELECT u.email, a.outcome FROM audit_log a JOIN users u ON u.id = a.user_id
+          WHERE a.patient_id = $1 AND a.action = 'devices.pairing_code' ORDER BY a.seq`,
+        [clinic.patientId],
+      );
+      expect(rows).toEqual(
+        expect.arrayContaining([
+          { email: clinic.doctor.email, outcome: 'allowed' },
+          { email: outsider.doctor.email, outcome: 'denied' },
+        ]),
+      );
+    } finally {
+      await sql.end();
+    }
+  });
+
+  it("offers 'Enrol a device' on the doctor's patient page: the QR code of a fresh code, and a sheet that prints on its own (headless Chromium)", async () => {
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+      const errors: string[] = [];
+      page.on('pageerror', (error) => errors.push(error.message));
+      await page.goto(`${platform.httpUrl}/app`);
+      await page.fill('input[name=email]', clinic.doctor.email);
+      await page.fill('input[name=password]', clinic.doctor.password);
+      await page.click('button[type=submit]');
+      await page.waitForSelector('table.worklist tbody tr');
+      await page.goto(`${platform.httpUrl}/app#/patients/${clinic.patientId}`);
+      await page.click('a.enrol-action');
+      await page.waitForSelector('.enrol-form');
+      await page.selectOption('select[name=kind]', 'blood_pressure_cuff');
+      await page.click('.enrol-form button[type=submit]');
+      await page.waitForSelector('img.enrol-qr');
+      const code = (await page.textContent('[data-code]'))!;
+      const payload = (await page.getAttribute('img.enrol-qr', 'data-payload'))!;
+      expect(parsePairingQrUri(payload)).toEqual({ code, api: platform.httpUrl });
+      const src = (await page.getAttribute('img.enrol-qr', 'src'))!;
+      expect(decodeURIComponent(src.replace('data:image/svg+xml;charset=utf-8,', ''))).toBe(
+        await QRCode.toString(payload, { type: 'svg', errorCorrectionLevel: 'M' }),
+      );
+      expect(await page.$eval('img.enrol-qr', (image) => (image as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(0);
+      await page.emulateMedia({ media: 'print' });
+      expect(await page.isVisible('.enrol-form')).toBe(false);
+      expect(await page.isVisible('img.enrol-qr')).toBe(true);
+      const claimed = await ApiClient.anonymous(platform.httpUrl).post<IssuedCredential>('/pairing/claim', { code });
+      expect(claimed.status).toBe(201);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
   });
 
   it('rate-limits pairing claims per address', async () => {

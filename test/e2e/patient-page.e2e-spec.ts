@@ -146,6 +146,32 @@ describe("the patient's own page by their signed link, on a phone (headless Chro
     await browsing.close();
   });
 
+  it("reaches no other patient's record: no patient id to change, a page token is no staff session, answers land on the token's patient only", async () => {
+    const own = tokenOf(clinic.patientId);
+    // The routes name no patient: a patient id added to the request changes nothing.
+    const withOther = (await (await fetch(`${platform.httpUrl}/p/${own}/page?patientId=${other.patientId}`)).json()) as PatientPageBody;
+    expect(withOther.glucose).not.toBeNull();
+    // A page token is not a bearer token: the staff routes refuse it for the other patient and for its own.
+    for (const patientId of [other.patientId, clinic.patientId]) {
+      const staffRoute = await fetch(`${platform.httpUrl}/patients/${patientId}/readings`, { headers: { authorization: `Bearer ${own}` } });
+      expect(staffRoute.status).toBe(401);
+    }
+    // The other patient's answers, through their own link, are theirs alone; another clinic's clinician sees neither (404).
+    const answered = await fetch(`${platform.httpUrl}/p/${tokenOf(other.patientId)}/questionnaires/pain_nrs/responses`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ answers: { 'pain-1': 2 } }),
+    });
+    expect(answered.status).toBe(201);
+    const recent = async (patientId: string) =>
+      (await doctor.get<{ recent: { instrument: string }[] }>(`/patients/${patientId}/questionnaires`)).body.recent.map((response) => response.instrument);
+    expect(await recent(other.patientId)).toEqual(['pain_nrs']);
+    expect(await recent(clinic.patientId)).not.toContain('pain_nrs');
+    const elsewhere = await createClinic(databaseUrl, 'ppage-other');
+    const stranger = await ApiClient.login(platform.httpUrl, elsewhere.doctor.email, elsewhere.doctor.password);
+    for (const patientId of [clinic.patientId, other.patientId]) expect((await stranger.get(`/patients/${patientId}/questionnaires`)).status).toBe(404);
+  });
+
   it("audit-logs the patient's use of their link, as the patient's (no user)", async () => {
     const sql = new Client({ connectionString: databaseUrl });
     await sql.connect();

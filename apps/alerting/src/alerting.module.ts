@@ -18,6 +18,7 @@ import { EmailChannel } from './delivery/email-channel';
 import { SmsChannel } from './delivery/sms-channel';
 import { VoiceChannel } from './delivery/voice-channel';
 import { PatientReminders } from './follow-up/patient-reminders';
+import { PatientSignInLinks } from './follow-up/patient-sign-in-links';
 import { DataSource } from 'typeorm';
 import { FollowUpJob } from './follow-up/follow-up.job';
 import { PatientAssessment } from './follow-up/patient-assessment';
@@ -54,6 +55,23 @@ export class AlertingModule {
           useFactory: (dataSource: DataSource, channels: AlertChannel[], failures: JobFailures) =>
             config.patientLinks
               ? new PatientReminders(
+                  dataSource,
+                  [
+                    ...channels.filter((channel): channel is AlertChannel & PatientChannel => 'sendToPatient' in channel),
+                    ...(config.voice ? [new VoiceChannel(config.voice.url, config.voice.token)] : []),
+                  ],
+                  config.patientLinks,
+                  failures,
+                )
+              : null,
+        },
+        {
+          provide: PatientSignInLinks,
+          inject: [DataSource, ALERT_CHANNELS, JobFailures],
+          // The links patients ask for at /p/sign-in, through the same patient channels; none without PATIENT_LINK_SECRET.
+          useFactory: (dataSource: DataSource, channels: AlertChannel[], failures: JobFailures) =>
+            config.patientLinks
+              ? new PatientSignInLinks(
                   dataSource,
                   [
                     ...channels.filter((channel): channel is AlertChannel & PatientChannel => 'sendToPatient' in channel),

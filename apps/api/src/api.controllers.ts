@@ -15,6 +15,7 @@ import { PairingController } from './devices/pairing.controller';
 import { PatientContactController } from './patients/patient-contact.controller';
 import { PatientLinkController } from './patients/patient-link.controller';
 import { PatientPageController } from './patients/patient-page.controller';
+import { PatientSignInController } from './patients/patient-sign-in.controller';
 import { PatientReportsController } from './patients/patient-reports.controller';
 import { PatientRulesController } from './rules/patient-rules.controller';
 import { PatientStreamsController } from './patients/patient-streams.controller';
@@ -43,6 +44,7 @@ export const API_CONTROLLERS: Type[] = [
   PatientContactController,
   PatientLinkController,
   PatientPageController,
+  PatientSignInController,
   PatientReportsController,
   PatientRulesController,
   PatientStreamsController,

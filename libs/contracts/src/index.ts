@@ -5,3 +5,4 @@ export * from './reading-events.schema';
 export * from './api.schema';
 export * from './responses';
 export * from './patient-contact.schema';
+export * from './pairing-qr.schema';

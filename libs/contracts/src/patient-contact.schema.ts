@@ -70,3 +70,7 @@ export const patientLinkResponseSchema = z.object({
   dueAt: z.iso.datetime(),
   recorded: z.boolean(),
 });
+
+/** POST /p/sign-in: the mobile number (with country code) or e-mail address the patient's care team has on record. */
+export const patientSignInRequestSchema = z.object({ address: z.string().trim().min(3).max(254) }).strict();
+export type PatientSignInRequest = z.infer<typeof patientSignInRequestSchema>;

@@ -19,6 +19,7 @@ import { PatientContact1764470000000 } from './migrations/1764470000000-patient-
 import { QuestionnaireResponses1764480000000 } from './migrations/1764480000000-questionnaire-responses';
 import { NursingTasks1764490000000 } from './migrations/1764490000000-nursing-tasks';
 import { QuestionnaireAssignments1764500000000 } from './migrations/1764500000000-questionnaire-assignments';
+import { PatientSignInLinks1764510000000 } from './migrations/1764510000000-patient-sign-in-links';
 
 export const MIGRATIONS = [
   InitialSchema1763830000000,
@@ -40,6 +41,7 @@ export const MIGRATIONS = [
   QuestionnaireResponses1764480000000,
   NursingTasks1764490000000,
   QuestionnaireAssignments1764500000000,
+  PatientSignInLinks1764510000000,
 ];
 
 /** The schema is owned by migrations (`npm run db:migrate`); TypeORM never synchronizes it. */

@@ -37,19 +37,32 @@ export interface StaffReminder {
 
 export const ALERT_CHANNELS = Symbol('ALERT_CHANNELS');
 
-/** A message to the patient (a follow-up reminder): the channel reaches them at their own address. */
-export interface PatientMessage {
+/** A message to the patient: a follow-up reminder, or a fresh link to their own page that they asked for. */
+export type PatientMessage = PatientReminderToSend | PatientSignInLinkToSend;
+
+interface PatientMessageBase {
   patientId: string;
-  kind: 'due_in_7_days' | 'due_in_3_days' | 'due_today';
-  dueAt: string;
   language: string;
   to: { phone: string | null; email: string | null };
   subject: string;
   text: string;
   /** What a voice call reads out. */
   spoken: string;
+}
+
+/** A follow-up reminder: the channel reaches the patient at their own address. */
+export interface PatientReminderToSend extends PatientMessageBase {
+  kind: 'due_in_7_days' | 'due_in_3_days' | 'due_today';
+  dueAt: string;
   /** One-action links for the due contact, and the patient's own page (readings, questionnaires due). */
   links: { confirm: string; reschedule: string; page: string };
+}
+
+/** A new link to the patient's own page, asked for at /p/sign-in: useless to a voice call, which cannot carry it. */
+export interface PatientSignInLinkToSend extends PatientMessageBase {
+  kind: 'sign_in_link';
+  links: { page: string };
+  expiresAt: string;
 }
 
 /** A channel that can reach a patient; a patient's preferred channels are tried in order until one accepts. */

@@ -14,6 +14,7 @@ export class VoiceChannel implements PatientChannel {
   ) {}
 
   async sendToPatient(message: PatientMessage): Promise<void> {
+    if (message.kind === 'sign_in_link') throw new Error('a voice call cannot carry a link');
     if (!message.to.phone) throw new Error('the patient has no phone number');
     const response = await fetch(this.url, {
       method: 'POST',

@@ -32,7 +32,7 @@ export class WebhookChannel implements AlertChannel, PatientChannel {
   /** For an IM or app-push relay: `{ type: 'patient_reminder', ... }` with the text and both links, no contact details. */
   async sendToPatient(message: PatientMessage): Promise<void> {
     const { to: _to, ...rest } = message;
-    await this.post(JSON.stringify({ type: 'patient_reminder', ...rest }));
+    await this.post(JSON.stringify({ type: message.kind === 'sign_in_link' ? 'patient_sign_in_link' : 'patient_reminder', ...rest }));
   }
 
   private async post(body: string): Promise<void> {

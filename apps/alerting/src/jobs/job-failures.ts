@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AlertingMetrics } from '../observability/alerting-metrics';
 
-export type JobName = 'scheduled-rules' | 'follow-up' | 'escalation' | 'deliveries' | 'patient-reported-alerts';
+export type JobName = 'scheduled-rules' | 'follow-up' | 'escalation' | 'deliveries' | 'patient-reported-alerts' | 'patient-sign-in-links';
 
 /**
  * Keeps one patient's or row's failure inside that item: a job loops over many, and one poisoned item

@@ -1,8 +1,9 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { ALERTING_CONFIG, type AlertingConfig } from '../alerting.config';
 import { DeliveryWorker } from '../delivery/delivery-worker';
 import { FollowUpJob } from '../follow-up/follow-up.job';
+import { PatientSignInLinks } from '../follow-up/patient-sign-in-links';
 import { AlertingMetrics } from '../observability/alerting-metrics';
 import { EscalationJob } from './escalation.job';
 import type { JobName } from './job-failures';
@@ -29,6 +30,8 @@ export class JobScheduler implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly scheduledRules: ScheduledRulesJob,
     private readonly followUp: FollowUpJob,
     private readonly patientReported: PatientReportedAlertsJob,
+    // Null without PATIENT_LINK_SECRET: no links go to patients.
+    @Optional() @Inject(PatientSignInLinks) private readonly signInLinks: PatientSignInLinks | null = null,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -37,6 +40,8 @@ export class JobScheduler implements OnApplicationBootstrap, OnApplicationShutdo
     this.every('scheduled-rules', this.config.scheduledRulesEveryMs, () => this.scheduledRules.runOnce());
     this.every('follow-up', this.config.followUpEveryMs, () => this.followUp.runOnce());
     this.every('patient-reported-alerts', 2000, () => this.patientReported.runOnce());
+    const signInLinks = this.signInLinks;
+    if (signInLinks) this.every('patient-sign-in-links', 2000, () => signInLinks.runOnce());
   }
 
   onApplicationShutdown(): void {

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
 import {
   deviceSchema,
   devicesResponseSchema,
@@ -9,10 +9,12 @@ import {
   type PairingCodeRequest,
   type RegisterDeviceRequest,
 } from '@rpm/contracts';
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { CurrentUser, type AuthenticatedUser } from '../auth/current-user';
 import { PatientRoute } from '../patients/patient-route.decorator';
 import { DeviceRegistry, type DeviceView, type IssuedCredential } from './device-registry';
+import { pairingQr, type PairingQr } from './pairing-qr';
 import { RespondsWith } from '../http/responds-with.decorator';
 
 const patientIdSchema = z.uuid();
@@ -51,7 +53,11 @@ export class DevicesController {
     return this.registry.revoke(patientId, deviceId);
   }
 
-  /** A one-time code, valid 24 h, for the patient's hub or app to claim a device credential (see POST /pairing/claim). */
+  /**
+   * A one-time code, valid 24 h, for the patient's hub or app to claim a device credential (see POST /pairing/claim),
+   * with the QR code of the discharge sheet (docs/device-protocol.md, "Pairing"). The QR code names the address
+   * the clinician reached the API at (behind a proxy in TRUST_PROXY: the forwarded one), where the hub claims it.
+   */
   @Post('pairing-codes')
   @PatientRoute('devices.pairing_code')
   @RespondsWith(201, pairingCodeResponseSchema)
@@ -59,7 +65,9 @@ export class DevicesController {
     @Param('patientId', { schema: patientIdSchema }) patientId: string,
     @Body({ schema: pairingCodeRequestSchema }) body: PairingCodeRequest,
     @CurrentUser() user: AuthenticatedUser,
-  ): Promise<{ code: string; expiresAt: string }> {
-    return this.registry.issuePairingCode(patientId, body.kind, user.id);
+    @Req() request: FastifyRequest,
+  ): Promise<{ code: string; expiresAt: string; qr: PairingQr }> {
+    const issued = await this.registry.issuePairingCode(patientId, body.kind, user.id);
+    return { ...issued, qr: await pairingQr(issued.code, `${request.protocol}://${request.host}`) };
   }
 }

@@ -8,6 +8,7 @@ import { AuditLog } from '../audit/audit-log';
 import { Public } from '../auth/public.decorator';
 import { RequestId } from '../auth/current-user';
 import { RespondsWith } from '../http/responds-with.decorator';
+import { PatientRouteThrottle } from './patient-route-throttler.guard';
 
 /**
  * The links in a patient's reminder (no log-in: the token is the credential). Each token is signed with
@@ -17,6 +18,7 @@ import { RespondsWith } from '../http/responds-with.decorator';
  * answer 404. Every use is audit-logged.
  */
 @Controller('p/:token')
+@PatientRouteThrottle()
 export class PatientLinkController {
   constructor(
     @Inject(API_CONFIG) private readonly config: ApiConfig,

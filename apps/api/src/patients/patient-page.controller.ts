@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Inject, NotFoundException, Param, Post, UnauthorizedException } from '@nestjs/common';
-import { CLOCK, pathwayTemplate, questionnaire, questionnairesDue, summarizeCgm, type Clock } from '@rpm/clinical';
+import { CLOCK, pathwayTemplate, patientPageText, questionnaire, questionnairesDue, summarizeCgm, type Clock } from '@rpm/clinical';
 import { patientPageSchema, questionnaireAnswerRequestSchema, questionnaireRecordedSchema, type QuestionnaireAnswerRequest } from '@rpm/contracts';
-import { FollowUpPlanRepository, QuestionnaireResponseRepository } from '@rpm/persistence';
+import { FollowUpPlanRepository, PatientContactRepository, QuestionnaireResponseRepository } from '@rpm/persistence';
 import { READING_STORE } from '@rpm/platform';
 import { signPatientLink, verifyPatientPageLink } from '@rpm/security';
 import type { ReadingStore } from '@rpm/timeseries';
@@ -10,6 +10,7 @@ import { AuditLog } from '../audit/audit-log';
 import { Public } from '../auth/public.decorator';
 import { RequestId } from '../auth/current-user';
 import { RespondsWith } from '../http/responds-with.decorator';
+import { PatientRouteThrottle } from './patient-route-throttler.guard';
 import { QuestionnaireAnswering } from './questionnaire-answering';
 
 const DAY = 86_400_000;
@@ -26,12 +27,14 @@ const ACTION_LINK_GRACE_MS = DAY;
  * Every use is audit-logged as the patient's through their link (no user; action `patient_link.page.*`).
  */
 @Controller('p/:token')
+@PatientRouteThrottle()
 export class PatientPageController {
   constructor(
     @Inject(API_CONFIG) private readonly config: ApiConfig,
     @Inject(READING_STORE) private readonly store: ReadingStore,
     @Inject(FollowUpPlanRepository) private readonly plans: FollowUpPlanRepository,
     @Inject(QuestionnaireResponseRepository) private readonly responses: QuestionnaireResponseRepository,
+    @Inject(PatientContactRepository) private readonly contacts: PatientContactRepository,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly answering: QuestionnaireAnswering,
     private readonly audit: AuditLog,
@@ -45,11 +48,12 @@ export class PatientPageController {
     const now = this.clock.now();
     const from = new Date(now.getTime() - DAYS * DAY);
     const to = new Date(now.getTime() + 1);
-    const [glucose, bp, plan, lastAnswered] = await Promise.all([
+    const [glucose, bp, plan, lastAnswered, contact] = await Promise.all([
       this.store.query({ patientId, metric: 'glucose', from, to, limit: DAYS * 1440 + 5_000 }),
       this.store.query({ patientId, metric: 'blood_pressure', from, to, limit: 10_000 }),
       this.plans.plan(patientId),
       this.responses.lastAnswered(patientId),
+      this.contacts.contact(patientId),
     ]);
     const cgm = summarizeCgm(glucose, DAYS);
     const lastBp = bp.at(-1);
@@ -74,6 +78,8 @@ export class PatientPageController {
     }
     await this.audit.record({ userId: null, action: 'patient_link.page.view', patientId, outcome: 'allowed', requestId });
     return {
+      // The page's fixed texts in the patient's recorded language (English when none or unknown).
+      ...patientPageText(contact.language),
       days: DAYS,
       glucose: cgm ? { timeInRangePercent: Math.round(cgm.tir), readings: cgm.readings, hourly: hourlyMeans(glucose) } : null,
       bloodPressure: lastBp

@@ -6,6 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Public } from '../auth/public.decorator';
 import { contentSecurityPolicy } from '../http/content-security-policy';
+import { PatientRouteThrottle } from '../patients/patient-route-throttler.guard';
 
 /** Built by scripts/build.mjs beside the compiled API: dist/apps/api/web. */
 const WEB_ROOT = path.resolve(__dirname, '../../web');
@@ -60,6 +61,7 @@ export class WebAppController {
 
   /** The patient's own page, reached by the signed link in their reminders: the same page, which shows the patient view at /p/<token>. */
   @Public()
+  @PatientRouteThrottle()
   @Get('p/:token')
   patientPage(@Res() reply: FastifyReply): void {
     this.send(reply, 'index.html');

@@ -1,48 +1,65 @@
 import { timeChart } from './charts.js';
 import { h } from './dom.js';
+import type { PatientPageData, PatientPageText } from './types.js';
 
-interface Option {
-  value: number;
-  label: string;
-}
-interface PatientPage {
-  days: number;
-  glucose: { timeInRangePercent: number; readings: number; hourly: { at: string; meanMgDl: number }[] } | null;
-  bloodPressure: { last: { systolic: number; diastolic: number; measuredAt: string }; readings: { at: string; systolic: number; diastolic: number }[] } | null;
-  followUp: { dueAt: string; confirmToken: string | null; rescheduleToken: string | null } | null;
-  questionnaires: { instrument: string; title: string; stem: string; dueAt: string; items: { linkId: string; text: string; options: Option[] }[] }[];
-}
-
-const weekday = new Intl.DateTimeFormat(undefined, { weekday: 'short' });
-const longDate = new Intl.DateTimeFormat(undefined, { weekday: 'long', day: 'numeric', month: 'long' });
 const seconds = (iso: string): number => new Date(iso).getTime() / 1000;
+/** Fills the `{name}` marks of a text from the API's string table. */
+const fill = (text: string, values: Record<string, string | number>): string => text.replace(/\{(\w+)\}/g, (_, key: string) => String(values[key] ?? ''));
+/** The languages the page has texts in; the browser's choice decides only before a link names the patient. */
+const browserLanguage = (): string => (navigator.language || 'en').slice(0, 2).toLowerCase();
+
+class PageError extends Error {
+  constructor(
+    readonly kind: 'link' | 'busy' | 'other',
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 /** The patient's calls carry their link's token in the path, never a session: a refused link shows as such. */
-async function call<T>(path: string, body?: unknown): Promise<T> {
+async function call<T>(path: string, text: PatientPageText | null, body?: unknown): Promise<T> {
   const response = await fetch(path, {
     method: body === undefined ? 'GET' : 'POST',
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  if (response.status === 401 || response.status === 404)
-    throw new Error('This link is not valid or has expired. Please use the link in your latest reminder.');
-  if (!response.ok) throw new Error('Something went wrong. Please try again.');
+  if (response.status === 401 || response.status === 404) throw new PageError('link', text?.linkInvalid ?? 'This link is not valid or has expired.');
+  if (response.status === 429) throw new PageError('busy', text?.tooManyRequests ?? 'Too many attempts. Please wait a minute and try again.');
+  if (!response.ok) throw new PageError('other', text?.somethingWrong ?? 'Something went wrong. Please try again.');
   return (await response.json()) as T;
+}
+
+/** The texts of the browser's language (or English), for the pages shown before a link names the patient. */
+async function textFor(language: string): Promise<{ language: string; text: PatientPageText }> {
+  return call<{ language: string; text: PatientPageText }>(`/p/text/${encodeURIComponent(language)}`, null);
 }
 
 /**
  * The patient's own page (/p/<token>), phone first: the last fortnight in plain words and a simple chart,
- * the next check-in to confirm or ask to move, and the questionnaires that are due.
+ * the next check-in to confirm or ask to move, and the questionnaires that are due. Its fixed texts come with
+ * the page, in the patient's recorded language. A refused link shows the form to get a new one.
  */
 export async function renderPatientPage(root: HTMLElement, token: string): Promise<void> {
   const base = `/p/${encodeURIComponent(token)}`;
-  const page = await call<PatientPage>(`${base}/page`);
-  const readings = h('section', { class: 'patient-readings' }, h('h2', {}, `Your last ${page.days} days`));
-  if (!page.glucose && !page.bloodPressure) readings.append(h('p', { class: 'muted' }, 'No readings from you in the last two weeks.'));
+  let page: PatientPageData;
+  try {
+    page = await call<PatientPageData>(`${base}/page`, null);
+  } catch (error) {
+    if (!(error instanceof PageError) || error.kind !== 'link') throw error;
+    const { language, text } = await textFor(browserLanguage());
+    document.documentElement.lang = language;
+    root.replaceChildren(h('section', { class: 'patient-page' }, h('p', { class: 'error', role: 'alert' }, text.linkInvalid), signInForm(text, language)));
+    return;
+  }
+  const text = page.text;
+  document.documentElement.lang = page.language;
+  const weekday = new Intl.DateTimeFormat(page.language, { weekday: 'short' });
+  const longDate = new Intl.DateTimeFormat(page.language, { weekday: 'long', day: 'numeric', month: 'long' });
+  const readings = h('section', { class: 'patient-readings' }, h('h2', {}, fill(text.readingsHeading, { days: page.days })));
+  if (!page.glucose && !page.bloodPressure) readings.append(h('p', { class: 'muted' }, text.noReadings));
   if (page.glucose) {
-    readings.append(
-      h('p', { class: 'plain', 'data-glucose': '' }, `Your glucose was in range ${page.glucose.timeInRangePercent}% of the time this fortnight.`),
-    );
+    readings.append(h('p', { class: 'plain', 'data-glucose': '' }, fill(text.glucoseInRange, { percent: page.glucose.timeInRangePercent })));
   }
   if (page.bloodPressure) {
     const last = page.bloodPressure.last;
@@ -50,37 +67,37 @@ export async function renderPatientPage(root: HTMLElement, token: string): Promi
       h(
         'p',
         { class: 'plain', 'data-bp': '' },
-        `Your last blood pressure was ${last.systolic}/${last.diastolic} on ${weekday.format(new Date(last.measuredAt))}.`,
+        fill(text.lastBloodPressure, { systolic: last.systolic, diastolic: last.diastolic, day: weekday.format(new Date(last.measuredAt)) }),
       ),
     );
   }
   root.replaceChildren(
-    h('section', { class: 'patient-page' }, h('h1', {}, 'Your health at home'), readings, followUpSection(page), questionnairesSection(page, base)),
+    h('section', { class: 'patient-page' }, h('h1', {}, text.title), readings, followUpSection(page, longDate), questionnairesSection(page, base)),
   );
   const to = Date.now() / 1000;
   const range: [number, number] = [to - page.days * 86_400, to];
   if (page.glucose && page.glucose.hourly.length > 0) {
-    const figure = h('figure', { class: 'chart' }, h('figcaption', {}, 'Glucose (mg/dL) — the shaded band is your target range'));
+    const figure = h('figure', { class: 'chart' }, h('figcaption', {}, text.glucoseChart));
     readings.append(figure);
     timeChart(figure, {
       unit: 'mg/dL',
       times: page.glucose.hourly.map((point) => seconds(point.at)),
-      series: [{ label: 'Glucose', color: '#0969da', values: page.glucose.hourly.map((point) => point.meanMgDl) }],
+      series: [{ label: text.glucoseSeries, color: '#0969da', values: page.glucose.hourly.map((point) => point.meanMgDl) }],
       range,
       target: [70, 180],
       markers: [],
     });
   }
   if (page.bloodPressure && page.bloodPressure.readings.length > 0) {
-    const figure = h('figure', { class: 'chart' }, h('figcaption', {}, 'Blood pressure (mmHg)'));
+    const figure = h('figure', { class: 'chart' }, h('figcaption', {}, text.bloodPressureChart));
     readings.append(figure);
     const bp = page.bloodPressure.readings;
     timeChart(figure, {
       unit: 'mmHg',
       times: bp.map((reading) => seconds(reading.at)),
       series: [
-        { label: 'Upper', color: '#d1242f', values: bp.map((reading) => reading.systolic) },
-        { label: 'Lower', color: '#0969da', values: bp.map((reading) => reading.diastolic) },
+        { label: text.systolicSeries, color: '#d1242f', values: bp.map((reading) => reading.systolic) },
+        { label: text.diastolicSeries, color: '#0969da', values: bp.map((reading) => reading.diastolic) },
       ],
       range,
       markers: [],
@@ -88,21 +105,63 @@ export async function renderPatientPage(root: HTMLElement, token: string): Promi
   }
 }
 
-function followUpSection(page: PatientPage): HTMLElement {
-  const section = h('section', { class: 'patient-follow-up' }, h('h2', {}, 'Your next check-in'));
+/** /p/sign-in: the form alone, in the browser's language (or the one in `?lang=`). */
+export async function renderPatientSignIn(root: HTMLElement): Promise<void> {
+  const { language, text } = await textFor(new URLSearchParams(location.search).get('lang') ?? browserLanguage());
+  document.documentElement.lang = language;
+  root.replaceChildren(h('section', { class: 'patient-page' }, signInForm(text, language)));
+}
+
+/** "Send me a link": the same answer whether or not the address is on record. */
+function signInForm(text: PatientPageText, language: string): HTMLElement {
+  const input = h('input', { name: 'address', type: 'text', inputmode: 'email', autocomplete: 'email tel', required: true, maxlength: '254' });
+  const status = h('p', { class: 'status', role: 'status' });
+  const submit = h('button', { type: 'submit' }, text.signInButton);
+  const form = h(
+    'form',
+    { class: 'patient-sign-in' },
+    h('h2', {}, text.signInHeading),
+    h('p', { class: 'muted' }, text.signInIntro),
+    h('label', {}, text.signInLabel, input),
+    submit,
+    status,
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    submit.disabled = true;
+    status.textContent = '';
+    fetch(`/p/sign-in?language=${encodeURIComponent(language)}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ address: input.value }),
+    })
+      .then(async (response) => {
+        if (response.status === 202) status.textContent = ((await response.json()) as { message: string }).message;
+        else if (response.status === 400) status.textContent = `${text.signInLabel}?`;
+        else status.textContent = response.status === 429 ? text.tooManyRequests : text.somethingWrong;
+      })
+      .catch(() => (status.textContent = text.somethingWrong))
+      .finally(() => (submit.disabled = false));
+  });
+  return form;
+}
+
+function followUpSection(page: PatientPageData, longDate: Intl.DateTimeFormat): HTMLElement {
+  const text = page.text;
+  const section = h('section', { class: 'patient-follow-up' }, h('h2', {}, text.followUpHeading));
   const followUp = page.followUp;
   if (!followUp) {
-    section.append(h('p', { class: 'muted' }, 'No check-in is planned.'));
+    section.append(h('p', { class: 'muted' }, text.noFollowUp));
     return section;
   }
-  section.append(h('p', { class: 'plain', 'data-due': followUp.dueAt }, `Your care team will contact you on ${longDate.format(new Date(followUp.dueAt))}.`));
+  section.append(h('p', { class: 'plain', 'data-due': followUp.dueAt }, fill(text.followUpDue, { date: longDate.format(new Date(followUp.dueAt)) })));
   const status = h('p', { class: 'status', role: 'status' });
   const buttons = () => section.querySelectorAll('button');
   const act = (action: 'confirm' | 'reschedule', linkToken: string) => () => {
     for (const button of buttons()) button.disabled = true;
-    call(`/p/${encodeURIComponent(linkToken)}/${action}`, {})
+    call(`/p/${encodeURIComponent(linkToken)}/${action}`, text, {})
       .then(() => {
-        status.textContent = action === 'confirm' ? 'Thank you — your check-in is confirmed.' : 'Thank you — a nurse will call you to find a better time.';
+        status.textContent = action === 'confirm' ? text.confirmed : text.rescheduleRequested;
       })
       .catch((error: Error) => {
         status.textContent = error.message;
@@ -114,8 +173,8 @@ function followUpSection(page: PatientPage): HTMLElement {
       h(
         'div',
         { class: 'actions' },
-        h('button', { type: 'button', onclick: act('confirm', followUp.confirmToken) }, 'Confirm'),
-        h('button', { type: 'button', class: 'secondary', onclick: act('reschedule', followUp.rescheduleToken) }, 'Ask to reschedule'),
+        h('button', { type: 'button', 'data-action': 'confirm', onclick: act('confirm', followUp.confirmToken) }, text.confirm),
+        h('button', { type: 'button', 'data-action': 'reschedule', class: 'secondary', onclick: act('reschedule', followUp.rescheduleToken) }, text.reschedule),
       ),
     );
   }
@@ -123,9 +182,10 @@ function followUpSection(page: PatientPage): HTMLElement {
   return section;
 }
 
-function questionnairesSection(page: PatientPage, base: string): HTMLElement {
-  const section = h('section', { class: 'patient-questionnaires' }, h('h2', {}, 'Questions for you'));
-  if (page.questionnaires.length === 0) section.append(h('p', { class: 'muted' }, 'Nothing to answer right now. Thank you!'));
+function questionnairesSection(page: PatientPageData, base: string): HTMLElement {
+  const text = page.text;
+  const section = h('section', { class: 'patient-questionnaires' }, h('h2', {}, text.questionnairesHeading));
+  if (page.questionnaires.length === 0) section.append(h('p', { class: 'muted' }, text.noQuestionnaires));
   for (const due of page.questionnaires) {
     const status = h('p', { class: 'status', role: 'status' });
     const form = h(
@@ -143,7 +203,7 @@ function questionnairesSection(page: PatientPage, base: string): HTMLElement {
           ),
         ),
       ),
-      h('button', { type: 'submit' }, 'Send my answers'),
+      h('button', { type: 'submit' }, text.sendAnswers),
       status,
     );
     form.addEventListener('submit', (event) => {
@@ -155,18 +215,11 @@ function questionnairesSection(page: PatientPage, base: string): HTMLElement {
       }
       const submit = form.querySelector('button')!;
       submit.disabled = true;
-      call<{ alerts: unknown[] }>(`${base}/questionnaires/${encodeURIComponent(due.instrument)}/responses`, { answers })
+      call<{ alerts: unknown[] }>(`${base}/questionnaires/${encodeURIComponent(due.instrument)}/responses`, text, { answers })
         .then((recorded) => {
-          form.replaceChildren(h('h3', {}, due.title), h('p', { class: 'status', role: 'status' }, 'Thank you — your answers were sent to your care team.'));
+          form.replaceChildren(h('h3', {}, due.title), h('p', { class: 'status', role: 'status' }, text.answersSent));
           // An answer that alerts the care team (a self-harm answer above all): say so, and where help is now.
-          if (recorded.alerts.length > 0)
-            form.append(
-              h(
-                'p',
-                { class: 'notice', role: 'alert' },
-                'Your care team has been told and will contact you. If you need help now, call your emergency number.',
-              ),
-            );
+          if (recorded.alerts.length > 0) form.append(h('p', { class: 'notice', role: 'alert' }, text.careTeamTold));
         })
         .catch((error: Error) => {
           status.textContent = error.message;

@@ -81,6 +81,8 @@ export async function renderPatient(root: HTMLElement, patientId: string, signal
           h('a', { href: `#/patients/${patientId}/agp` }, 'AGP report'),
           ' · ',
           h('a', { href: `#/patients/${patientId}/home-bp` }, 'Home BP report'),
+          ' · ',
+          h('a', { href: `#/patients/${patientId}/enrol`, class: 'enrol-action' }, 'Enrol a device'),
         ),
         summaryCards(summary, patient),
         rangeButtons,

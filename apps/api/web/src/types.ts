@@ -11,6 +11,9 @@ import type {
   HomeBpReportResponse,
   NormalizedReading,
   Page,
+  PairingCodeResponse,
+  PatientPage,
+  PatientPageText,
   Patient,
   PatientSummary,
   ReadingBucketResponse,
@@ -24,3 +27,6 @@ export type FollowUp = FollowUpResponse;
 export type ReadingBucket = ReadingBucketResponse;
 export type AgpReport = AgpReportResponse;
 export type HomeBpReport = HomeBpReportResponse;
+export type PairingCode = PairingCodeResponse;
+export type PatientPageData = PatientPage;
+export type { PatientPageText };

@@ -79,3 +79,30 @@ export function patientReminderMessage(
     spoken: fill(template.spoken, { when }),
   };
 }
+
+/** The message with a fresh link to the patient's own page, sent because someone asked at /p/sign-in: {link} {days}. */
+export const PATIENT_SIGN_IN_TEMPLATES: Record<PatientLanguage, { subject: string; text: string; spoken: string }> = {
+  en: {
+    subject: 'Your link to your readings and questions',
+    text: 'Here is a new link to your page (readings and questions), valid for {days} days: {link}\nIf you did not ask for it, you can ignore this message.',
+    spoken: 'This is your care team. You asked for a new link to your page. A voice call cannot carry it: please ask for it by text message or e-mail.',
+  },
+  de: {
+    subject: 'Ihr Link zu Ihren Messwerten und Fragen',
+    text: 'Hier ist ein neuer Link zu Ihrer Seite (Messwerte und Fragen), {days} Tage gültig: {link}\nWenn Sie ihn nicht angefordert haben, können Sie diese Nachricht ignorieren.',
+    spoken:
+      'Hier ist Ihr Behandlungsteam. Sie haben einen neuen Link zu Ihrer Seite angefordert. Ein Anruf kann ihn nicht übermitteln: bitte fordern Sie ihn per SMS oder E-Mail an.',
+  },
+  fr: {
+    subject: 'Votre lien vers vos mesures et questionnaires',
+    text: 'Voici un nouveau lien vers votre page (mesures et questionnaires), valable {days} jours : {link}\nSi vous ne l’avez pas demandé, ignorez ce message.',
+    spoken:
+      'Ici votre équipe soignante. Vous avez demandé un nouveau lien vers votre page. Un appel ne peut pas le transmettre : demandez-le par SMS ou par e-mail.',
+  },
+};
+
+/** The sign-in link message in the patient's language (English when the language has no template). */
+export function patientSignInMessage(language: string, link: string, days: number): PatientReminderMessage {
+  const template = Object.hasOwn(PATIENT_SIGN_IN_TEMPLATES, language) ? PATIENT_SIGN_IN_TEMPLATES[language as PatientLanguage] : PATIENT_SIGN_IN_TEMPLATES.en;
+  return { subject: template.subject, text: fill(template.text, { link, days: String(days) }), spoken: template.spoken };
+}

@@ -9,7 +9,16 @@ export const issuedCredentialSchema = z.object({
 });
 export const deviceSchema = z.object({ deviceId: z.string(), kind: z.string(), createdAt: apiDateTime(), revokedAt: apiDateTime().nullable() });
 export const devicesResponseSchema = z.object({ devices: z.array(deviceSchema) });
-export const pairingCodeResponseSchema = z.object({ code: z.string(), expiresAt: apiDateTime() });
+export const pairingCodeResponseSchema = z.object({
+  code: z.string().describe('One-time, like ABCD-2345: print it under the QR code for typing.'),
+  expiresAt: apiDateTime(),
+  qr: z.object({
+    payload: z.string().describe('The text the QR code encodes: rpm-pair:v1?code=...&api=... (docs/device-protocol.md, "Pairing").'),
+    svg: z.string().describe('The QR code as an SVG document.'),
+    pngDataUrl: z.string().describe('The same QR code as a PNG data: URL.'),
+  }),
+});
 
 export type IssuedCredentialResponse = z.output<typeof issuedCredentialSchema>;
 export type Device = z.output<typeof deviceSchema>;
+export type PairingCodeResponse = z.output<typeof pairingCodeResponseSchema>;

@@ -1,7 +1,51 @@
 import { z } from 'zod';
+import { patientLanguageSchema } from '../patient-contact.schema';
 import { apiDateTime } from './common.schema';
 
 const optionSchema = z.object({ value: z.number().int(), label: z.string() });
+
+/**
+ * The fixed texts of the patient's page in one language (tables per language in
+ * libs/clinical/src/patient-contact/patient-page-text.ts). `{name}` marks a value the page fills in.
+ */
+export const patientPageTextSchema = z
+  .object({
+    title: z.string(),
+    readingsHeading: z.string().describe('{days}'),
+    noReadings: z.string(),
+    glucoseInRange: z.string().describe('{percent}'),
+    lastBloodPressure: z.string().describe('{systolic} {diastolic} {day}'),
+    glucoseChart: z.string(),
+    glucoseSeries: z.string(),
+    bloodPressureChart: z.string(),
+    systolicSeries: z.string(),
+    diastolicSeries: z.string(),
+    followUpHeading: z.string(),
+    noFollowUp: z.string(),
+    followUpDue: z.string().describe('{date}'),
+    confirm: z.string(),
+    reschedule: z.string(),
+    confirmed: z.string(),
+    rescheduleRequested: z.string(),
+    questionnairesHeading: z.string(),
+    noQuestionnaires: z.string(),
+    sendAnswers: z.string(),
+    answersSent: z.string(),
+    careTeamTold: z.string(),
+    linkInvalid: z.string(),
+    somethingWrong: z.string(),
+    tooManyRequests: z.string(),
+    signInHeading: z.string(),
+    signInIntro: z.string(),
+    signInLabel: z.string(),
+    signInButton: z.string(),
+    signInSent: z.string(),
+  })
+  .strict();
+export type PatientPageText = z.infer<typeof patientPageTextSchema>;
+
+/** GET /p/text/:language: the page's texts before any link is known (the sign-in form, a refused link). */
+export const patientPageTextResponseSchema = z.object({ language: patientLanguageSchema, text: patientPageTextSchema });
 
 /**
  * GET /p/:token/page: what the patient's own page shows, for the token's patient only — the last 14 days in
@@ -9,6 +53,8 @@ const optionSchema = z.object({ value: z.number().int(), label: z.string() });
  * ask to reschedule it), and the questionnaires that are due, with their items to answer.
  */
 export const patientPageSchema = z.object({
+  language: patientLanguageSchema.describe("The patient's recorded language (English when none is recorded): the language of `text`."),
+  text: patientPageTextSchema,
   days: z.number().int(),
   glucose: z
     .object({
@@ -41,3 +87,9 @@ export const patientPageSchema = z.object({
   ),
 });
 export type PatientPage = z.infer<typeof patientPageSchema>;
+
+/** POST /p/sign-in: the same answer whether or not the address matched a patient (nothing to learn from it). */
+export const patientSignInResponseSchema = z.object({
+  accepted: z.literal(true),
+  message: z.string().describe('What the page tells the patient, in the language asked for: a link is on its way if the address matched.'),
+});

@@ -11,6 +11,7 @@ import { FollowUpTaskRepository } from './follow-up-task.repository';
 import { LoginFailureRepository } from './login-failure.repository';
 import { PatientContactRepository } from './patient-contact.repository';
 import { PatientRepository } from './patient.repository';
+import { PatientSignInRepository } from './patient-sign-in.repository';
 import { QuarantineRepository } from './quarantine.repository';
 import { QuestionnaireResponseRepository } from './questionnaire-response.repository';
 import { RuleOverrideRepository } from './rule-override.repository';
@@ -29,6 +30,7 @@ export * from './follow-up-task.repository';
 export * from './login-failure.repository';
 export * from './patient-contact.repository';
 export * from './patient.repository';
+export * from './patient-sign-in.repository';
 export * from './patient-control';
 export * from './quarantine.repository';
 export * from './questionnaire-response.repository';
@@ -50,6 +52,7 @@ export const REPOSITORIES = [
   LoginFailureRepository,
   PatientContactRepository,
   PatientRepository,
+  PatientSignInRepository,
   QuarantineRepository,
   QuestionnaireResponseRepository,
   RuleOverrideRepository,
