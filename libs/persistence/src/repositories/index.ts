@@ -55,3 +55,4 @@ export const REPOSITORIES = [
   RuleOverrideRepository,
   VisitRepository,
 ];
+export * from './partition-leases';
