@@ -27,6 +27,14 @@ export class TestEventLog {
     });
   }
 
+  /** Events stored per subject. */
+  async subjects(): Promise<Record<string, number>> {
+    return this.withManager(async (jsm) => {
+      const info = await jsm.streams.info(this.stream, { subjects_filter: '>' });
+      return (info.state.subjects ?? {}) as Record<string, number>;
+    });
+  }
+
   async delete(): Promise<void> {
     await this.withManager((jsm) => jsm.streams.delete(this.stream).catch(() => false));
   }
