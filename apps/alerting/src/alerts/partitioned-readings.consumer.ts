@@ -19,6 +19,12 @@ const REBALANCE_EVERY_MS = 1000;
 const MAX_PENDING_READINGS = 20_000;
 /** Events unacknowledged per partition at most: NATS stops delivering past it. */
 const MAX_ACK_PENDING = 20_000;
+/**
+ * Batches evaluated at once over all of an instance's partitions: the single-queue consumer's three workers' worth,
+ * so the database pool (10) keeps room for delivery and the jobs however many partitions an instance owns. One of
+ * them is kept for batches that can page.
+ */
+const CONCURRENT_BATCHES = 3;
 /** Longest a released partition waits for its evaluation in progress before being let go unacknowledged. */
 const RELEASE_WAIT_MS = 10_000;
 
@@ -58,6 +64,7 @@ export class PartitionedReadingsConsumer extends ReadingsSource implements OnApp
   private stopped = false;
   private natsUp = false;
   private lastEventAt?: number;
+  private readonly slots = new EvaluationSlots(CONCURRENT_BATCHES);
 
   constructor(
     @Inject(ALERTING_CONFIG) private readonly config: AlertingConfig,
@@ -214,7 +221,7 @@ export class PartitionedReadingsConsumer extends ReadingsSource implements OnApp
   private newQueue(partition: number): EvaluationQueue {
     return new EvaluationQueue({
       laneOf: (reading) => this.laneOf(reading),
-      evaluate: (readings) => this.evaluator.evaluate(readings),
+      evaluate: (readings) => this.slots.run(this.batchLane(readings), () => this.evaluator.evaluate(readings)),
       onFailure: (error) => {
         this.logger.error({
           message: 'evaluation failed, events not acknowledged; the partition restarts from its last acknowledged event',
@@ -285,6 +292,11 @@ export class PartitionedReadingsConsumer extends ReadingsSource implements OnApp
     return event.data.readings;
   }
 
+  private batchLane(readings: readonly NormalizedReading[]): Lane {
+    const lanes = new Set(readings.map((reading) => this.laneOf(reading)));
+    return lanes.has('urgent') ? 'urgent' : lanes.has('live') ? 'live' : 'bulk';
+  }
+
   private laneOf(reading: NormalizedReading): Lane {
     if (Date.now() - Date.parse(reading.measuredAt) > this.config.lateReadingMs) return 'bulk';
     return canOpenUrgent(DEFAULT_RULES, reading) ? 'urgent' : 'live';
@@ -293,3 +305,32 @@ export class PartitionedReadingsConsumer extends ReadingsSource implements OnApp
 
 const consumerName = (partition: number): string => `alerting-p${partition}`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A few evaluation slots shared by the partitions' queues: a waiting batch that can page goes first, and one slot is its alone. */
+class EvaluationSlots {
+  private busy = 0;
+  private readonly waiting: Record<Lane, (() => void)[]> = { urgent: [], live: [], bulk: [] };
+
+  constructor(private readonly size: number) {}
+
+  async run<T>(lane: Lane, task: () => Promise<T>): Promise<T> {
+    while (!this.canStart(lane)) await new Promise<void>((resolve) => this.waiting[lane].push(resolve));
+    this.busy++;
+    try {
+      return await task();
+    } finally {
+      this.busy--;
+      this.wake();
+    }
+  }
+
+  private canStart(lane: Lane): boolean {
+    return this.busy < (lane === 'urgent' ? this.size : this.size - 1);
+  }
+
+  private wake(): void {
+    for (const lane of ['urgent', 'live', 'bulk'] as const) {
+      if (this.waiting[lane].length > 0 && this.canStart(lane)) return this.waiting[lane].shift()!();
+    }
+  }
+}
