@@ -119,4 +119,69 @@ describe('reading log (NATS JetStream) between the gateway and alerting', () => 
       await eventLog.delete();
     }
   }, 120_000);
+
+  it('alerting stuck on its database: devices are still acknowledged at once, the lag and the unacknowledged events show it and readiness fails, then it catches up', async () => {
+    const eventLog = new TestEventLog(4);
+    const databaseUrl = await createTestDatabase();
+    const clinic = await createClinic(databaseUrl, 'stuck');
+    const underTest = await gatewayEnv(databaseUrl, eventLog.env);
+    const gateway = await AppProcess.start('gateway', underTest.env, underTest.mqttPort);
+    const port = await freePort();
+    const alerting = await AppProcess.start(
+      'alerting',
+      {
+        DATABASE_URL: databaseUrl,
+        ...eventLog.env,
+        ALERTING_LAG_ALARM_SECONDS: '2',
+        ALERTING_HTTP_HOST: '127.0.0.1',
+        ALERTING_HTTP_PORT: String(port),
+        LOG_LEVEL: 'log',
+      },
+      { logLine: 'alerting consumes the reading log' },
+    );
+    const device = await SimulatedDevice.connect(underTest.mqttUrl, clinic.device);
+    const blocker = new Client({ connectionString: databaseUrl });
+    await blocker.connect();
+    const ready = async () => {
+      const response = await fetch(`http://127.0.0.1:${port}/health/ready`);
+      return { status: response.status, body: (await response.json()) as { reason?: string } };
+    };
+    const unacked = () => scrapeGauge(`http://127.0.0.1:${port}/metrics`, 'rpm_alerting_log_unacked_events');
+    try {
+      await waitFor('alerting ready', async () => ((await ready()).status === 200 ? true : undefined));
+      // Evaluation reads the alerts table: while this transaction holds it, alerting can evaluate nothing.
+      await blocker.query('BEGIN');
+      await blocker.query('LOCK TABLE alerts IN ACCESS EXCLUSIVE MODE');
+      const started = Date.now();
+      for (let seq = 0; seq < 5; seq++) {
+        await device.publish({
+          metric: 'glucose',
+          value: 50 - seq,
+          unit: 'mg/dL',
+          source: 'cgm',
+          measuredAt: new Date(Date.now() - (5 - seq) * 60_000).toISOString(),
+          seq,
+        });
+      }
+      expect(Date.now() - started).toBeLessThan(2000);
+      const behind = await waitFor('readiness to report the lag', async () => {
+        const answer = await ready();
+        return answer.status === 503 ? answer.body : undefined;
+      });
+      expect(behind.reason).toContain('evaluation lag');
+      expect(await unacked()).toBe(5);
+      await blocker.query('COMMIT');
+      await waitFor('alerting to catch up', async () => ((await ready()).status === 200 && (await unacked()) === 0 ? true : undefined), 20_000);
+      const { rows } = await blocker.query<{ alerts: number }>(`SELECT count(*)::int AS alerts FROM alerts WHERE patient_id = $1 AND episode = 'glucose-low'`, [
+        clinic.patientId,
+      ]);
+      expect(rows[0].alerts).toBe(1);
+    } finally {
+      await blocker.end();
+      await device.close();
+      await alerting.stop();
+      await gateway.stop();
+      await eventLog.delete();
+    }
+  }, 90_000);
 });
