@@ -4,6 +4,8 @@ import {
   checkCaFile,
   checkInfluxCredentials,
   databaseVariables,
+  eventLogConfigFrom,
+  eventLogVariables,
   logLevelVariable,
   port,
   pemFile,
@@ -18,9 +20,10 @@ export const alertingVariables = {
   ...databaseVariables,
   ...timeseriesVariables,
   ...logLevelVariable,
-  MQTT_URL: z.url({ error: 'must be the broker URL the gateway announces readings on, e.g. mqtt://127.0.0.1:1883 or mqtts://gateway:8883' }),
+  ...eventLogVariables,
+  MQTT_URL: z.url({ error: 'must be the broker URL the gateway announces readings on, e.g. mqtt://127.0.0.1:1883 or mqtts://gateway:8883' }).optional(),
   MQTT_USERNAME: z.string().default('service:alerting'),
-  MQTT_PASSWORD: z.string({ error: 'is required: with the embedded broker, the same value as INTERNAL_MQTT_PASSWORD' }),
+  MQTT_PASSWORD: z.string().optional(),
   // The embedded broker accepts a service only under a client id starting with its user name.
   MQTT_CLIENT_ID: z.string().default('service:alerting'),
   MQTT_CA_FILE: pemFile,
@@ -51,6 +54,21 @@ export const alertingConfigSchema = z
   .superRefine((env, ctx) => {
     checkInfluxCredentials(env, ctx);
     checkCaFile(env, ctx, 'MQTT_CA_FILE');
+    // With the reading log, alerting takes readings from NATS and needs no broker.
+    if (!env.EVENT_LOG_URL && !env.MQTT_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MQTT_URL'],
+        message: 'is required without EVENT_LOG_URL: the broker URL the gateway announces readings on, e.g. mqtt://127.0.0.1:1883',
+      });
+    }
+    if (!env.EVENT_LOG_URL && env.MQTT_PASSWORD === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MQTT_PASSWORD'],
+        message: 'is required without EVENT_LOG_URL: with the embedded broker, the same value as INTERNAL_MQTT_PASSWORD',
+      });
+    }
     if (env.ALERT_SMS_GATEWAY_URL && !env.ALERT_SMS_GATEWAY_TOKEN) {
       ctx.addIssue({ code: 'custom', path: ['ALERT_SMS_GATEWAY_TOKEN'], message: 'is required with ALERT_SMS_GATEWAY_URL' });
     }
@@ -68,7 +86,10 @@ export const alertingConfigSchema = z
     databaseUrl: env.DATABASE_URL,
     timeseries: timeseriesConfigFrom(env),
     logLevel: env.LOG_LEVEL,
-    mqtt: { url: env.MQTT_URL, username: env.MQTT_USERNAME, password: env.MQTT_PASSWORD, clientId: env.MQTT_CLIENT_ID, ca: caFile(env.MQTT_CA_FILE) },
+    eventLog: eventLogConfigFrom(env),
+    mqtt: env.MQTT_URL
+      ? { url: env.MQTT_URL, username: env.MQTT_USERNAME, password: env.MQTT_PASSWORD, clientId: env.MQTT_CLIENT_ID, ca: caFile(env.MQTT_CA_FILE) }
+      : undefined,
     http: { host: env.ALERTING_HTTP_HOST, port: env.ALERTING_HTTP_PORT },
     lateReadingMs: env.LATE_READING_MINUTES * 60_000,
     lagAlarmMs: env.ALERTING_LAG_ALARM_SECONDS * 1000,

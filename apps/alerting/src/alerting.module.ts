@@ -5,6 +5,8 @@ import { AlertRepository, CareTeamScope } from '@rpm/persistence';
 import { CLOCK, systemClock } from '@rpm/clinical';
 import { ALERTING_CONFIG, type AlertingConfig } from './alerting.config';
 import { AcceptedReadingsConsumer } from './alerts/accepted-readings.consumer';
+import { PartitionedReadingsConsumer } from './alerts/partitioned-readings.consumer';
+import { ReadingsSource } from './alerts/readings-source';
 import { AlertOutcomes } from './alerts/alert-outcomes';
 import { PatientFacts } from './alerts/patient-facts';
 import { ReadingEvaluator } from './alerts/reading-evaluator';
@@ -102,7 +104,8 @@ export class AlertingModule {
         ScheduledRulesJob,
         PatientReportedAlertsJob,
         JobScheduler,
-        AcceptedReadingsConsumer,
+        // With EVENT_LOG_URL, instances split the reading log's partitions; without it, one process reads the broker's topic.
+        { provide: ReadingsSource, useClass: config.eventLog ? PartitionedReadingsConsumer : AcceptedReadingsConsumer },
         AlertingHttpServer,
       ],
     };

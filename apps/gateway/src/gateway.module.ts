@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { DataSourceShutdown, ReadingStoreShutdown, dataSourceProvider, readingStoreProvider } from '@rpm/platform';
 import { brokerPublisherProvider } from './broker/broker-publisher';
 import { EmbeddedBroker } from './broker/embedded-broker.service';
+import { BrokerReadingAnnouncer, JetStreamReadingAnnouncer, READING_ANNOUNCER } from './broker/reading-announcer';
 import { ExternalBrokerConsumer } from './broker/external-broker-consumer.service';
 import { DeviceDirectory } from './devices/device-directory';
 import { DeviceRevocationListener } from './devices/device-revocation-listener';
@@ -41,6 +42,7 @@ export class GatewayModule {
         GatewayHttpServer,
         ...(embedded ? [EmbeddedBroker, DeviceRevocationListener] : [ExternalBrokerConsumer]),
         brokerPublisherProvider(embedded ? EmbeddedBroker : ExternalBrokerConsumer),
+        { provide: READING_ANNOUNCER, useClass: config.eventLog ? JetStreamReadingAnnouncer : BrokerReadingAnnouncer },
       ],
     };
   }

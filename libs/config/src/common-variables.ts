@@ -115,3 +115,30 @@ export function auditCheckpointConfigFrom(env: {
   if (!env.AUDIT_CHECKPOINT_FILE || !env.AUDIT_CHECKPOINT_KEY) return undefined;
   return { file: env.AUDIT_CHECKPOINT_FILE, key: env.AUDIT_CHECKPOINT_KEY, intervalMs: env.AUDIT_CHECKPOINT_INTERVAL_SECONDS * 1000 };
 }
+
+/**
+ * The reading log (NATS JetStream) between the gateway and alerting. Unset, the gateway announces readings
+ * on its MQTT broker to one alerting process, as before. Gateway and alerting must agree on all three.
+ */
+export const eventLogVariables = {
+  EVENT_LOG_URL: z
+    .string()
+    .regex(/^nats:\/\/[^\s,]+(,nats:\/\/[^\s,]+)*$/, 'must be one or more NATS URLs separated by commas, such as nats://127.0.0.1:4222')
+    .optional(),
+  EVENT_LOG_STREAM: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a JetStream stream name of letters, digits, _ and -')
+    .default('rpm_readings'),
+  EVENT_LOG_PARTITIONS: z.coerce.number().int().min(1).max(1024).default(16),
+};
+
+export interface EventLogConfig {
+  servers: string[];
+  stream: string;
+  partitions: number;
+}
+
+export function eventLogConfigFrom(env: { EVENT_LOG_URL?: string; EVENT_LOG_STREAM: string; EVENT_LOG_PARTITIONS: number }): EventLogConfig | undefined {
+  if (!env.EVENT_LOG_URL) return undefined;
+  return { servers: env.EVENT_LOG_URL.split(','), stream: env.EVENT_LOG_STREAM, partitions: env.EVENT_LOG_PARTITIONS };
+}

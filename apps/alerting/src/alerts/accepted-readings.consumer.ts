@@ -9,6 +9,7 @@ import { deferPuback, puback } from './deferred-puback';
 import { EvaluationLag } from './evaluation-lag';
 import { EvaluationQueue, type Lane } from './evaluation-queue';
 import { ReadingEvaluator } from './reading-evaluator';
+import { ReadingsSource } from './readings-source';
 
 /** Readings read ahead of evaluation at most: past it, alerting stops taking events until evaluation catches up. */
 const MAX_PENDING_READINGS = 100_000;
@@ -21,7 +22,7 @@ const MAX_PENDING_READINGS = 100_000;
  * the broker lost the session.
  */
 @Injectable()
-export class AcceptedReadingsConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+export class AcceptedReadingsConsumer extends ReadingsSource implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(AcceptedReadingsConsumer.name);
   private client?: MqttClient;
   private readonly queue: EvaluationQueue;
@@ -34,6 +35,7 @@ export class AcceptedReadingsConsumer implements OnApplicationBootstrap, OnAppli
     lag: EvaluationLag,
     private readonly metrics: AlertingMetrics,
   ) {
+    super();
     this.queue = new EvaluationQueue({
       laneOf: (reading) => this.laneOf(reading),
       evaluate: (readings) => evaluator.evaluate(readings),
@@ -61,7 +63,7 @@ export class AcceptedReadingsConsumer implements OnApplicationBootstrap, OnAppli
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const { url, username, password, clientId, ca } = this.config.mqtt;
+    const { url, username, password, clientId, ca } = this.config.mqtt!;
     // handleMessage must be in place before the CONNACK: a resumed session redelivers unacknowledged
     // events right after it, and mqtt.js's default handler would acknowledge them unprocessed.
     const client = connect(url, { protocolVersion: 4, clientId, clean: false, username, password, ca, reconnectPeriod: 1000 });

@@ -59,6 +59,11 @@ export class RuleStates {
     return evaluated.sort((a, b) => byTime(a.reading, b.reading));
   }
 
+  /** Drops the states of the patients `which` selects: another alerting instance evaluated their readings meanwhile. */
+  forget(which: (patientId: string) => boolean): void {
+    for (const patientId of [...this.patients.keys()]) if (which(patientId)) this.patients.delete(patientId);
+  }
+
   /** How many patients have state in memory. */
   get size(): number {
     return this.patients.size;

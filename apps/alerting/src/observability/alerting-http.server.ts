@@ -3,7 +3,7 @@ import { DatabaseProbe, DeliveryRepository } from '@rpm/persistence';
 import { checkReadiness, databaseIndicator, healthRoutes, listenHealthServer, type HealthIndicator } from '@rpm/platform';
 import { DataSource } from 'typeorm';
 import { ALERTING_CONFIG, type AlertingConfig } from '../alerting.config';
-import { AcceptedReadingsConsumer } from '../alerts/accepted-readings.consumer';
+import { ReadingsSource } from '../alerts/readings-source';
 import { EvaluationLag } from '../alerts/evaluation-lag';
 import { JobScheduler } from '../jobs/job-scheduler';
 import { AlertingMetrics } from './alerting-metrics';
@@ -23,7 +23,7 @@ export class AlertingHttpServer implements OnApplicationBootstrap, OnApplication
     @Inject(ALERTING_CONFIG) private readonly config: AlertingConfig,
     @Inject(DataSource) private readonly dataSource: DataSource,
     private readonly metrics: AlertingMetrics,
-    private readonly consumer: AcceptedReadingsConsumer,
+    private readonly consumer: ReadingsSource,
     private readonly jobs: JobScheduler,
     private readonly lag: EvaluationLag,
   ) {
@@ -32,7 +32,7 @@ export class AlertingHttpServer implements OnApplicationBootstrap, OnApplication
     metrics.deliveryBacklog.setSource(() => this.deliveryBacklog().catch(() => undefined));
     this.indicators = [
       databaseIndicator(() => new DatabaseProbe(dataSource).ping()),
-      { name: 'consumer', check: () => ({ up: consumer.isConnected, reason: 'accepted-readings consumer not connected to the broker' }) },
+      { name: 'consumer', check: () => ({ up: consumer.isConnected, reason: 'accepted-readings consumer not connected to the broker or the reading log' }) },
       {
         name: 'evaluation',
         check: () => {

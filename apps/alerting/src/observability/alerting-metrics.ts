@@ -41,5 +41,11 @@ export class AlertingMetrics {
     'rpm_alerting_evaluation_lag_seconds',
     'Age of the oldest reading received but not yet evaluated (0 when none waits)',
   );
+  readonly partitionsOwned = scrapedGauge(this.registry, 'rpm_alerting_partitions_owned', 'Partitions of the reading log this instance owns (EVENT_LOG_URL)');
+  readonly logUnackedEvents = scrapedGauge(
+    this.registry,
+    'rpm_alerting_log_unacked_events',
+    "Events in this instance's partitions of the reading log not yet acknowledged: the stream's last sequence minus the acknowledged (EVENT_LOG_URL)",
+  );
   readonly deliveryBacklog = scrapedGauge(this.registry, 'rpm_alerting_delivery_backlog', 'Alert deliveries pending (not yet delivered nor given up)');
 }

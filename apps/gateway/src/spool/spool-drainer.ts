@@ -1,15 +1,13 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { ACCEPTED_READINGS_TOPIC, type AcceptedReadingsEvent } from '@rpm/contracts';
 import { QuarantineRepository, type RefusedReading } from '@rpm/persistence';
 import { READING_STORE } from '@rpm/platform';
 import { writeIsolatingRefusals, type ReadingStore } from '@rpm/timeseries';
-import { BROKER_PUBLISHER, type BrokerPublisher } from '../broker/broker-publisher';
+import { READING_ANNOUNCER, type ReadingAnnouncer } from '../broker/reading-announcer';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../gateway.config';
 import { GatewayMetrics } from '../observability/gateway-metrics';
 import { ReadingSpool, type SpoolEntry } from './reading-spool';
 
 const BATCH_SIZE = 5000;
-const EVENT_CHUNK = 500;
 const MAX_BACKOFF_MS = 2000;
 /**
  * A short batch waits until its oldest reading is this old. Each drain cycle costs a store request, an
@@ -40,7 +38,7 @@ export class SpoolDrainer implements OnApplicationBootstrap, OnApplicationShutdo
   constructor(
     private readonly spool: ReadingSpool,
     @Inject(READING_STORE) private readonly store: ReadingStore,
-    @Inject(BROKER_PUBLISHER) private readonly publisher: BrokerPublisher,
+    @Inject(READING_ANNOUNCER) private readonly announcer: ReadingAnnouncer,
     private readonly metrics: GatewayMetrics,
     private readonly quarantine: QuarantineRepository,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
@@ -113,10 +111,7 @@ export class SpoolDrainer implements OnApplicationBootstrap, OnApplicationShutdo
         stopTimer();
         if (refused.length > 0) await this.quarantineRefused(refused.map(({ item, reason }) => ({ reading: item.reading, reason })));
         const readings = stored.map((entry) => entry.reading);
-        for (let start = 0; start < readings.length; start += EVENT_CHUNK) {
-          const event: AcceptedReadingsEvent = { readings: readings.slice(start, start + EVENT_CHUNK) };
-          await this.publisher.publish(ACCEPTED_READINGS_TOPIC, JSON.stringify(event), 1);
-        }
+        await this.announcer.announce(readings);
         await this.spool.release(batch[batch.length - 1].recordNo);
         this.metrics.readingsStored.inc(readings.length);
         this.progressAt = Date.now();

@@ -58,3 +58,4 @@ export const REPOSITORIES = [
   RuleOverrideRepository,
   VisitRepository,
 ];
+export * from './partition-leases';
