@@ -17,5 +17,5 @@ export default async function globalTeardown(): Promise<void> {
   const raw = process.env[TEST_SERVICES_VARIABLE];
   if (raw) await dropTestDatabases(JSON.parse(raw) as TestServices);
   const servers = globalThis.rpmTestServers;
-  await Promise.all([servers?.influxd?.stop(), servers?.postgres.stop()]);
+  await Promise.all([servers?.influxd?.stop(), servers?.postgres.stop(), servers?.nats.stop()]);
 }

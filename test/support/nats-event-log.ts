@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 
-/** NATS with JetStream, as it runs on the test machines (TEST_NATS_URL overrides). */
+/** NATS with JetStream: the one the global setup found or started (test/support/nats-server.ts). */
 export const TEST_NATS_URL = process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
 
 /**
