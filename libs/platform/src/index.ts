@@ -8,3 +8,5 @@ export * from './http-server';
 export * from './metrics-registry';
 export * from './pg-listener';
 export * from './repository.providers';
+export * from './broker-dynsec/dynsec-commands';
+export * from './broker-dynsec/dynsec-client';
