@@ -1,11 +1,12 @@
 import { normalizeReading } from '@rpm/clinical';
-import { METRICS, deviceReadingSchema, deviceReplySchema, readingBatchSchema } from '@rpm/contracts';
+import { METRICS, deviceReadingSchema, deviceReceiptSchema, deviceReplySchema, readingBatchSchema } from '@rpm/contracts';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   DOC_RELATIVE_PATH,
   EXAMPLE_BATCH,
   EXAMPLE_READINGS,
+  EXAMPLE_RECEIPT,
   EXAMPLE_REPLY,
   REGENERATE_HINT,
   firstDifference,
@@ -35,7 +36,7 @@ describe('docs/device-protocol.md', () => {
 
   it('shows every example payload', () => {
     const doc = renderDeviceProtocolDoc();
-    for (const payload of [...EXAMPLE_READINGS.map((example) => example.reading), EXAMPLE_BATCH, EXAMPLE_REPLY]) {
+    for (const payload of [...EXAMPLE_READINGS.map((example) => example.reading), EXAMPLE_BATCH, EXAMPLE_REPLY, EXAMPLE_RECEIPT]) {
       expect(doc).toContain(JSON.stringify(payload, null, 2));
     }
   });
@@ -72,5 +73,11 @@ describe('device protocol examples', () => {
     const parsed = deviceReplySchema.safeParse(EXAMPLE_REPLY);
     if (!parsed.success) throw new Error(`does not parse with deviceReplySchema: ${issuesOf(parsed)}`);
     expect(parsed.data).toEqual(EXAMPLE_REPLY);
+  });
+
+  it('the receipt example is a valid receipt', () => {
+    const parsed = deviceReceiptSchema.safeParse(EXAMPLE_RECEIPT);
+    if (!parsed.success) throw new Error(`does not parse with deviceReceiptSchema: ${issuesOf(parsed)}`);
+    expect(parsed.data).toEqual(EXAMPLE_RECEIPT);
   });
 });

@@ -63,11 +63,13 @@ export class MosquittoServer {
         `user ${gateway.username}`,
         'topic read rpm/v1/devices/+/readings',
         'topic write rpm/v1/devices/+/replies',
+        'topic write rpm/v1/devices/+/receipts',
         'topic readwrite rpm/internal/#',
         '',
         '# Every device: its own readings and replies only (%u is the username, which is the device id).',
         'pattern write rpm/v1/devices/%u/readings',
         'pattern read rpm/v1/devices/%u/replies',
+        'pattern read rpm/v1/devices/%u/receipts',
         '',
       ].join('\n'),
     );

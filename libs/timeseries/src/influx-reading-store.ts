@@ -1,6 +1,6 @@
 import { InfluxDB, Point } from '@influxdata/influxdb-client';
 import { METRICS, type NormalizedReading } from '@rpm/contracts';
-import type { AggregateQuery, ReadingBucket, ReadingQuery, ReadingStore } from './reading-store';
+import type { AggregateQuery, ReadingBucket, ReadingQuery, ReadingStore, WriteResult } from './reading-store';
 import { ReadingStoreRejection, isInfluxDataError } from './reading-store-rejection';
 
 export interface InfluxConnection {
@@ -35,6 +35,9 @@ function pointTimeMicros(reading: NormalizedReading): string {
   const micros = BigInt(Date.parse(reading.measuredAt)) * 1000n + BigInt((reading.seq ?? 0) % 1000);
   return micros.toString();
 }
+
+/** A device's series of one metric: what the high-water mark is kept for. */
+const seriesKey = (reading: NormalizedReading) => `${reading.deviceId}\u0000${reading.metric}`;
 
 function toPoint(reading: NormalizedReading): string {
   const point = new Point(reading.metric)
@@ -132,8 +135,16 @@ export class InfluxReadingStore implements ReadingStore {
     await this.influxQl(`CREATE DATABASE "${this.connection.database}"`, {}, 'POST');
   }
 
-  async write(readings: readonly NormalizedReading[]): Promise<void> {
-    if (readings.length === 0) return;
+  /**
+   * Per device and metric, the latest point time this store has written (microseconds). InfluxDB overwrites
+   * a point silently, so telling a new reading from one already stored takes a read; only readings at or
+   * before this mark can already be there, so live readings (each later than the last) cost no read. After a
+   * restart the first write of each device and metric reads its latest stored point once to set the mark.
+   */
+  private readonly highWater = new Map<string, bigint>();
+
+  async write(readings: readonly NormalizedReading[]): Promise<WriteResult> {
+    if (readings.length === 0) return { alreadyStored: [] };
     await this.init();
     let body: string;
     try {
@@ -142,6 +153,7 @@ export class InfluxReadingStore implements ReadingStore {
       // The client library refuses values line protocol cannot carry (a non-finite float, say).
       throw new ReadingStoreRejection(`not representable in line protocol: ${(error as Error).message}`, { cause: error });
     }
+    const alreadyStored = await this.alreadyStored(readings);
     const query = new URLSearchParams({ db: this.connection.database, precision: 'u' });
     await this.influx.transport
       .request(`/write?${query}`, body, {
@@ -152,6 +164,59 @@ export class InfluxReadingStore implements ReadingStore {
         if (isInfluxDataError(error)) throw new ReadingStoreRejection(`InfluxDB ${error.statusCode}: ${influxErrorText(error)}`, { cause: error });
         throw error;
       });
+    for (const reading of readings) {
+      const key = seriesKey(reading);
+      const time = BigInt(pointTimeMicros(reading));
+      if ((this.highWater.get(key) ?? -1n) < time) this.highWater.set(key, time);
+    }
+    return { alreadyStored };
+  }
+
+  /** For each device and metric not seen since start, the latest point the store holds (once per process). */
+  private async learnHighWater(readings: readonly NormalizedReading[]): Promise<void> {
+    const unknown = new Map<string, NormalizedReading>();
+    for (const reading of readings) if (!this.highWater.has(seriesKey(reading))) unknown.set(seriesKey(reading), reading);
+    for (const [key, { deviceId, metric }] of unknown) {
+      const response = await this.influxQl(`SELECT last("unit") FROM "${metric}" WHERE "device_id" = $deviceId`, { deviceId }, 'GET');
+      const latest = response.results[0]?.series?.[0]?.values[0]?.[0];
+      this.highWater.set(key, latest === undefined || latest === null ? -1n : BigInt(String(latest)));
+    }
+  }
+
+  /** Which readings the store holds already: one read per device and metric with readings at or before its mark. */
+  private async alreadyStored(readings: readonly NormalizedReading[]): Promise<boolean[]> {
+    const result = readings.map(() => false);
+    await this.learnHighWater(readings);
+    const toCheck = new Map<string, number[]>();
+    const seenInWrite = new Set<string>();
+    readings.forEach((reading, index) => {
+      const key = seriesKey(reading);
+      const time = pointTimeMicros(reading);
+      // The same point twice in one write is one point: the second is not new.
+      if (seenInWrite.has(`${key}\u0000${time}`)) result[index] = true;
+      seenInWrite.add(`${key}\u0000${time}`);
+      if (result[index] || BigInt(time) > (this.highWater.get(key) ?? -1n)) return;
+      const indexes = toCheck.get(key);
+      if (indexes) indexes.push(index);
+      else toCheck.set(key, [index]);
+    });
+    for (const indexes of toCheck.values()) {
+      const { deviceId, metric } = readings[indexes[0]];
+      const times = indexes.map((index) => Date.parse(readings[index].measuredAt));
+      const response = await this.influxQl(
+        `SELECT "unit" FROM "${metric}" WHERE "device_id" = $deviceId AND time >= $from AND time < $to`,
+        {
+          deviceId,
+          from: new Date(Math.min(...times)).toISOString(),
+          // Point times carry up to 999 µs past the millisecond (the seq offset): end after the last millisecond.
+          to: new Date(Math.max(...times) + 1).toISOString(),
+        },
+        'GET',
+      );
+      const existing = new Set((response.results[0]?.series ?? []).flatMap((series) => series.values.map((row) => String(row[0]))));
+      for (const index of indexes) if (existing.has(pointTimeMicros(readings[index]))) result[index] = true;
+    }
+    return result;
   }
 
   async query(query: ReadingQuery): Promise<NormalizedReading[]> {

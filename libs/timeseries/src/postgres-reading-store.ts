@@ -1,9 +1,12 @@
 import type { NormalizedReading } from '@rpm/contracts';
 import { Pool } from 'pg';
-import type { AggregateQuery, ReadingBucket, ReadingQuery, ReadingStore } from './reading-store';
+import type { AggregateQuery, ReadingBucket, ReadingQuery, ReadingStore, WriteResult } from './reading-store';
 import { ReadingStoreRejection, isPostgresDataError } from './reading-store-rejection';
 
 const COLUMNS = 10;
+
+/** The readings table's identity (device, metric, measured_at, seq), at the millisecond a JS Date keeps. */
+const identity = (deviceId: string, metric: string, measuredAtMs: number, seq: number) => `${deviceId}\u0000${metric}\u0000${measuredAtMs}\u0000${seq}`;
 
 /** The embedded default: readings in a PostgreSQL table created by the migrations. */
 export class PostgresReadingStore implements ReadingStore {
@@ -20,8 +23,8 @@ export class PostgresReadingStore implements ReadingStore {
     await this.pool.query('SELECT 1 FROM readings LIMIT 0');
   }
 
-  async write(readings: readonly NormalizedReading[]): Promise<void> {
-    if (readings.length === 0) return;
+  async write(readings: readonly NormalizedReading[]): Promise<WriteResult> {
+    if (readings.length === 0) return { alreadyStored: [] };
     const params: unknown[] = [];
     const rows = readings.map((reading, row) => {
       params.push(
@@ -39,17 +42,34 @@ export class PostgresReadingStore implements ReadingStore {
       const base = row * COLUMNS;
       return `(${Array.from({ length: COLUMNS }, (_, column) => `$${base + column + 1}`).join(',')})`;
     });
-    await this.pool
-      .query(
+    // RETURNING names the rows actually inserted: the others were already stored (the conflict target is the
+    // reading's identity). A reading twice in one statement is inserted once and conflicts the second time.
+    const inserted = await this.pool
+      .query<{ device_id: string; metric: string; measured_at: Date; seq: string }>(
         `INSERT INTO readings (patient_id, device_id, metric, measured_at, received_at, seq, unit, "values", original, context)
        VALUES ${rows.join(',')}
-       ON CONFLICT (device_id, metric, measured_at, (COALESCE(seq, -1))) DO NOTHING`,
+       ON CONFLICT (device_id, metric, measured_at, (COALESCE(seq, -1))) DO NOTHING
+       RETURNING device_id, metric, measured_at, COALESCE(seq, -1) AS seq`,
         params,
       )
       .catch((error: unknown) => {
         if (isPostgresDataError(error)) throw new ReadingStoreRejection(`PostgreSQL ${error.code}: ${error.message}`, { cause: error });
         throw error;
       });
+    const newRows = new Map<string, number>();
+    for (const row of inserted.rows) {
+      const key = identity(row.device_id, row.metric, row.measured_at.getTime(), Number(row.seq));
+      newRows.set(key, (newRows.get(key) ?? 0) + 1);
+    }
+    return {
+      alreadyStored: readings.map((reading) => {
+        const key = identity(reading.deviceId, reading.metric, Date.parse(reading.measuredAt), reading.seq ?? -1);
+        const left = newRows.get(key) ?? 0;
+        if (left === 0) return true;
+        newRows.set(key, left - 1);
+        return false;
+      }),
+    };
   }
 
   async query(query: ReadingQuery): Promise<NormalizedReading[]> {
