@@ -1,7 +1,10 @@
+import { deviceReadingsTopic, deviceReceiptSchema, deviceReceiptsTopic, type DeviceReceipt } from '@rpm/contracts';
 import { DynsecClient, deviceRoleName } from '@rpm/platform';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { Client } from 'pg';
 import { ApiClient } from '../../../../test/support/api-client';
+import { AppProcess } from '../../../../test/support/app-process';
+import { gatewayEnv } from '../../../../test/support/gateway-env';
 import { startApiInProcess } from '../../../../test/support/api-in-process';
 import { createClinic, type ClinicFixture } from '../../../../test/support/fixtures';
 import { MosquittoServer } from '../../../../test/support/mosquitto-server';
@@ -115,6 +118,35 @@ describe('device credentials kept in step with Mosquitto dynamic security', () =
     expect(Date.now() - started).toBeLessThan(2000);
     await expect(connectDevice(device)).rejects.toThrow(/Not authorized/);
   });
+
+  it('with the gateway in external mode, a newly registered device has its reading stored and receipted, no file edited', async () => {
+    const underTest = await gatewayEnv(databaseUrl, {
+      MQTT_MODE: 'external',
+      MQTT_URL: broker.internalUrl,
+      MQTT_USERNAME: gateway.username,
+      MQTT_PASSWORD: gateway.password,
+      MQTT_CLIENT_ID: 'gateway-dynsec',
+    });
+    const gatewayProcess = await AppProcess.start('gateway', underTest.env, Number(new URL(underTest.httpUrl).port));
+    try {
+      const device = await register();
+      const client = await connectDevice(device);
+      const receipts: DeviceReceipt[] = [];
+      client.on('message', (topic, payload) => {
+        if (topic === deviceReceiptsTopic(device.deviceId)) receipts.push(deviceReceiptSchema.parse(JSON.parse(payload.toString())));
+      });
+      await client.subscribeAsync(deviceReceiptsTopic(device.deviceId), { qos: 1 });
+      const reading = { metric: 'blood_pressure', systolic: 128, diastolic: 82, pulse: 71, unit: 'mmHg', measuredAt: new Date().toISOString(), seq: 1 };
+      await client.publishAsync(deviceReadingsTopic(device.deviceId), JSON.stringify(reading), { qos: 1 });
+      const receipt = await waitFor('the receipt', async () => receipts[0], 15_000);
+      expect(receipt).toMatchObject({ storedNew: 1, alreadyStored: 0, quarantined: 0 });
+      // Sent again (a lost PUBACK, say): stored once, and the receipt says so.
+      await client.publishAsync(deviceReadingsTopic(device.deviceId), JSON.stringify(reading), { qos: 1 });
+      expect(await waitFor('the second receipt', async () => receipts[1], 15_000)).toMatchObject({ storedNew: 0, alreadyStored: 1 });
+    } finally {
+      await gatewayProcess.stop();
+    }
+  }, 60_000);
 
   it('reconciles at start: revoked and unknown clients go, a malformed one is skipped, active ones stay', async () => {
     const kept = await register();
