@@ -39,6 +39,9 @@ function pointTimeMicros(reading: NormalizedReading): string {
 /** A device's series of one metric: what the high-water mark is kept for. */
 const seriesKey = (reading: NormalizedReading) => `${reading.deviceId}\u0000${reading.metric}`;
 
+/** pointTimeMicros as a number: exact, since microseconds up to 9999-12-31 stay below 2^53. */
+const pointMicros = (reading: NormalizedReading): number => Date.parse(reading.measuredAt) * 1000 + ((reading.seq ?? 0) % 1000);
+
 function toPoint(reading: NormalizedReading): string {
   const point = new Point(reading.metric)
     .tag('patient_id', reading.patientId)
@@ -141,7 +144,7 @@ export class InfluxReadingStore implements ReadingStore {
    * before this mark can already be there, so live readings (each later than the last) cost no read. After a
    * restart the first write of each device and metric reads its latest stored point once to set the mark.
    */
-  private readonly highWater = new Map<string, bigint>();
+  private readonly highWater = new Map<string, number>();
 
   async write(readings: readonly NormalizedReading[]): Promise<WriteResult> {
     if (readings.length === 0) return { alreadyStored: [] };
@@ -164,11 +167,6 @@ export class InfluxReadingStore implements ReadingStore {
         if (isInfluxDataError(error)) throw new ReadingStoreRejection(`InfluxDB ${error.statusCode}: ${influxErrorText(error)}`, { cause: error });
         throw error;
       });
-    for (const reading of readings) {
-      const key = seriesKey(reading);
-      const time = BigInt(pointTimeMicros(reading));
-      if ((this.highWater.get(key) ?? -1n) < time) this.highWater.set(key, time);
-    }
     return { alreadyStored };
   }
 
@@ -179,7 +177,7 @@ export class InfluxReadingStore implements ReadingStore {
     for (const [key, { deviceId, metric }] of unknown) {
       const response = await this.influxQl(`SELECT last("unit") FROM "${metric}" WHERE "device_id" = $deviceId`, { deviceId }, 'GET');
       const latest = response.results[0]?.series?.[0]?.values[0]?.[0];
-      this.highWater.set(key, latest === undefined || latest === null ? -1n : BigInt(String(latest)));
+      this.highWater.set(key, latest === undefined || latest === null ? -1 : Number(latest));
     }
   }
 
@@ -187,22 +185,31 @@ export class InfluxReadingStore implements ReadingStore {
   private async alreadyStored(readings: readonly NormalizedReading[]): Promise<boolean[]> {
     const result = readings.map(() => false);
     await this.learnHighWater(readings);
-    const toCheck = new Map<string, number[]>();
-    const seenInWrite = new Set<string>();
+    // Per device and metric: the mark before this write, the point times seen in it, the latest of them.
+    const series = new Map<string, { mark: number; seen: Set<number>; latest: number; toCheck: number[] }>();
     readings.forEach((reading, index) => {
       const key = seriesKey(reading);
-      const time = pointTimeMicros(reading);
+      let state = series.get(key);
+      if (!state) {
+        state = { mark: this.highWater.get(key) ?? -1, seen: new Set(), latest: -1, toCheck: [] };
+        series.set(key, state);
+      }
+      const time = pointMicros(reading);
       // The same point twice in one write is one point: the second is not new.
-      if (seenInWrite.has(`${key}\u0000${time}`)) result[index] = true;
-      seenInWrite.add(`${key}\u0000${time}`);
-      if (result[index] || BigInt(time) > (this.highWater.get(key) ?? -1n)) return;
-      const indexes = toCheck.get(key);
-      if (indexes) indexes.push(index);
-      else toCheck.set(key, [index]);
+      if (state.seen.has(time)) {
+        result[index] = true;
+        return;
+      }
+      state.seen.add(time);
+      if (time > state.latest) state.latest = time;
+      if (time <= state.mark) state.toCheck.push(index);
     });
-    for (const indexes of toCheck.values()) {
-      const { deviceId, metric } = readings[indexes[0]];
-      const times = indexes.map((index) => Date.parse(readings[index].measuredAt));
+    for (const [key, state] of series) {
+      // Raised before the write lands: if it fails, a retry reads the store for these readings and finds them absent.
+      if (state.latest > state.mark) this.highWater.set(key, state.latest);
+      if (state.toCheck.length === 0) continue;
+      const { deviceId, metric } = readings[state.toCheck[0]];
+      const times = state.toCheck.map((index) => Date.parse(readings[index].measuredAt));
       const response = await this.influxQl(
         `SELECT "unit" FROM "${metric}" WHERE "device_id" = $deviceId AND time >= $from AND time < $to`,
         {
@@ -213,8 +220,8 @@ export class InfluxReadingStore implements ReadingStore {
         },
         'GET',
       );
-      const existing = new Set((response.results[0]?.series ?? []).flatMap((series) => series.values.map((row) => String(row[0]))));
-      for (const index of indexes) if (existing.has(pointTimeMicros(readings[index]))) result[index] = true;
+      const existing = new Set((response.results[0]?.series ?? []).flatMap((found) => found.values.map((row) => Number(row[0]))));
+      for (const index of state.toCheck) if (existing.has(pointMicros(readings[index]))) result[index] = true;
     }
     return result;
   }

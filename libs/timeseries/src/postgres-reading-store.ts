@@ -5,9 +5,6 @@ import { ReadingStoreRejection, isPostgresDataError } from './reading-store-reje
 
 const COLUMNS = 10;
 
-/** The readings table's identity (device, metric, measured_at, seq), at the millisecond a JS Date keeps. */
-const identity = (deviceId: string, metric: string, measuredAtMs: number, seq: number) => `${deviceId}\u0000${metric}\u0000${measuredAtMs}\u0000${seq}`;
-
 /** The embedded default: readings in a PostgreSQL table created by the migrations. */
 export class PostgresReadingStore implements ReadingStore {
   private readonly pool: Pool;
@@ -44,26 +41,27 @@ export class PostgresReadingStore implements ReadingStore {
     });
     // RETURNING names the rows actually inserted: the others were already stored (the conflict target is the
     // reading's identity). A reading twice in one statement is inserted once and conflicts the second time.
+    // The identity comes back as one text column in array mode: the least the client has to parse.
     const inserted = await this.pool
-      .query<{ device_id: string; metric: string; measured_at: Date; seq: string }>(
-        `INSERT INTO readings (patient_id, device_id, metric, measured_at, received_at, seq, unit, "values", original, context)
+      .query<[string]>({
+        text: `INSERT INTO readings (patient_id, device_id, metric, measured_at, received_at, seq, unit, "values", original, context)
        VALUES ${rows.join(',')}
        ON CONFLICT (device_id, metric, measured_at, (COALESCE(seq, -1))) DO NOTHING
-       RETURNING device_id, metric, measured_at, COALESCE(seq, -1) AS seq`,
-        params,
-      )
+       RETURNING device_id || '|' || metric || '|' || floor(extract(epoch FROM measured_at) * 1000)::bigint || '|' || COALESCE(seq, -1)`,
+        values: params,
+        rowMode: 'array',
+      })
       .catch((error: unknown) => {
         if (isPostgresDataError(error)) throw new ReadingStoreRejection(`PostgreSQL ${error.code}: ${error.message}`, { cause: error });
         throw error;
       });
+    // Live traffic: everything new, nothing to match.
+    if (inserted.rows.length === readings.length) return { alreadyStored: readings.map(() => false) };
     const newRows = new Map<string, number>();
-    for (const row of inserted.rows) {
-      const key = identity(row.device_id, row.metric, row.measured_at.getTime(), Number(row.seq));
-      newRows.set(key, (newRows.get(key) ?? 0) + 1);
-    }
+    for (const [key] of inserted.rows) newRows.set(key, (newRows.get(key) ?? 0) + 1);
     return {
       alreadyStored: readings.map((reading) => {
-        const key = identity(reading.deviceId, reading.metric, Date.parse(reading.measuredAt), reading.seq ?? -1);
+        const key = `${reading.deviceId}|${reading.metric}|${Date.parse(reading.measuredAt)}|${reading.seq ?? -1}`;
         const left = newRows.get(key) ?? 0;
         if (left === 0) return true;
         newRows.set(key, left - 1);
