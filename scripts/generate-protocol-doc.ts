@@ -695,6 +695,7 @@ export function renderDeviceProtocolDoc(): string {
     'messages, within about a quarter of a second of the store write; `earliestMeasuredAt` and `latestMeasuredAt`',
     'bound the readings it covers. Receipts are informational: subscribe if you want them (a tool resending',
     'history uses them to report what deduplication absorbed); the PUBACK alone already means the readings are kept.',
+    'An operator may turn receipts off (`DEVICE_RECEIPTS=off`).',
     '',
     renderExamples(),
     '',

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { deviceReceiptsTopic, type DeviceReceipt, type NormalizedReading } from '@rpm/contracts';
 import { BROKER_PUBLISHER, type BrokerPublisher } from '../broker/broker-publisher';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../gateway.config';
 
 /** Readings of one device stored since its last receipt. */
 interface Pending {
@@ -30,10 +31,18 @@ export class ReceiptPublisher implements OnApplicationShutdown {
   private timer?: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
 
-  constructor(@Inject(BROKER_PUBLISHER) private readonly publisher: BrokerPublisher) {}
+  private readonly enabled: boolean;
+
+  constructor(
+    @Inject(BROKER_PUBLISHER) private readonly publisher: BrokerPublisher,
+    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
+  ) {
+    this.enabled = config.deviceReceipts;
+  }
 
   /** Counts a drained batch: `alreadyStored[i]` says whether `stored[i]` was there before. */
   record(stored: readonly NormalizedReading[], alreadyStored: ReadonlySet<number>, quarantined: readonly NormalizedReading[] = []): void {
+    if (!this.enabled) return;
     stored.forEach((reading, index) => {
       const pending = this.pendingFor(reading);
       if (alreadyStored.has(index)) pending.alreadyStored++;
