@@ -143,7 +143,9 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       await sleep(LIVE_TICK_MS, options.signal);
     }
     await sleep(options.replySettleMs ?? 300);
-    receipts = await awaitReceipts(runners, options.receiptTimeoutMs ?? 15_000);
+    // A run stopped from outside (Ctrl-C, the launcher shutting down) waits at most 2 s for receipts.
+    const receiptTimeoutMs = options.receiptTimeoutMs ?? 15_000;
+    receipts = await awaitReceipts(runners, options.signal?.aborted ? Math.min(2000, receiptTimeoutMs) : receiptTimeoutMs);
   } finally {
     await Promise.all(runners.map((runner) => runner.close().catch(() => undefined)));
   }
