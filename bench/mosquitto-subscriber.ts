@@ -81,7 +81,8 @@ async function devicePatients(databaseUrl: string): Promise<Map<string, string>>
 async function writeWithRetry(store: InfluxReadingStore, batch: NormalizedReading[]): Promise<void> {
   for (;;) {
     try {
-      return await store.write(batch);
+      await store.write(batch);
+      return;
     } catch (error) {
       process.stderr.write(`peer subscriber: write failed, retrying: ${(error as Error).message}\n`);
       await new Promise((resolve) => setTimeout(resolve, 200));

@@ -1,5 +1,5 @@
 import { normalizeReading } from '@rpm/clinical';
-import { METRICS, deviceReadingSchema, deviceReplySchema, pairingQrUri, parsePairingQrUri, readingBatchSchema } from '@rpm/contracts';
+import { METRICS, deviceReadingSchema, deviceReceiptSchema, deviceReplySchema, pairingQrUri, parsePairingQrUri, readingBatchSchema } from '@rpm/contracts';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
@@ -7,6 +7,7 @@ import {
   EXAMPLE_BATCH,
   EXAMPLE_PAIRING_QR,
   EXAMPLE_READINGS,
+  EXAMPLE_RECEIPT,
   EXAMPLE_REPLY,
   REGENERATE_HINT,
   firstDifference,
@@ -36,7 +37,7 @@ describe('docs/device-protocol.md', () => {
 
   it('shows every example payload', () => {
     const doc = renderDeviceProtocolDoc();
-    for (const payload of [...EXAMPLE_READINGS.map((example) => example.reading), EXAMPLE_BATCH, EXAMPLE_REPLY]) {
+    for (const payload of [...EXAMPLE_READINGS.map((example) => example.reading), EXAMPLE_BATCH, EXAMPLE_REPLY, EXAMPLE_RECEIPT]) {
       expect(doc).toContain(JSON.stringify(payload, null, 2));
     }
   });
@@ -87,5 +88,11 @@ describe('device protocol examples', () => {
       'rpm-pair:v1?code=ABCD-2345',
     ])
       expect(parsePairingQrUri(other)).toBeNull();
+  });
+
+  it('the receipt example is a valid receipt', () => {
+    const parsed = deviceReceiptSchema.safeParse(EXAMPLE_RECEIPT);
+    if (!parsed.success) throw new Error(`does not parse with deviceReceiptSchema: ${issuesOf(parsed)}`);
+    expect(parsed.data).toEqual(EXAMPLE_RECEIPT);
   });
 });

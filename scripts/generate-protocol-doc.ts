@@ -14,10 +14,13 @@ import {
   pairingQrUri,
   deviceReadingSchema,
   deviceReadingsTopic,
+  deviceReceiptSchema,
+  deviceReceiptsTopic,
   deviceRepliesTopic,
   deviceReplySchema,
   readingBatchSchema,
   type DeviceReading,
+  type DeviceReceipt,
   type DeviceReply,
   type Metric,
   type RejectionCode,
@@ -130,6 +133,16 @@ export const EXAMPLE_REPLY: DeviceReply = {
   receivedAt: '2026-11-22T06:31:02.418Z',
 };
 
+/** What the cuff of EXAMPLE_BATCH receives on its receipts topic when it sends that batch a second time. */
+export const EXAMPLE_RECEIPT: DeviceReceipt = {
+  storedNew: 0,
+  alreadyStored: 3,
+  quarantined: 0,
+  earliestMeasuredAt: '2026-11-21T20:15:00.000Z',
+  latestMeasuredAt: '2026-11-22T06:30:00.000Z',
+  storedAt: '2026-11-22T06:41:07.902Z',
+};
+
 // ---------------------------------------------------------------------------------------------------
 // Hand-written prose that must stay complete: typed as Records so a new metric or code fails to compile.
 // ---------------------------------------------------------------------------------------------------
@@ -209,6 +222,7 @@ const FIELD_NOTES: Record<string, Record<string, string>> = {
     metric: 'Selects this schema.',
     unit: 'Always `steps`.',
   },
+  receipt: {},
   reply: {
     status: '`accepted`: every reading stored; `partial`: some stored, some refused; `rejected`: none stored.',
     rejected: 'One entry per refused reading.',
@@ -462,6 +476,13 @@ function renderExamples(): string {
     'whose second one had a `measuredAt` a day ahead: two readings were stored, the one at index 1 was refused.',
     '',
     jsonBlock(EXAMPLE_REPLY),
+    '',
+    '### Receipt for a batch sent again',
+    '',
+    `What the same cuff receives on \`${deviceReceiptsTopic('{deviceId}')}\` when it sends that batch a second time`,
+    '(say its PUBACK was lost): the store already held all three readings and kept one copy of each.',
+    '',
+    jsonBlock(EXAMPLE_RECEIPT),
   );
   return parts.join('\n');
 }
@@ -531,6 +552,7 @@ function renderReference(sections: MetricSection[]): string {
   }
   const batch = toJsonSchema(readingBatchSchema);
   const reply = toJsonSchema(deviceReplySchema);
+  const receipt = toJsonSchema(deviceReceiptSchema);
   parts.push(
     '',
     '### Batch message',
@@ -555,6 +577,16 @@ function renderReference(sections: MetricSection[]): string {
     jsonBlock(reply),
     '',
     '</details>',
+    '',
+    '### Receipt message',
+    '',
+    fieldTable('receipt', receipt),
+    '',
+    '<details><summary>JSON Schema</summary>',
+    '',
+    jsonBlock(receipt),
+    '',
+    '</details>',
   );
   return parts.join('\n');
 }
@@ -568,6 +600,7 @@ export function renderDeviceProtocolDoc(): string {
 
   const readingsTopic = deviceReadingsTopic('{deviceId}');
   const repliesTopic = deviceRepliesTopic('{deviceId}');
+  const receiptsTopic = deviceReceiptsTopic('{deviceId}');
   const skew = formatDuration(MAX_FUTURE_SKEW_MS);
 
   const doc = [
@@ -610,9 +643,10 @@ export function renderDeviceProtocolDoc(): string {
     '|---|---|---|',
     `| \`${readingsTopic}\` | device publishes readings | 1 |`,
     `| \`${repliesTopic}\` | device subscribes; the gateway publishes replies | 1 |`,
+    `| \`${receiptsTopic}\` | device subscribes (optional); the gateway publishes receipts | 1 |`,
     '',
     "`{deviceId}` is the device's own id, the username it connected with. A device may publish only to its own",
-    'readings topic and subscribe only to its own replies topic:',
+    'readings topic and subscribe only to its own replies and receipts topics:',
     '',
     "- publishing to any other topic (another device's, a typo, a wildcard) closes the connection without a PUBACK;",
     '- subscribing to any other topic is refused (SUBACK return code 0x80, failure).',
@@ -696,6 +730,18 @@ export function renderDeviceProtocolDoc(): string {
       const { meaning, action } = REJECTION_MEANINGS[rejection];
       return `| \`${rejection}\` | ${cell(meaning)} | ${cell(action)} |`;
     }),
+    '',
+    '## Receipts',
+    '',
+    `After the PUBACK (the readings are on the gateway's disk) the gateway moves them into the store. It then`,
+    `publishes a receipt on \`${receiptsTopic}\` at QoS 1 saying how many of the device's readings were stored for`,
+    'the first time (`storedNew`), how many the store already held and kept once (`alreadyStored`: a resend after a',
+    'lost PUBACK, or history sent again), and how many the store refused for their content (`quarantined`, for the',
+    'operator). One receipt covers what was stored for the device since its previous receipt, from one or more',
+    'messages, within about a quarter of a second of the store write; `earliestMeasuredAt` and `latestMeasuredAt`',
+    'bound the readings it covers. Receipts are informational: subscribe if you want them (a tool resending',
+    'history uses them to report what deduplication absorbed); the PUBACK alone already means the readings are kept.',
+    'An operator may turn receipts off (`DEVICE_RECEIPTS=off`).',
     '',
     renderPairing(),
     '',

@@ -1,4 +1,13 @@
-import { deviceReadingsTopic, deviceRepliesTopic, deviceReplySchema, type DeviceReading, type DeviceReply } from '@rpm/contracts';
+import {
+  deviceReadingsTopic,
+  deviceReceiptSchema,
+  deviceReceiptsTopic,
+  deviceRepliesTopic,
+  deviceReplySchema,
+  type DeviceReading,
+  type DeviceReceipt,
+  type DeviceReply,
+} from '@rpm/contracts';
 import { connectAsync, type MqttClient } from 'mqtt';
 
 export interface DeviceCredential {
@@ -12,13 +21,16 @@ export interface SimulatedDeviceOptions {
    * rejections and never asks for replies one by one.
    */
   onReply?: (reply: DeviceReply) => void;
+  /** Receives every receipt (how many readings the store took new or already had); without it receipts are ignored. */
+  onReceipt?: (receipt: DeviceReceipt) => void;
   /** Reconnect after a dropped connection (ms); 0, the default, fails fast as a test wants. */
   reconnectPeriodMs?: number;
 }
 
 /**
  * A virtual device speaking only the documented protocol v1: MQTT 3.1.1, username = client id = device id,
- * password = device secret, QoS 1 readings to its own topic, replies on its own reply topic.
+ * password = device secret, QoS 1 readings to its own topic, replies on its own reply topic, receipts on
+ * its own receipts topic.
  */
 export class SimulatedDevice {
   private readonly replies: DeviceReply[] = [];
@@ -28,8 +40,13 @@ export class SimulatedDevice {
     private readonly client: MqttClient,
     readonly deviceId: string,
     onReply?: (reply: DeviceReply) => void,
+    onReceipt?: (receipt: DeviceReceipt) => void,
   ) {
-    client.on('message', (_topic, payload) => {
+    client.on('message', (topic, payload) => {
+      if (topic === deviceReceiptsTopic(deviceId)) {
+        onReceipt?.(deviceReceiptSchema.parse(JSON.parse(payload.toString())));
+        return;
+      }
       const reply = deviceReplySchema.parse(JSON.parse(payload.toString()));
       if (onReply) return onReply(reply);
       const waiter = this.replyWaiters.shift();
@@ -48,8 +65,9 @@ export class SimulatedDevice {
       reconnectPeriod: options.reconnectPeriodMs ?? 0,
     });
     // Subscribe before the first publish, as the protocol asks, so no reply is missed.
-    const device = new SimulatedDevice(client, credential.deviceId, options.onReply);
+    const device = new SimulatedDevice(client, credential.deviceId, options.onReply, options.onReceipt);
     await client.subscribeAsync(deviceRepliesTopic(credential.deviceId), { qos: 1 });
+    if (options.onReceipt) await client.subscribeAsync(deviceReceiptsTopic(credential.deviceId), { qos: 1 });
     return device;
   }
 

@@ -34,6 +34,22 @@ export interface SimulationOptions {
   onLiveTick?: (counts: { readingsSent: number }) => void;
   /** How long to wait after the last PUBACK for late replies. */
   replySettleMs?: number;
+  /** How long to wait after the last PUBACK for the receipts of every accepted reading (default 15 s). */
+  receiptTimeoutMs?: number;
+}
+
+/** What the gateway's receipts said it stored, counted from the receipts rather than from what was sent. */
+export interface ReceiptCounts {
+  storedNew: number;
+  alreadyStored: number;
+  quarantined: number;
+  /** Readings the gateway accepted (PUBACK, not refused): what the receipts should account for. */
+  expected: number;
+  /** False when receipts for some accepted readings did not arrive within the timeout. */
+  complete: boolean;
+  timeoutMs: number;
+  /** Receipts left over from an earlier run's session, not counted. */
+  stray: number;
 }
 
 export interface PatientSummary {
@@ -44,6 +60,7 @@ export interface PatientSummary {
 }
 
 export interface SimulationSummary extends SimulationCounts {
+  receipts: ReceiptCounts;
   patients: PatientSummary[];
   scenarios: { scenario: Scenario; at?: string; expectedAlerts: string }[];
   window: { from: string; to: string };
@@ -96,6 +113,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   const runners = await connectAll(options.brokerUrl, credentials);
   const acknowledged = (message: OutgoingMessage) => options.onReadingsAcknowledged?.(message.items.length);
 
+  let receipts: ReceiptCounts | undefined;
   try {
     // Opening messages (bad payloads) first, then history.
     let simulatedTo = options.speed ? windowFrom : startedAt;
@@ -125,6 +143,9 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       await sleep(LIVE_TICK_MS, options.signal);
     }
     await sleep(options.replySettleMs ?? 300);
+    // A run stopped from outside (Ctrl-C, the launcher shutting down) waits at most 2 s for receipts.
+    const receiptTimeoutMs = options.receiptTimeoutMs ?? 15_000;
+    receipts = await awaitReceipts(runners, options.signal?.aborted ? Math.min(2000, receiptTimeoutMs) : receiptTimeoutMs);
   } finally {
     await Promise.all(runners.map((runner) => runner.close().catch(() => undefined)));
   }
@@ -135,6 +156,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   );
   return {
     ...counts,
+    receipts: receipts!,
     patients: patients.map((patient) => ({
       patientKey: patient.patientKey,
       profile: patient.profile,
@@ -147,6 +169,27 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       return { scenario, at: timed ? new Date(Math.min(...anchors)).toISOString() : undefined, expectedAlerts: EXPECTED_ALERTS[scenario] };
     }),
     window: { from: new Date(windowFrom).toISOString(), to: new Date(now()).toISOString() },
+  };
+}
+
+/**
+ * Waits until every device's receipts account for the readings the gateway accepted from it (stored new,
+ * already stored or quarantined), or the timeout passes; then sums them.
+ */
+async function awaitReceipts(runners: readonly DeviceRunner[], timeoutMs: number): Promise<ReceiptCounts> {
+  const expected = runners.map((runner) => tally(runner.sent, 0).readingsAccepted);
+  const deadline = Date.now() + timeoutMs;
+  const complete = () => runners.every((runner, index) => runner.readingsReceipted >= expected[index]);
+  while (!complete() && Date.now() < deadline) await sleep(100);
+  const sum = (pick: (runner: DeviceRunner) => number) => runners.reduce((total, runner) => total + pick(runner), 0);
+  return {
+    storedNew: sum((runner) => runner.receipts.storedNew),
+    alreadyStored: sum((runner) => runner.receipts.alreadyStored),
+    quarantined: sum((runner) => runner.receipts.quarantined),
+    expected: expected.reduce((total, count) => total + count, 0),
+    complete: complete(),
+    timeoutMs,
+    stray: sum((runner) => runner.receipts.stray),
   };
 }
 

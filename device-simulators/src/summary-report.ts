@@ -1,5 +1,20 @@
 import type { SimulationSummary } from './simulator';
 
+/** What the gateway's receipts say it stored: its own count, not what the simulator sent. */
+function receiptLines(receipts: SimulationSummary['receipts']): string[] {
+  const lines = [
+    `stored by gateway:      ${receipts.storedNew} new, ${receipts.alreadyStored} already stored (deduplicated)${receipts.quarantined ? `, ${receipts.quarantined} quarantined` : ''}`,
+  ];
+  const reported = receipts.storedNew + receipts.alreadyStored + receipts.quarantined;
+  if (!receipts.complete) {
+    lines.push(
+      `  receipts incomplete:  ${Math.max(0, receipts.expected - reported)} of ${receipts.expected} accepted readings not reported within ${receipts.timeoutMs / 1000} s (store slow or down, or a gateway without receipts); the counts above are partial`,
+    );
+  }
+  if (receipts.stray) lines.push(`  receipts from an earlier session: ${receipts.stray} (not counted)`);
+  return lines;
+}
+
 /** The end-of-run summary for people: what was sent, what the gateway did with it, what alerts to expect. */
 export function formatSummary(summary: SimulationSummary): string {
   const lines = [
@@ -9,7 +24,8 @@ export function formatSummary(summary: SimulationSummary): string {
         `  ${patient.patientKey}: ${patient.profile} (${patient.deviceIds.join(', ')})${patient.scenarios.length ? ` scenarios: ${patient.scenarios.join(', ')}` : ''}`,
     ),
     `readings sent:          ${summary.readingsSent} in ${summary.messagesSent} messages (${summary.messagesAcknowledged} acknowledged)`,
-    `accepted by gateway:    ${summary.readingsAccepted} (${summary.distinctReadingsStored} distinct readings stored)`,
+    `accepted by gateway:    ${summary.readingsAccepted} (${summary.distinctReadingsStored} distinct readings in this run)`,
+    ...receiptLines(summary.receipts),
   ];
   const rejected = Object.entries(summary.rejectedByCode);
   const rejectedTotal = rejected.reduce((sum, [, count]) => sum + (count ?? 0), 0);

@@ -1,11 +1,19 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { DynsecClient } from '@rpm/platform';
 import { ensureInstalled } from './debian-packages';
 import { freePort } from './free-port';
 import { GiveUp, waitFor } from './wait-for';
+
+/** Where Debian (and Ubuntu) ship the plugin; check with `dpkg -L mosquitto`. */
+const DYNSEC_PLUGIN_PATHS = [
+  '/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so',
+  '/usr/lib/aarch64-linux-gnu/mosquitto_dynamic_security.so',
+  '/usr/lib/mosquitto_dynamic_security.so',
+];
 
 export interface MosquittoUser {
   username: string;
@@ -55,11 +63,13 @@ export class MosquittoServer {
         `user ${gateway.username}`,
         'topic read rpm/v1/devices/+/readings',
         'topic write rpm/v1/devices/+/replies',
+        'topic write rpm/v1/devices/+/receipts',
         'topic readwrite rpm/internal/#',
         '',
         '# Every device: its own readings and replies only (%u is the username, which is the device id).',
         'pattern write rpm/v1/devices/%u/readings',
         'pattern read rpm/v1/devices/%u/replies',
+        'pattern read rpm/v1/devices/%u/receipts',
         '',
       ].join('\n'),
     );
@@ -86,6 +96,79 @@ export class MosquittoServer {
     // Started as root, mosquitto drops to the "mosquitto" user, which must read these files.
     chmodSync(dir, 0o755);
     for (const file of [passwordFile, aclFile, configFile]) chmodSync(file, 0o644);
+    const child = spawn('mosquitto', ['-c', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr?.on('data', (chunk) => (stderr += chunk));
+    await waitFor('mosquitto to listen', async () => {
+      if (child.exitCode !== null) throw new GiveUp(`mosquitto exited with ${child.exitCode}: ${stderr}`);
+      return (await portOpen(port)) && (await portOpen(internalPort)) ? true : undefined;
+    });
+    return new MosquittoServer(`mqtt://127.0.0.1:${port}`, `mqtt://127.0.0.1:${internalPort}`, child, dir);
+  }
+
+  /**
+   * Mosquitto with the dynamic-security plugin and no password or ACL file: `mosquitto_ctrl dynsec init`
+   * writes the admin client, the platform (BrokerCredentials) adds devices over `$CONTROL/dynamic-security/v1`,
+   * and the gateway's own client is added here the same way an operator would with mosquitto_ctrl.
+   */
+  static async startWithDynamicSecurity(admin: MosquittoUser, gateway: MosquittoUser): Promise<MosquittoServer> {
+    ensureInstalled('mosquitto', 'mosquitto');
+    const plugin = DYNSEC_PLUGIN_PATHS.find((candidate) => existsSync(candidate));
+    if (!plugin) throw new Error(`the dynamic-security plugin is not at any of ${DYNSEC_PLUGIN_PATHS.join(', ')} (dpkg -L mosquitto)`);
+    const dir = mkdtempSync(path.join(tmpdir(), 'rpm-mosquitto-dynsec-'));
+    const [port, internalPort] = [await freePort(), await freePort()];
+    const dynsecFile = path.join(dir, 'dynamic-security.json');
+    execFileSync('mosquitto_ctrl', ['dynsec', 'init', dynsecFile, admin.username, admin.password], { stdio: 'ignore' });
+    const configFile = path.join(dir, 'mosquitto.conf');
+    writeFileSync(
+      configFile,
+      [
+        `listener ${port} 127.0.0.1`,
+        'use_username_as_clientid true',
+        `listener ${internalPort} 127.0.0.1`,
+        'allow_anonymous false',
+        `plugin ${plugin}`,
+        `plugin_opt_config_file ${dynsecFile}`,
+        'persistence false',
+        'max_queued_messages 100000',
+        'max_queued_bytes 0',
+        'log_dest stderr',
+        'log_type error',
+        '',
+      ].join('\n'),
+    );
+    // Started as root, mosquitto drops to the "mosquitto" user, which must read and rewrite the dynsec file.
+    chmodSync(dir, 0o777);
+    for (const file of [dynsecFile, configFile]) chmodSync(file, 0o666);
+    const server = await MosquittoServer.spawnAndWait(configFile, dir, port, internalPort);
+    const dynsec = new DynsecClient({ url: server.internalUrl, username: admin.username, password: admin.password });
+    try {
+      const responses = await dynsec.send([
+        {
+          command: 'createRole',
+          rolename: 'rpm-gateway',
+          acls: [
+            { acltype: 'subscribePattern', topic: 'rpm/v1/devices/+/readings', allow: true },
+            { acltype: 'subscribePattern', topic: '$share/+/rpm/v1/devices/+/readings', allow: true },
+            { acltype: 'publishClientReceive', topic: 'rpm/v1/devices/+/readings', allow: true },
+            { acltype: 'publishClientSend', topic: 'rpm/v1/devices/+/replies', allow: true },
+            { acltype: 'publishClientSend', topic: 'rpm/v1/devices/+/receipts', allow: true },
+            { acltype: 'publishClientSend', topic: 'rpm/internal/#', allow: true },
+            { acltype: 'publishClientReceive', topic: 'rpm/internal/#', allow: true },
+            { acltype: 'subscribePattern', topic: 'rpm/internal/#', allow: true },
+          ],
+        },
+        { command: 'createClient', username: gateway.username, password: gateway.password, roles: [{ rolename: 'rpm-gateway' }] },
+      ]);
+      const failed = responses.find((response) => response.error);
+      if (failed) throw new Error(`dynsec ${failed.command}: ${failed.error}`);
+    } finally {
+      await dynsec.close();
+    }
+    return server;
+  }
+
+  private static async spawnAndWait(configFile: string, dir: string, port: number, internalPort: number): Promise<MosquittoServer> {
     const child = spawn('mosquitto', ['-c', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr?.on('data', (chunk) => (stderr += chunk));

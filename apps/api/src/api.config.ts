@@ -2,6 +2,9 @@ import {
   REPORT_WITH_OTHER_PROBLEMS,
   auditCheckpointConfigFrom,
   auditCheckpointVariables,
+  brokerDynsecConfigFrom,
+  brokerDynsecVariables,
+  checkBrokerDynsec,
   checkAuditCheckpoint,
   checkHttpTls,
   checkInfluxCredentials,
@@ -20,6 +23,7 @@ export const apiVariables = {
   ...timeseriesVariables,
   ...logLevelVariable,
   ...auditCheckpointVariables,
+  ...brokerDynsecVariables,
   HTTP_HOST: z.string().default('0.0.0.0'),
   HTTP_PORT: port(3000),
   ...httpTlsVariables,
@@ -51,6 +55,7 @@ export const apiConfigSchema = z
     checkInfluxCredentials(env, ctx);
     checkHttpTls(env, ctx);
     checkAuditCheckpoint(env, ctx);
+    checkBrokerDynsec(env, ctx);
   }, REPORT_WITH_OTHER_PROBLEMS)
   .transform((env) => ({
     databaseUrl: env.DATABASE_URL,
@@ -59,6 +64,7 @@ export const apiConfigSchema = z
     http: { host: env.HTTP_HOST, port: env.HTTP_PORT, tls: httpTlsFrom(env) },
     sessionTtlMs: env.SESSION_TTL_HOURS * 3600 * 1000,
     auditCheckpoints: auditCheckpointConfigFrom(env),
+    brokerDynsec: brokerDynsecConfigFrom(env),
     login: {
       accountMaxFailures: env.LOGIN_ACCOUNT_MAX_FAILURES,
       addressMaxFailures: env.LOGIN_ADDRESS_MAX_FAILURES,

@@ -15,6 +15,7 @@ import { LoginLimits } from './auth/login-limits';
 import { SessionWatch } from './auth/session-watch';
 import { ApiExceptionFilter } from './http/api-exception.filter';
 import { ResponseContractInterceptor } from './http/response-contract.interceptor';
+import { BrokerCredentials } from './devices/broker-credentials';
 import { DeviceRegistry } from './devices/device-registry';
 import { ApiMetrics } from './observability/api-metrics';
 import { PatientAccess } from './patients/patient-access';
@@ -43,6 +44,7 @@ export class ApiModule {
         AuthService,
         LoginLimits,
         SessionWatch,
+        BrokerCredentials,
         DeviceRegistry,
         PatientAccess,
         PatientWorklist,

@@ -50,6 +50,9 @@ export const gatewayVariables = {
   SPOOL_MAX_MB: z.coerce.number().positive().default(256),
   SPOOL_ALARM_PERCENT: z.coerce.number().min(1).max(100).default(80),
   DRAIN_STALL_SECONDS: z.coerce.number().min(1).default(60),
+  // Receipts to devices after the drain stores their readings (docs/device-protocol.md, "Receipts"): at most one
+  // per device every 250 ms; off saves those publishes on a broker serving many devices that ignore them.
+  DEVICE_RECEIPTS: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
   DEVICE_MAX_MESSAGES_PER_SECOND: z.coerce.number().positive().default(20),
   MAX_MESSAGE_KB: z.coerce
     .number()
@@ -101,6 +104,7 @@ export const gatewayConfigSchema = z
       alarmPercent: env.SPOOL_ALARM_PERCENT,
       stallMs: env.DRAIN_STALL_SECONDS * 1000,
     },
+    deviceReceipts: env.DEVICE_RECEIPTS === 'on',
     limits: { messagesPerSecond: env.DEVICE_MAX_MESSAGES_PER_SECOND, maxMessageBytes: env.MAX_MESSAGE_KB * 1024 },
     mqtt:
       env.MQTT_MODE === 'embedded'

@@ -16,6 +16,7 @@ import { GatewayReadiness } from './observability/gateway-readiness';
 import { SpoolAlarm } from './observability/spool-alarm';
 import { QuarantineReplayer } from './spool/quarantine-replayer';
 import { readingSpoolProvider } from './spool/reading-spool.provider';
+import { ReceiptPublisher } from './spool/receipt-publisher';
 import { SpoolDrainer } from './spool/spool-drainer';
 
 @Module({})
@@ -35,6 +36,7 @@ export class GatewayModule {
         DeviceDirectory,
         ReadingIngestor,
         { provide: QuarantineRepository, inject: [DataSource], useFactory: (dataSource: DataSource) => new QuarantineRepository(dataSource) },
+        ReceiptPublisher,
         SpoolDrainer,
         QuarantineReplayer,
         SpoolAlarm,

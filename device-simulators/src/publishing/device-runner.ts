@@ -1,4 +1,4 @@
-import type { DeviceReply } from '@rpm/contracts';
+import type { DeviceReceipt, DeviceReply } from '@rpm/contracts';
 import { SimulatedDevice, type DeviceCredential } from '../simulated-device';
 import type { OutgoingMessage } from './outgoing-message';
 import type { SentMessage } from './tally';
@@ -18,6 +18,9 @@ const PUBACK_TIMEOUT_MS = 30_000;
 export class DeviceRunner {
   readonly sent: SentMessage[] = [];
   strayReplies = 0;
+  /** What the gateway's receipts said about this run's readings (receipts before the first PUBACK are an earlier run's). */
+  readonly receipts = { storedNew: 0, alreadyStored: 0, quarantined: 0, stray: 0 };
+  private acknowledgedOnce = false;
   private queue: Promise<void> = Promise.resolve();
   private lastPublishAt = 0;
 
@@ -28,7 +31,11 @@ export class DeviceRunner {
   static async connect(brokerUrl: string, credential: DeviceCredential): Promise<DeviceRunner> {
     const runner = new DeviceRunner(credential.deviceId);
     // Reconnect after a drop: the MQTT library resends the unacknowledged message of the persistent session.
-    runner.device = await SimulatedDevice.connect(brokerUrl, credential, { onReply: (reply) => runner.onReply(reply), reconnectPeriodMs: 1000 });
+    runner.device = await SimulatedDevice.connect(brokerUrl, credential, {
+      onReply: (reply) => runner.onReply(reply),
+      onReceipt: (receipt) => runner.onReceipt(receipt),
+      reconnectPeriodMs: 1000,
+    });
     return runner;
   }
 
@@ -36,6 +43,21 @@ export class DeviceRunner {
     const last = this.sent.at(-1);
     if (!last || last.reply) this.strayReplies++;
     else last.reply = reply;
+  }
+
+  private onReceipt(receipt: DeviceReceipt): void {
+    if (!this.acknowledgedOnce) {
+      this.receipts.stray++;
+      return;
+    }
+    this.receipts.storedNew += receipt.storedNew;
+    this.receipts.alreadyStored += receipt.alreadyStored;
+    this.receipts.quarantined += receipt.quarantined;
+  }
+
+  /** Readings the receipts have accounted for so far. */
+  get readingsReceipted(): number {
+    return this.receipts.storedNew + this.receipts.alreadyStored + this.receipts.quarantined;
   }
 
   /** Queues the messages; resolves when all of them are acknowledged (or timed out). */
@@ -48,6 +70,7 @@ export class DeviceRunner {
         const record: SentMessage = { deviceId: this.deviceId, label: message.label, items: message.items, acknowledged: false };
         this.sent.push(record);
         record.acknowledged = await withTimeout(this.device.publish(message.payload), PUBACK_TIMEOUT_MS);
+        if (record.acknowledged) this.acknowledgedOnce = true;
         onAcknowledged?.(message);
       }
     });

@@ -32,3 +32,20 @@ export const deviceReplySchema = z.object({
 
 export type RejectedItem = z.infer<typeof rejectedItemSchema>;
 export type DeviceReply = z.infer<typeof deviceReplySchema>;
+
+/**
+ * Published on the device's receipts topic once readings it sent are in the store (after the PUBACK, which
+ * only means "on the gateway's disk"): how many were new and how many the store already had, so a device
+ * or tool resending history can tell what deduplication absorbed. One receipt covers the device's readings
+ * the gateway stored since its previous receipt, from one or more messages.
+ */
+export const deviceReceiptSchema = z.object({
+  storedNew: z.number().int().min(0).describe('Readings stored for the first time.'),
+  alreadyStored: z.number().int().min(0).describe('Readings the store already held (a resend or a replay of history): kept once.'),
+  quarantined: z.number().int().min(0).describe('Readings the store refused for their content; the operator sees them in quarantine.'),
+  earliestMeasuredAt: z.iso.datetime().describe('The earliest measuredAt among the readings this receipt covers.'),
+  latestMeasuredAt: z.iso.datetime().describe('The latest measuredAt among the readings this receipt covers.'),
+  storedAt: z.iso.datetime().describe("The gateway's clock when the readings were stored."),
+});
+
+export type DeviceReceipt = z.infer<typeof deviceReceiptSchema>;

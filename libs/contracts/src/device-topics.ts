@@ -7,6 +7,11 @@ export const TOPIC_ROOT = `rpm/${DEVICE_PROTOCOL_VERSION}/devices`;
 
 export const deviceReadingsTopic = (deviceId: string): string => `${TOPIC_ROOT}/${deviceId}/readings`;
 export const deviceRepliesTopic = (deviceId: string): string => `${TOPIC_ROOT}/${deviceId}/replies`;
+/** Where the gateway tells a device how many readings of a message it stored new or already had. */
+export const deviceReceiptsTopic = (deviceId: string): string => `${TOPIC_ROOT}/${deviceId}/receipts`;
+
+/** A device id as topics and broker usernames carry it. */
+export const DEVICE_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** Subscription pattern a gateway uses to consume every device's readings from a broker. */
 export const ALL_DEVICE_READINGS_TOPIC = `${TOPIC_ROOT}/+/readings`;

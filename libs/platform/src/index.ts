@@ -9,3 +9,5 @@ export * from './metrics-registry';
 export * from './pg-listener';
 export * from './repository.providers';
 export * from './reading-log';
+export * from './broker-dynsec/dynsec-commands';
+export * from './broker-dynsec/dynsec-client';

@@ -1,6 +1,6 @@
 import { InfluxDB, Point } from '@influxdata/influxdb-client';
 import { METRICS, type NormalizedReading } from '@rpm/contracts';
-import type { AggregateQuery, ReadingBucket, ReadingQuery, ReadingStore } from './reading-store';
+import type { AggregateQuery, ReadingBucket, ReadingQuery, ReadingStore, WriteResult } from './reading-store';
 import { ReadingStoreRejection, isInfluxDataError } from './reading-store-rejection';
 
 export interface InfluxConnection {
@@ -35,6 +35,12 @@ function pointTimeMicros(reading: NormalizedReading): string {
   const micros = BigInt(Date.parse(reading.measuredAt)) * 1000n + BigInt((reading.seq ?? 0) % 1000);
   return micros.toString();
 }
+
+/** A device's series of one metric: what the high-water mark is kept for. */
+const seriesKey = (reading: NormalizedReading) => `${reading.deviceId}\u0000${reading.metric}`;
+
+/** pointTimeMicros as a number: exact, since microseconds up to 9999-12-31 stay below 2^53. */
+const pointMicros = (reading: NormalizedReading): number => Date.parse(reading.measuredAt) * 1000 + ((reading.seq ?? 0) % 1000);
 
 function toPoint(reading: NormalizedReading): string {
   const point = new Point(reading.metric)
@@ -132,8 +138,16 @@ export class InfluxReadingStore implements ReadingStore {
     await this.influxQl(`CREATE DATABASE "${this.connection.database}"`, {}, 'POST');
   }
 
-  async write(readings: readonly NormalizedReading[]): Promise<void> {
-    if (readings.length === 0) return;
+  /**
+   * Per device and metric, the latest point time this store has written (microseconds). InfluxDB overwrites
+   * a point silently, so telling a new reading from one already stored takes a read; only readings at or
+   * before this mark can already be there, so live readings (each later than the last) cost no read. After a
+   * restart the first write of each device and metric reads its latest stored point once to set the mark.
+   */
+  private readonly highWater = new Map<string, number>();
+
+  async write(readings: readonly NormalizedReading[]): Promise<WriteResult> {
+    if (readings.length === 0) return { alreadyStored: [] };
     await this.init();
     let body: string;
     try {
@@ -142,6 +156,7 @@ export class InfluxReadingStore implements ReadingStore {
       // The client library refuses values line protocol cannot carry (a non-finite float, say).
       throw new ReadingStoreRejection(`not representable in line protocol: ${(error as Error).message}`, { cause: error });
     }
+    const alreadyStored = await this.alreadyStored(readings);
     const query = new URLSearchParams({ db: this.connection.database, precision: 'u' });
     await this.influx.transport
       .request(`/write?${query}`, body, {
@@ -152,6 +167,63 @@ export class InfluxReadingStore implements ReadingStore {
         if (isInfluxDataError(error)) throw new ReadingStoreRejection(`InfluxDB ${error.statusCode}: ${influxErrorText(error)}`, { cause: error });
         throw error;
       });
+    return { alreadyStored };
+  }
+
+  /** For each device and metric not seen since start, the latest point the store holds (once per process). */
+  private async learnHighWater(readings: readonly NormalizedReading[]): Promise<void> {
+    const unknown = new Map<string, NormalizedReading>();
+    for (const reading of readings) if (!this.highWater.has(seriesKey(reading))) unknown.set(seriesKey(reading), reading);
+    for (const [key, { deviceId, metric }] of unknown) {
+      const response = await this.influxQl(`SELECT last("unit") FROM "${metric}" WHERE "device_id" = $deviceId`, { deviceId }, 'GET');
+      const latest = response.results[0]?.series?.[0]?.values[0]?.[0];
+      this.highWater.set(key, latest === undefined || latest === null ? -1 : Number(latest));
+    }
+  }
+
+  /** Which readings the store holds already: one read per device and metric with readings at or before its mark. */
+  private async alreadyStored(readings: readonly NormalizedReading[]): Promise<boolean[]> {
+    const result = readings.map(() => false);
+    await this.learnHighWater(readings);
+    // Per device and metric: the mark before this write, the point times seen in it, the latest of them.
+    const series = new Map<string, { mark: number; seen: Set<number>; latest: number; toCheck: number[] }>();
+    readings.forEach((reading, index) => {
+      const key = seriesKey(reading);
+      let state = series.get(key);
+      if (!state) {
+        state = { mark: this.highWater.get(key) ?? -1, seen: new Set(), latest: -1, toCheck: [] };
+        series.set(key, state);
+      }
+      const time = pointMicros(reading);
+      // The same point twice in one write is one point: the second is not new.
+      if (state.seen.has(time)) {
+        result[index] = true;
+        return;
+      }
+      state.seen.add(time);
+      if (time > state.latest) state.latest = time;
+      if (time <= state.mark) state.toCheck.push(index);
+    });
+    for (const [key, state] of series) {
+      // Raised before the write lands: if it fails, a retry reads the store for these readings and finds them absent.
+      if (state.latest > state.mark) this.highWater.set(key, state.latest);
+      if (state.toCheck.length === 0) continue;
+      const { deviceId, metric } = readings[state.toCheck[0]];
+      const times = state.toCheck.map((index) => Date.parse(readings[index].measuredAt));
+      const response = await this.influxQl(
+        `SELECT "unit" FROM "${metric}" WHERE "device_id" = $deviceId AND time >= $from AND time < $to`,
+        {
+          deviceId,
+          from: new Date(Math.min(...times)).toISOString(),
+          // Point times carry up to 999 µs past the millisecond (the seq offset): end after the last millisecond.
+          to: new Date(Math.max(...times) + 1).toISOString(),
+        },
+        'GET',
+      );
+      const existing = new Set((response.results[0]?.series ?? []).flatMap((found) => found.values.map((row) => Number(row[0]))));
+      for (const index of state.toCheck) if (existing.has(pointMicros(readings[index]))) result[index] = true;
+    }
+    return result;
   }
 
   async query(query: ReadingQuery): Promise<NormalizedReading[]> {

@@ -1,6 +1,6 @@
 import type { NormalizedReading } from '@rpm/contracts';
 import { Pool } from 'pg';
-import type { AggregateQuery, ReadingBucket, ReadingQuery, ReadingStore } from './reading-store';
+import type { AggregateQuery, ReadingBucket, ReadingQuery, ReadingStore, WriteResult } from './reading-store';
 import { ReadingStoreRejection, isPostgresDataError } from './reading-store-rejection';
 
 const COLUMNS = 10;
@@ -20,8 +20,8 @@ export class PostgresReadingStore implements ReadingStore {
     await this.pool.query('SELECT 1 FROM readings LIMIT 0');
   }
 
-  async write(readings: readonly NormalizedReading[]): Promise<void> {
-    if (readings.length === 0) return;
+  async write(readings: readonly NormalizedReading[]): Promise<WriteResult> {
+    if (readings.length === 0) return { alreadyStored: [] };
     const params: unknown[] = [];
     const rows = readings.map((reading, row) => {
       params.push(
@@ -39,17 +39,35 @@ export class PostgresReadingStore implements ReadingStore {
       const base = row * COLUMNS;
       return `(${Array.from({ length: COLUMNS }, (_, column) => `$${base + column + 1}`).join(',')})`;
     });
-    await this.pool
-      .query(
-        `INSERT INTO readings (patient_id, device_id, metric, measured_at, received_at, seq, unit, "values", original, context)
+    // RETURNING names the rows actually inserted: the others were already stored (the conflict target is the
+    // reading's identity). A reading twice in one statement is inserted once and conflicts the second time.
+    // The identity comes back as one text column in array mode: the least the client has to parse.
+    const inserted = await this.pool
+      .query<[string]>({
+        text: `INSERT INTO readings (patient_id, device_id, metric, measured_at, received_at, seq, unit, "values", original, context)
        VALUES ${rows.join(',')}
-       ON CONFLICT (device_id, metric, measured_at, (COALESCE(seq, -1))) DO NOTHING`,
-        params,
-      )
+       ON CONFLICT (device_id, metric, measured_at, (COALESCE(seq, -1))) DO NOTHING
+       RETURNING device_id || '|' || metric || '|' || floor(extract(epoch FROM measured_at) * 1000)::bigint || '|' || COALESCE(seq, -1)`,
+        values: params,
+        rowMode: 'array',
+      })
       .catch((error: unknown) => {
         if (isPostgresDataError(error)) throw new ReadingStoreRejection(`PostgreSQL ${error.code}: ${error.message}`, { cause: error });
         throw error;
       });
+    // Live traffic: everything new, nothing to match.
+    if (inserted.rows.length === readings.length) return { alreadyStored: readings.map(() => false) };
+    const newRows = new Map<string, number>();
+    for (const [key] of inserted.rows) newRows.set(key, (newRows.get(key) ?? 0) + 1);
+    return {
+      alreadyStored: readings.map((reading) => {
+        const key = `${reading.deviceId}|${reading.metric}|${Date.parse(reading.measuredAt)}|${reading.seq ?? -1}`;
+        const left = newRows.get(key) ?? 0;
+        if (left === 0) return true;
+        newRows.set(key, left - 1);
+        return false;
+      }),
+    };
   }
 
   async query(query: ReadingQuery): Promise<NormalizedReading[]> {

@@ -72,6 +72,22 @@ describe.each(factories)('ReadingStore contract: %s', (_name, createStore) => {
     expect(await store.query({ ...window, patientId })).toHaveLength(1);
   });
 
+  it('says which readings of a write it already held: resends, history replayed behind newer readings, repeats within one write', async () => {
+    const patientId = randomUUID();
+    const deviceId = `meter-${randomUUID().slice(0, 8)}`;
+    const at = (minute: number, seq: number | null = null) =>
+      glucose(patientId, new Date(Date.UTC(2026, 10, 22, 6, minute)).toISOString(), 100 + minute, { deviceId, seq });
+    expect(await store.write([at(0), at(10, 1), at(20, 2)])).toEqual({ alreadyStored: [false, false, false] });
+    // Live: later than anything stored.
+    expect(await store.write([at(30, 3)])).toEqual({ alreadyStored: [false] });
+    // The latest resent (a lost PUBACK), older history replayed with a gap filled, and one reading twice in a write.
+    expect(await store.write([at(30, 3), at(0), at(5), at(10, 1), at(10, 9), at(5)])).toEqual({
+      alreadyStored: [true, true, false, true, false, true],
+    });
+    const stored = await store.query({ patientId, ...window });
+    expect(stored).toHaveLength(6);
+  });
+
   it('keeps two distinct readings taken in the same second', async () => {
     const patientId = randomUUID();
     await store.write([

@@ -13,13 +13,13 @@ export interface IsolatedWrite<T> {
  * extra writes, and nothing extra when all is well. Any other error (the store unavailable) propagates,
  * so the caller retries the whole lot; stores write idempotently, so halves already written are harmless.
  */
-export async function writeIsolatingRefusals<T>(items: readonly T[], write: (items: readonly T[]) => Promise<void>): Promise<IsolatedWrite<T>> {
+export async function writeIsolatingRefusals<T>(items: readonly T[], write: (items: readonly T[]) => Promise<unknown>): Promise<IsolatedWrite<T>> {
   const result: IsolatedWrite<T> = { stored: [], refused: [] };
   await writePart(items, write, result);
   return result;
 }
 
-async function writePart<T>(items: readonly T[], write: (items: readonly T[]) => Promise<void>, result: IsolatedWrite<T>): Promise<void> {
+async function writePart<T>(items: readonly T[], write: (items: readonly T[]) => Promise<unknown>, result: IsolatedWrite<T>): Promise<void> {
   if (items.length === 0) return;
   try {
     await write(items);

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { PgListener } from '@rpm/platform';
-import { Observable, Subject, filter, map, mergeMap } from 'rxjs';
+import { EMPTY, Observable, Subject, catchError, filter, from, map, merge, mergeMap } from 'rxjs';
 import { AlertRepository, CareTeamScope } from '@rpm/persistence';
 import { API_CONFIG, type ApiConfig } from '../api.config';
 
@@ -47,11 +47,28 @@ export class AlertStream implements OnApplicationBootstrap, OnApplicationShutdow
     await this.listener.stop();
   }
 
-  forUser(userId: string): Observable<AlertChange> {
-    return this.changes.pipe(
+  /**
+   * The user's changes, live; with `since` (a stream reconnecting: its last event's id), first the alerts
+   * changed since then, read from the database, so nothing committed while it was away is lost, whichever
+   * API instance it reconnects to. The live feed is subscribed before the read starts, so there is no gap; a
+   * change may come twice (replayed and live), which a client keyed by alert id absorbs.
+   */
+  forUser(userId: string, since?: Date): Observable<AlertChange> {
+    const source = since ? merge(this.changes, this.missedSince(since)) : this.changes;
+    return source.pipe(
       mergeMap(async (change) => ({ change, visible: await this.scope.canSee(userId, change.patientId).catch(() => false) })),
       filter(({ visible }) => visible),
       map(({ change }) => change),
+    );
+  }
+
+  private missedSince(since: Date): Observable<AlertChange> {
+    return from(this.alerts.changedSince(new Date(since.getTime() - CATCH_UP_MARGIN_MS))).pipe(
+      mergeMap((changes: AlertChange[]) => changes),
+      catchError((error: Error) => {
+        this.logger.warn({ message: 'could not replay alert changes to a reconnecting stream', error: error.message });
+        return EMPTY;
+      }),
     );
   }
 

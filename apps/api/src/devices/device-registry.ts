@@ -3,6 +3,7 @@ import { deviceReadingsTopic, deviceRepliesTopic } from '@rpm/contracts';
 import { DeviceRepository, type DeviceEntity } from '@rpm/persistence';
 import { hashSecret, newSecret } from '@rpm/security';
 import { randomBytes, randomInt } from 'node:crypto';
+import { BrokerCredentials } from './broker-credentials';
 
 export interface IssuedCredential {
   deviceId: string;
@@ -34,12 +35,17 @@ const normalizeCode = (code: string) => code.replace('-', '').toUpperCase();
 /** Devices of a patient, their credentials, revocation, and pairing codes. Callers check access first. */
 @Injectable()
 export class DeviceRegistry {
-  constructor(@Inject(DeviceRepository) private readonly devices: DeviceRepository) {}
+  constructor(
+    @Inject(DeviceRepository) private readonly devices: DeviceRepository,
+    private readonly broker: BrokerCredentials,
+  ) {}
 
   async register(patientId: string, kind: string, requestedId?: string): Promise<IssuedCredential> {
     const deviceId = requestedId ?? `${kind.replaceAll('_', '-')}-${randomBytes(6).toString('hex')}`;
     const secret = newSecret();
-    if (!(await this.devices.register(deviceId, patientId, kind, hashSecret(secret))))
+    // With BROKER_DYNSEC=on the broker takes the credential before the row commits (the only moment the
+    // plain secret exists); if it cannot, nothing is registered.
+    if (!(await this.devices.register(deviceId, patientId, kind, hashSecret(secret), () => this.broker.provision(deviceId, secret))))
       throw new ConflictException(`device id ${deviceId} is already registered`);
     return credential(deviceId, secret);
   }
@@ -48,10 +54,12 @@ export class DeviceRegistry {
     return (await this.devices.ofPatient(patientId)).map(toView);
   }
 
-  /** Takes effect at once: gateways are notified and close the device's connection. */
+  /** Takes effect at once: gateways are notified and close the device's connection; the broker's client is deleted. */
   async revoke(patientId: string, deviceId: string): Promise<DeviceView> {
     const device = await this.devices.revoke(patientId, deviceId);
     if (!device) throw new NotFoundException('device not found');
+    // The devices trigger's NOTIFY reaches every API instance too; this makes the answer mean "gone from the broker".
+    await this.broker.remove(deviceId);
     return toView(device);
   }
 
@@ -64,10 +72,15 @@ export class DeviceRegistry {
 
   /** Exchanges a valid, unused, unexpired code for a new device credential, exactly once. */
   async claimPairingCode(code: string): Promise<IssuedCredential | null> {
-    const claimed = await this.devices.claimPairingCode(hashSecret(normalizeCode(code)), (kind) => {
-      const secret = newSecret();
-      return { deviceId: `${kind.replaceAll('_', '-')}-${randomBytes(6).toString('hex')}`, credentialHash: hashSecret(secret), secret };
-    });
+    const claimed = await this.devices.claimPairingCode(
+      hashSecret(normalizeCode(code)),
+      (kind) => {
+        const secret = newSecret();
+        return { deviceId: `${kind.replaceAll('_', '-')}-${randomBytes(6).toString('hex')}`, credentialHash: hashSecret(secret), secret };
+      },
+      // The code stays unclaimed when the broker does not take the credential, so the patient can retry.
+      (device) => this.broker.provision(device.deviceId, device.secret),
+    );
     return claimed && credential(claimed.deviceId, claimed.secret);
   }
 }

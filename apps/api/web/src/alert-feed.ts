@@ -3,14 +3,18 @@ import type { AlertChange } from './types.js';
 
 /**
  * The live alert stream (GET /alerts/stream, server-sent events). EventSource cannot send the bearer
- * token, so the stream is read with fetch; it reconnects after a pause when the connection drops.
+ * token, so the stream is read with fetch; it reconnects after a pause when the connection drops, sending
+ * the last event's id (Last-Event-ID, as EventSource would) so the API replays the alerts changed meanwhile.
  */
 export function followAlertStream(onChange: (change: AlertChange) => void, signal: AbortSignal): void {
+  let lastEventId: string | undefined;
   const connect = async (): Promise<void> => {
     const token = session.token;
     if (!token || signal.aborted) return;
     try {
-      const response = await fetch('/alerts/stream', { headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' }, signal });
+      const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'text/event-stream' };
+      if (lastEventId) headers['last-event-id'] = lastEventId;
+      const response = await fetch('/alerts/stream', { headers, signal });
       if (response.status === 401) return; // signed out: the page's next API call sends the user to sign in
       if (!response.ok || !response.body) throw new Error(`alert stream answered ${response.status}`);
       const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
@@ -22,6 +26,12 @@ export function followAlertStream(onChange: (change: AlertChange) => void, signa
         const events = buffer.split('\n\n');
         buffer = events.pop() ?? '';
         for (const event of events) {
+          const id = event
+            .split('\n')
+            .find((line) => line.startsWith('id:'))
+            ?.slice(3)
+            .trim();
+          if (id) lastEventId = id;
           const data = event
             .split('\n')
             .filter((line) => line.startsWith('data:'))

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { INTERNAL_SERVICE_USERNAME_PREFIX } from '@rpm/config';
-import { deviceIdFromReadingsTopic, deviceReadingsTopic, deviceRepliesTopic } from '@rpm/contracts';
+import { deviceIdFromReadingsTopic, deviceReadingsTopic, deviceReceiptsTopic, deviceRepliesTopic } from '@rpm/contracts';
 import { Aedes, type AedesOptions, type Client } from 'aedes';
 import { withLogContext } from '@rpm/platform';
 import { Counter, Gauge } from 'prom-client';
@@ -120,7 +120,7 @@ export class EmbeddedBroker implements OnApplicationBootstrap, OnApplicationShut
         const identity = this.identities.get(client);
         const allowed =
           identity?.kind === 'device'
-            ? subscription.topic === deviceRepliesTopic(identity.deviceId)
+            ? subscription.topic === deviceRepliesTopic(identity.deviceId) || subscription.topic === deviceReceiptsTopic(identity.deviceId)
             : identity?.kind === 'service' && subscription.topic.startsWith('rpm/internal/');
         done(null, allowed ? subscription : null);
       },

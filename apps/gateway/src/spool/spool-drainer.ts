@@ -6,6 +6,7 @@ import { READING_ANNOUNCER, type ReadingAnnouncer } from '../broker/reading-anno
 import { GATEWAY_CONFIG, type GatewayConfig } from '../gateway.config';
 import { GatewayMetrics } from '../observability/gateway-metrics';
 import { ReadingSpool, type SpoolEntry } from './reading-spool';
+import { ReceiptPublisher } from './receipt-publisher';
 
 const BATCH_SIZE = 5000;
 const MAX_BACKOFF_MS = 2000;
@@ -42,6 +43,7 @@ export class SpoolDrainer implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly metrics: GatewayMetrics,
     private readonly quarantine: QuarantineRepository,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    private readonly receipts: ReceiptPublisher,
   ) {}
 
   get isStoreHealthy(): boolean {
@@ -105,14 +107,21 @@ export class SpoolDrainer implements OnApplicationBootstrap, OnApplicationShutdo
       }
       try {
         const stopTimer = this.metrics.storeWriteSeconds.startTimer();
-        const { stored, refused } = await writeIsolatingRefusals(batch, (entries: readonly SpoolEntry[]) =>
-          this.store.write(entries.map((entry) => entry.reading)),
-        );
+        const alreadyStored = new Set<SpoolEntry>();
+        const { stored, refused } = await writeIsolatingRefusals(batch, async (entries: readonly SpoolEntry[]) => {
+          const written = await this.store.write(entries.map((entry) => entry.reading));
+          written.alreadyStored.forEach((already, index) => already && alreadyStored.add(entries[index]));
+        });
         stopTimer();
         if (refused.length > 0) await this.quarantineRefused(refused.map(({ item, reason }) => ({ reading: item.reading, reason })));
         const readings = stored.map((entry) => entry.reading);
         await this.announcer.announce(readings);
         await this.spool.release(batch[batch.length - 1].recordNo);
+        this.receipts.record(
+          readings,
+          new Set(stored.flatMap((entry, index) => (alreadyStored.has(entry) ? [index] : []))),
+          refused.map(({ item }) => item.reading),
+        );
         this.metrics.readingsStored.inc(readings.length);
         this.progressAt = Date.now();
         if (!this.storeHealthy) this.logger.log({ message: 'store reachable again; draining the spool', pending: this.spool.stats().pendingReadings });
