@@ -9,6 +9,8 @@ import {
   pemFile,
   timeseriesConfigFrom,
   timeseriesVariables,
+  checkSimulatedClock,
+  simulatedClockVariables,
 } from '@rpm/config';
 import { z } from 'zod';
 
@@ -18,6 +20,7 @@ export const alertingVariables = {
   ...databaseVariables,
   ...timeseriesVariables,
   ...logLevelVariable,
+  ...simulatedClockVariables,
   MQTT_URL: z.url({ error: 'must be the broker URL the gateway announces readings on, e.g. mqtt://127.0.0.1:1883 or mqtts://gateway:8883' }),
   MQTT_USERNAME: z.string().default('service:alerting'),
   MQTT_PASSWORD: z.string({ error: 'is required: with the embedded broker, the same value as INTERNAL_MQTT_PASSWORD' }),
@@ -49,6 +52,7 @@ export const alertingVariables = {
 export const alertingConfigSchema = z
   .object(alertingVariables)
   .superRefine((env, ctx) => {
+    checkSimulatedClock(env, ctx);
     checkInfluxCredentials(env, ctx);
     checkCaFile(env, ctx, 'MQTT_CA_FILE');
     if (env.ALERT_SMS_GATEWAY_URL && !env.ALERT_SMS_GATEWAY_TOKEN) {
@@ -68,6 +72,7 @@ export const alertingConfigSchema = z
     databaseUrl: env.DATABASE_URL,
     timeseries: timeseriesConfigFrom(env),
     logLevel: env.LOG_LEVEL,
+    simulatedClockFile: env.SIMULATED_CLOCK_FILE,
     mqtt: { url: env.MQTT_URL, username: env.MQTT_USERNAME, password: env.MQTT_PASSWORD, clientId: env.MQTT_CLIENT_ID, ca: caFile(env.MQTT_CA_FILE) },
     http: { host: env.ALERTING_HTTP_HOST, port: env.ALERTING_HTTP_PORT },
     lateReadingMs: env.LATE_READING_MINUTES * 60_000,

@@ -12,6 +12,8 @@ import {
   port,
   timeseriesConfigFrom,
   timeseriesVariables,
+  checkSimulatedClock,
+  simulatedClockVariables,
 } from '@rpm/config';
 import { z } from 'zod';
 
@@ -19,6 +21,7 @@ export const apiVariables = {
   ...databaseVariables,
   ...timeseriesVariables,
   ...logLevelVariable,
+  ...simulatedClockVariables,
   ...auditCheckpointVariables,
   HTTP_HOST: z.string().default('0.0.0.0'),
   HTTP_PORT: port(3000),
@@ -48,6 +51,7 @@ export const apiVariables = {
 export const apiConfigSchema = z
   .object(apiVariables)
   .superRefine((env, ctx) => {
+    checkSimulatedClock(env, ctx);
     checkInfluxCredentials(env, ctx);
     checkHttpTls(env, ctx);
     checkAuditCheckpoint(env, ctx);
@@ -56,6 +60,7 @@ export const apiConfigSchema = z
     databaseUrl: env.DATABASE_URL,
     timeseries: timeseriesConfigFrom(env),
     logLevel: env.LOG_LEVEL,
+    simulatedClockFile: env.SIMULATED_CLOCK_FILE,
     http: { host: env.HTTP_HOST, port: env.HTTP_PORT, tls: httpTlsFrom(env) },
     sessionTtlMs: env.SESSION_TTL_HOURS * 3600 * 1000,
     auditCheckpoints: auditCheckpointConfigFrom(env),

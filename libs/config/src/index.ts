@@ -1,3 +1,4 @@
 export * from './load-config';
 export * from './common-variables';
 export * from './tls-variables';
+export * from './simulated-clock-variables';

@@ -8,3 +8,4 @@ export * from './http-server';
 export * from './metrics-registry';
 export * from './pg-listener';
 export * from './repository.providers';
+export * from './simulated-clock';
