@@ -242,9 +242,19 @@ describe(`virtual clinic: ${DAYS} simulated days against the running platform on
       lost: body.totals.lostToFollowUp.count,
       lastWeek: (({ overdue, missed, lostToFollowUp }) => ({ overdue, missed, lostToFollowUp }))(body.trend[body.trend.length - 1]),
       contactsInTrend: body.trend.reduce((sum, week) => sum + week.contactsCompleted, 0),
+      // Due contacts of the period (due date in it) that a contact completed.
+      dueCompleted: body.totals.completion.count,
     };
     process.stderr.write(
-      `\nvirtual clinic, ${DAYS} simulated days:\n${summaryTable(tally, { overdue: figures.overdue, missed: figures.missed, lost: figures.lost })}\n`,
+      `\nvirtual clinic, ${DAYS} simulated days:\n${summaryTable(tally, {
+        overdue: figures.overdue,
+        missed: figures.missed,
+        lost: figures.lost,
+        completion: `${body.totals.completion.count} of ${body.totals.completion.of} due in the last 4 weeks`,
+      })}\n`,
+    );
+    process.stderr.write(
+      `${JSON.stringify({ intervals: tally.intervals, statusChanges: tally.statusChanges, contactsAfterSurgery: tally.contactsAfterSurgery })}\n`,
     );
     // The dashboard's period ends at the simulated now: day DAYS-1, 10:00 plus the nurse's work.
     const from = Date.parse(body.from);
@@ -256,6 +266,7 @@ describe(`virtual clinic: ${DAYS} simulated days against the running platform on
       lost: count('lost_to_follow_up'),
       lastWeek: { overdue: count('overdue'), missed: count('missed'), lostToFollowUp: count('lost_to_follow_up') },
       contactsInTrend: tally.completedDues.filter((due) => dayAt(due.day, 10).getTime() > from).length,
+      dueCompleted: tally.completedDues.filter((due) => Date.parse(due.dueAt) >= from && Date.parse(due.dueAt) < Date.parse(body.to)).length,
     });
     expect(body.totals.overdue.patientIds.sort()).toEqual(
       patients

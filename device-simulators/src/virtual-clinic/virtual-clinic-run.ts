@@ -285,7 +285,7 @@ export async function runVirtualClinic(setup: VirtualClinicSetup): Promise<Virtu
 }
 
 /** The summary table the lead quotes: contacts, statuses, interval changes by reason, reminders. */
-export function summaryTable(tally: VirtualClinicTally, dashboard?: { overdue: number; missed: number; lost: number }): string {
+export function summaryTable(tally: VirtualClinicTally, dashboard?: { overdue: number; missed: number; lost: number; completion?: string }): string {
   const rows: [string, string | number][] = [
     ['simulated days', tally.days],
     ['readings published (MQTT QoS 1)', tally.readingsPublished],
@@ -300,6 +300,7 @@ export function summaryTable(tally: VirtualClinicTally, dashboard?: { overdue: n
     ...(dashboard
       ? ([['overdue / missed / lost at the end (dashboard)', `${dashboard.overdue} / ${dashboard.missed} / ${dashboard.lost}`]] as [string, string][])
       : []),
+    ...(dashboard?.completion ? ([['due contacts completed (dashboard)', dashboard.completion]] as [string, string][]) : []),
     [
       'staff reminders sent',
       `${tally.reminders.length} (${['due_in_7_days', 'due_in_3_days', 'due_today'].map((kind) => `${kind} ${tally.reminders.filter((r) => r.kind === kind).length}`).join(', ')})`,
