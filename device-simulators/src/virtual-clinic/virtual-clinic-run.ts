@@ -139,7 +139,7 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
 /**
  * The virtual clinic against the platform as it runs: the gateway, alerting and API processes on a simulated
  * clock (SIMULATED_CLOCK_FILE). Each simulated day: at 23:59 the devices upload the day over MQTT (QoS 1) and
- * the harness waits until the API serves every reading; at 06:00 the follow-up job runs (the clock crossing
+ * the harness waits until the API serves every reading and alerting has evaluated them; at 06:00 the follow-up job runs (the clock crossing
  * its slot) and sends its reminders; at 10:00 the doctor confirms every proposed change and the nurse works
  * her worklist through the API: a telephone contact for each patient due or overdue, or a `no_answer` call
  * attempt for the patients who never answer. Returns what it did and saw.
@@ -190,8 +190,14 @@ export async function runVirtualClinic(setup: VirtualClinicSetup): Promise<Virtu
     for (const reminder of setup.takeReminders()) tally.reminders.push({ ...reminder, day: dayOf(to), at: to.toISOString() });
   };
 
+  /** Readings alerting has evaluated since it started (rpm_alerting_readings_evaluated_total): their alerts are in. */
+  const readingsEvaluated = async (): Promise<number> => {
+    const text = await (await fetch(`${setup.alertingUrl}/metrics`)).text();
+    return Number(/^rpm_alerting_readings_evaluated_total(?:\{[^}]*\})? (\S+)$/m.exec(text)?.[1] ?? 0);
+  };
+
   const devices = await Promise.all(setup.patients.map((patient) => SimulatedDevice.connect(setup.mqttUrl, patient.device)));
-  /** The day's readings over MQTT, then the API until it serves every one of them. */
+  /** The day's readings over MQTT; then the API until it serves every one of them, and alerting until it has evaluated them. */
   const upload = async (day: number): Promise<void> => {
     const expected = await Promise.all(
       setup.patients.map(async (patient, index) => {
@@ -210,6 +216,7 @@ export async function runVirtualClinic(setup: VirtualClinicSetup): Promise<Virtu
         }),
       ),
     );
+    await until(`alerting to evaluate day ${day}`, async () => ((await readingsEvaluated()) >= tally.readingsPublished ? true : undefined));
   };
 
   try {
