@@ -38,6 +38,16 @@ describe('configuration is validated at start-up', () => {
     expect(api.stderr).toContain('HTTP_PORT:');
   });
 
+  it('a simulated clock is checked at start-up in every app and refused in production', () => {
+    for (const app of ['gateway', 'alerting', 'api'] as const) {
+      const unreadable = runApp(app, { SIMULATED_CLOCK_FILE: '/nonexistent/clock' });
+      expect(unreadable.status).toBe(EX_CONFIG);
+      expect(unreadable.stderr).toContain('SIMULATED_CLOCK_FILE: cannot be read (ENOENT)');
+      const production = runApp(app, { SIMULATED_CLOCK_FILE: '/nonexistent/clock', NODE_ENV: 'production' });
+      expect(production.stderr).toContain('SIMULATED_CLOCK_FILE: is refused with NODE_ENV=production');
+    }
+  });
+
   it('TLS settings are checked at start-up: a missing file, a lone certificate, a key not matching, no listener left', () => {
     const database = { DATABASE_URL: 'postgres://x@127.0.0.1:1/x', INTERNAL_MQTT_PASSWORD: 'internal-secret-for-tests' };
     const missing = runApp('gateway', { ...database, MQTT_TLS_CERT_FILE: '/nonexistent/server.crt', MQTT_TLS_KEY_FILE: '/nonexistent/server.key' });

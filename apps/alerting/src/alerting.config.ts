@@ -11,6 +11,8 @@ import {
   pemFile,
   timeseriesConfigFrom,
   timeseriesVariables,
+  checkSimulatedClock,
+  simulatedClockVariables,
 } from '@rpm/config';
 import { z } from 'zod';
 
@@ -21,6 +23,7 @@ export const alertingVariables = {
   ...timeseriesVariables,
   ...logLevelVariable,
   ...eventLogVariables,
+  ...simulatedClockVariables,
   MQTT_URL: z.url({ error: 'must be the broker URL the gateway announces readings on, e.g. mqtt://127.0.0.1:1883 or mqtts://gateway:8883' }).optional(),
   MQTT_USERNAME: z.string().default('service:alerting'),
   MQTT_PASSWORD: z.string().optional(),
@@ -52,6 +55,7 @@ export const alertingVariables = {
 export const alertingConfigSchema = z
   .object(alertingVariables)
   .superRefine((env, ctx) => {
+    checkSimulatedClock(env, ctx);
     checkInfluxCredentials(env, ctx);
     checkCaFile(env, ctx, 'MQTT_CA_FILE');
     // With the reading log, alerting takes readings from NATS and needs no broker.
@@ -87,6 +91,7 @@ export const alertingConfigSchema = z
     timeseries: timeseriesConfigFrom(env),
     logLevel: env.LOG_LEVEL,
     eventLog: eventLogConfigFrom(env),
+    simulatedClockFile: env.SIMULATED_CLOCK_FILE,
     mqtt: env.MQTT_URL
       ? { url: env.MQTT_URL, username: env.MQTT_USERNAME, password: env.MQTT_PASSWORD, clientId: env.MQTT_CLIENT_ID, ca: caFile(env.MQTT_CA_FILE) }
       : undefined,

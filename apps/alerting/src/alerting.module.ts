@@ -1,8 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
-import { DataSourceShutdown, ReadingStoreShutdown, dataSourceProvider, readingStoreProvider } from '@rpm/platform';
+import { DataSourceShutdown, ReadingStoreShutdown, dataSourceProvider, readingStoreProvider, clockProvider } from '@rpm/platform';
 import { AlertRepository, CareTeamScope } from '@rpm/persistence';
-import { CLOCK, systemClock } from '@rpm/clinical';
 import { ALERTING_CONFIG, type AlertingConfig } from './alerting.config';
 import { AcceptedReadingsConsumer } from './alerts/accepted-readings.consumer';
 import { PartitionedReadingsConsumer } from './alerts/partitioned-readings.consumer';
@@ -40,7 +39,7 @@ export class AlertingModule {
       imports: [ScheduleModule.forRoot()],
       providers: [
         { provide: ALERTING_CONFIG, useValue: config },
-        { provide: CLOCK, useValue: systemClock },
+        clockProvider('alerting', config.simulatedClockFile),
         {
           provide: ALERT_CHANNELS,
           inject: [DataSource],

@@ -15,6 +15,8 @@ import {
   port,
   timeseriesConfigFrom,
   timeseriesVariables,
+  checkSimulatedClock,
+  simulatedClockVariables,
 } from '@rpm/config';
 import { z } from 'zod';
 
@@ -22,6 +24,7 @@ export const apiVariables = {
   ...databaseVariables,
   ...timeseriesVariables,
   ...logLevelVariable,
+  ...simulatedClockVariables,
   ...auditCheckpointVariables,
   ...brokerDynsecVariables,
   HTTP_HOST: z.string().default('0.0.0.0'),
@@ -52,6 +55,7 @@ export const apiVariables = {
 export const apiConfigSchema = z
   .object(apiVariables)
   .superRefine((env, ctx) => {
+    checkSimulatedClock(env, ctx);
     checkInfluxCredentials(env, ctx);
     checkHttpTls(env, ctx);
     checkAuditCheckpoint(env, ctx);
@@ -61,6 +65,7 @@ export const apiConfigSchema = z
     databaseUrl: env.DATABASE_URL,
     timeseries: timeseriesConfigFrom(env),
     logLevel: env.LOG_LEVEL,
+    simulatedClockFile: env.SIMULATED_CLOCK_FILE,
     http: { host: env.HTTP_HOST, port: env.HTTP_PORT, tls: httpTlsFrom(env) },
     sessionTtlMs: env.SESSION_TTL_HOURS * 3600 * 1000,
     auditCheckpoints: auditCheckpointConfigFrom(env),

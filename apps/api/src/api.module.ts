@@ -1,8 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, Reflector } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { DataSourceShutdown, ReadingStoreShutdown, dataSourceProvider, readingStoreProvider, repositoryProviders } from '@rpm/platform';
-import { CLOCK, systemClock } from '@rpm/clinical';
+import { DataSourceShutdown, ReadingStoreShutdown, dataSourceProvider, readingStoreProvider, repositoryProviders, clockProvider } from '@rpm/platform';
 import { AlertStream } from './alerts/alert-stream';
 import { API_CONFIG, type ApiConfig } from './api.config';
 import { API_CONTROLLERS } from './api.controllers';
@@ -31,7 +30,7 @@ export class ApiModule {
       controllers: [...API_CONTROLLERS, WebAppController],
       providers: [
         { provide: API_CONFIG, useValue: config },
-        { provide: CLOCK, useValue: systemClock },
+        clockProvider('api', config.simulatedClockFile),
         dataSourceProvider(API_CONFIG),
         readingStoreProvider(API_CONFIG),
         ...repositoryProviders(),

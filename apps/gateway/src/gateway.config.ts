@@ -17,6 +17,8 @@ import {
   port,
   timeseriesConfigFrom,
   timeseriesVariables,
+  checkSimulatedClock,
+  simulatedClockVariables,
 } from '@rpm/config';
 import { z } from 'zod';
 
@@ -25,6 +27,7 @@ export const gatewayVariables = {
   ...timeseriesVariables,
   ...logLevelVariable,
   ...eventLogVariables,
+  ...simulatedClockVariables,
   MQTT_MODE: z.enum(['embedded', 'external']).default('embedded'),
   MQTT_HOST: z.string().default('0.0.0.0'),
   MQTT_PORT: port(1883),
@@ -65,6 +68,7 @@ export const gatewayVariables = {
 export const gatewayConfigSchema = z
   .object(gatewayVariables)
   .superRefine((env, ctx) => {
+    checkSimulatedClock(env, ctx);
     checkInfluxCredentials(env, ctx);
     checkHttpTls(env, ctx);
     checkServerTlsFiles(env, ctx, 'MQTT_TLS_CERT_FILE', 'MQTT_TLS_KEY_FILE');
@@ -97,6 +101,7 @@ export const gatewayConfigSchema = z
     timeseries: timeseriesConfigFrom(env),
     logLevel: env.LOG_LEVEL,
     eventLog: eventLogConfigFrom(env),
+    simulatedClockFile: env.SIMULATED_CLOCK_FILE,
     http: { host: env.GATEWAY_HTTP_HOST, port: env.GATEWAY_HTTP_PORT, tls: httpTlsFrom(env) },
     spool: {
       dir: env.SPOOL_DIR,

@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { QuarantineRepository } from '@rpm/persistence';
 import { DataSource } from 'typeorm';
-import { DataSourceShutdown, ReadingStoreShutdown, dataSourceProvider, readingStoreProvider } from '@rpm/platform';
+import { DataSourceShutdown, ReadingStoreShutdown, dataSourceProvider, readingStoreProvider, clockProvider } from '@rpm/platform';
 import { brokerPublisherProvider } from './broker/broker-publisher';
 import { EmbeddedBroker } from './broker/embedded-broker.service';
 import { BrokerReadingAnnouncer, JetStreamReadingAnnouncer, READING_ANNOUNCER } from './broker/reading-announcer';
@@ -27,6 +27,7 @@ export class GatewayModule {
       module: GatewayModule,
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
+        clockProvider('gateway', config.simulatedClockFile),
         dataSourceProvider(GATEWAY_CONFIG),
         readingStoreProvider(GATEWAY_CONFIG),
         readingSpoolProvider,

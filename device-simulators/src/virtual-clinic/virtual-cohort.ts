@@ -1,3 +1,5 @@
+import type { DeviceReading } from '@rpm/contracts';
+
 /**
  * The virtual clinic's cohort: who the patients are, what their devices send each simulated day, and how
  * they answer the phone. Pure and deterministic (seeded), so a run over 12 simulated months is repeatable.
@@ -86,13 +88,17 @@ export function readingsForDay(patient: VirtualPatient, day: number, dayStart: D
   const next = random(day * 97 + patient.key.length * 7919);
   const at = (minutes: number) => new Date(dayStart.getTime() + minutes * 60_000);
   if (patient.deviceKind === 'cgm') {
+    // Smooth sensor traces (a CGM filters its signal): white noise between 5-minute readings would look like
+    // glucose falling 3 mg/dL a minute and raise urgent alerts that no real patient of this kind would.
     const swinging = patient.key === 'swinging_diabetic' && day < SWINGING_UNTIL_DAY;
-    const [mean, sd] = swinging ? [165, 75] : [128, 24];
+    // Swinging: 85-285 mg/dL every 6 hours (CV about 38%, TIR about 48%, never below 70, never falling 3 mg/dL/min);
+    // stable: 100-150 mg/dL over the day (TIR 100%, CV about 12%).
+    const [mean, amplitude, periodMinutes] = swinging ? [185, 100, 360] : [125, 25, 1440];
     return Array.from({ length: 288 }, (_, n) => ({
       measuredAt: at(n * 5),
       metric: 'glucose' as const,
       unit: 'mg/dL',
-      values: { value: Math.round(Math.min(400, Math.max(45, mean + sd * gaussian(next)))) },
+      values: { value: Math.round(mean + amplitude * Math.sin((2 * Math.PI * n * 5) / periodMinutes) + gaussian(next)) },
       source: 'cgm',
     }));
   }
@@ -115,4 +121,16 @@ export function readingsForDay(patient: VirtualPatient, day: number, dayStart: D
     values: { value: Math.round(68 + 5 * gaussian(next)) },
     source: 'watch',
   }));
+}
+
+/** The same readings as device protocol v1 payloads, as the patient's device publishes them. */
+export function devicePayloadsForDay(patient: VirtualPatient, day: number, dayStart: Date): DeviceReading[] {
+  return readingsForDay(patient, day, dayStart).map((reading): DeviceReading => {
+    const measuredAt = reading.measuredAt.toISOString();
+    if (reading.metric === 'glucose') return { metric: 'glucose', value: reading.values.value, unit: 'mg/dL', source: 'cgm', measuredAt };
+    if (reading.metric === 'blood_pressure') {
+      return { metric: 'blood_pressure', systolic: reading.values.systolic, diastolic: reading.values.diastolic, unit: 'mmHg', measuredAt };
+    }
+    return { metric: 'heart_rate', value: reading.values.value, unit: 'bpm', measuredAt };
+  });
 }

@@ -11,3 +11,4 @@ export * from './repository.providers';
 export * from './reading-log';
 export * from './broker-dynsec/dynsec-commands';
 export * from './broker-dynsec/dynsec-client';
+export * from './simulated-clock';

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { CLOCK, systemClock, type Clock } from '@rpm/clinical';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { ALERTING_CONFIG, type AlertingConfig } from '../alerting.config';
 import { DeliveryWorker } from '../delivery/delivery-worker';
@@ -9,11 +10,18 @@ import { EscalationJob } from './escalation.job';
 import type { JobName } from './job-failures';
 import { PatientReportedAlertsJob } from './patient-reported-alerts.job';
 import { ScheduledRulesJob } from './scheduled-rules.job';
+import { SimulatedSchedule } from './simulated-schedule';
+
+/** How often the simulated clock is looked at for due jobs (SIMULATED_CLOCK_FILE only). */
+const SIMULATED_POLL_MS = 100;
 
 /**
  * Registers the periodic jobs with @nestjs/schedule at intervals from the configuration. A job never
  * overlaps itself; every job is safe to run on several instances at once. The end of each run is
- * recorded for /health and /metrics.
+ * recorded for /health and /metrics. On a simulated clock (SIMULATED_CLOCK_FILE, the virtual clinic) the
+ * follow-up job, and the staff and patient reminders it sends, run when the simulated time crosses their
+ * next slot instead (SimulatedSchedule), at that simulated time; the queues (deliveries, escalation,
+ * questionnaire alerts) and the clock-triggered rules keep the wall clock.
  */
 @Injectable()
 export class JobScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -32,13 +40,17 @@ export class JobScheduler implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly patientReported: PatientReportedAlertsJob,
     // Null without PATIENT_LINK_SECRET: no links go to patients.
     @Optional() @Inject(PatientSignInLinks) private readonly signInLinks: PatientSignInLinks | null = null,
-  ) {}
+    @Optional() @Inject(CLOCK) private readonly clock: Clock = systemClock,
+  ) {
+    this.clock ??= systemClock;
+  }
 
   onApplicationBootstrap(): void {
     this.every('deliveries', 2000, () => this.deliveries.runOnce());
     this.every('escalation', 5000, () => this.escalation.runOnce());
     this.every('scheduled-rules', this.config.scheduledRulesEveryMs, () => this.scheduledRules.runOnce());
-    this.every('follow-up', this.config.followUpEveryMs, () => this.followUp.runOnce());
+    if (this.config.simulatedClockFile) this.followSimulatedClock();
+    else this.every('follow-up', this.config.followUpEveryMs, () => this.followUp.runOnce());
     this.every('patient-reported-alerts', 2000, () => this.patientReported.runOnce());
     const signInLinks = this.signInLinks;
     if (signInLinks) this.every('patient-sign-in-links', 2000, () => signInLinks.runOnce());
@@ -54,22 +66,34 @@ export class JobScheduler implements OnApplicationBootstrap, OnApplicationShutdo
     return Object.fromEntries(jobs.map((job) => [job, this.lastSuccess.get(job)?.toISOString() ?? null]));
   }
 
+  private followSimulatedClock(): void {
+    const schedule = new SimulatedSchedule(this.clock, [{ name: 'follow-up', everyMs: this.config.followUpEveryMs }]);
+    const poll = () => schedule.tick((_job, now) => this.start('follow-up', () => this.followUp.runOnce(now)));
+    this.registry.addInterval('follow-up', setInterval(poll, SIMULATED_POLL_MS));
+  }
+
   private every(name: JobName, ms: number, job: () => Promise<unknown>): void {
-    const tick = () => {
-      if (this.running.has(name)) return;
-      this.running.add(name);
-      job()
-        .then(() => {
-          const now = new Date();
-          this.lastSuccess.set(name, now);
-          this.metrics.jobLastSuccess.set({ job: name }, now.getTime() / 1000);
-        })
-        .catch((error: Error) => {
-          this.metrics.jobFailures.inc({ job: name });
-          this.logger.error({ message: `job ${name} failed; it runs again on its next tick`, error: error.message });
-        })
-        .finally(() => this.running.delete(name));
-    };
-    this.registry.addInterval(name, setInterval(tick, ms));
+    this.registry.addInterval(
+      name,
+      setInterval(() => this.start(name, job), ms),
+    );
+  }
+
+  /** Starts a run unless the previous one is still going (answers whether it started). */
+  private start(name: JobName, job: () => Promise<unknown>): boolean {
+    if (this.running.has(name)) return false;
+    this.running.add(name);
+    job()
+      .then(() => {
+        const now = new Date();
+        this.lastSuccess.set(name, now);
+        this.metrics.jobLastSuccess.set({ job: name }, now.getTime() / 1000);
+      })
+      .catch((error: Error) => {
+        this.metrics.jobFailures.inc({ job: name });
+        this.logger.error({ message: `job ${name} failed; it runs again on its next tick`, error: error.message });
+      })
+      .finally(() => this.running.delete(name));
+    return true;
   }
 }

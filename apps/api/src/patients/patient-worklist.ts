@@ -1,4 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { CLOCK, systemClock, type Clock } from '@rpm/clinical';
 import type { PageQuery, WorklistPatient } from '@rpm/contracts';
 import { CareTeamScope, PatientRepository } from '@rpm/persistence';
 
@@ -11,11 +12,14 @@ export class PatientWorklist {
   constructor(
     @Inject(PatientRepository) private readonly patients: PatientRepository,
     @Inject(CareTeamScope) private readonly scope: CareTeamScope,
-  ) {}
+    @Optional() @Inject(CLOCK) private readonly clock: Clock = systemClock,
+  ) {
+    this.clock ??= systemClock;
+  }
 
   async page(userId: string, page: PageQuery): Promise<{ patients: WorklistPatient[]; page: PageQuery & { total: number } }> {
     const rows = await this.patients.worklistPage(userId, page.limit, page.offset);
-    const now = Date.now();
+    const now = this.clock.now().getTime();
     return {
       patients: rows.map((row) => ({
         id: row.id,

@@ -1,4 +1,5 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { CLOCK, systemClock, type Clock } from '@rpm/clinical';
 import { INTERNAL_SERVICE_USERNAME_PREFIX } from '@rpm/config';
 import { deviceIdFromReadingsTopic, deviceReadingsTopic, deviceReceiptsTopic, deviceRepliesTopic } from '@rpm/contracts';
 import { Aedes, type AedesOptions, type Client } from 'aedes';
@@ -69,7 +70,10 @@ export class EmbeddedBroker implements OnApplicationBootstrap, OnApplicationShut
     private readonly devices: DeviceDirectory,
     private readonly ingestor: ReadingIngestor,
     private readonly metrics: GatewayMetrics,
+    // The time a reading is received at, against which a future timestamp is judged (simulated in the virtual clinic).
+    @Optional() @Inject(CLOCK) private readonly clock: Clock = systemClock,
   ) {
+    this.clock ??= systemClock;
     const registers = [metrics.registry];
     this.listenerUp = new Gauge({
       name: 'rpm_gateway_mqtt_listener_up',
@@ -138,7 +142,7 @@ export class EmbeddedBroker implements OnApplicationBootstrap, OnApplicationShut
           return done(new Error('rate limit exceeded'));
         }
         packet.retain = false;
-        const origin = { deviceId: identity.deviceId, patientId: identity.patientId, receivedAt: new Date() };
+        const origin = { deviceId: identity.deviceId, patientId: identity.patientId, receivedAt: this.clock.now() };
         void withLogContext({ eventId: randomUUID(), deviceId: identity.deviceId }, () =>
           this.ingestor
             .ingest(packet.payload as Buffer, origin)

@@ -1,4 +1,5 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { CLOCK, systemClock, type Clock } from '@rpm/clinical';
 import { ALL_DEVICE_READINGS_TOPIC, deviceIdFromReadingsTopic } from '@rpm/contracts';
 import { connected, withLogContext } from '@rpm/platform';
 import { connect, type MqttClient } from 'mqtt';
@@ -23,7 +24,11 @@ export class ExternalBrokerConsumer implements OnApplicationBootstrap, OnApplica
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     private readonly devices: DeviceDirectory,
     private readonly ingestor: ReadingIngestor,
-  ) {}
+    // The time a reading is received at (simulated in the virtual clinic).
+    @Optional() @Inject(CLOCK) private readonly clock: Clock = systemClock,
+  ) {
+    this.clock ??= systemClock;
+  }
 
   /** Devices reach the external broker whether or not this client is connected: readiness does not hang on it. */
   get isUp(): boolean {
@@ -78,7 +83,7 @@ export class ExternalBrokerConsumer implements OnApplicationBootstrap, OnApplica
       return;
     }
     const { reply, replyTopic } = await withLogContext({ deviceId: identity.deviceId }, () =>
-      this.ingestor.ingest(payload, { ...identity, receivedAt: new Date() }),
+      this.ingestor.ingest(payload, { ...identity, receivedAt: this.clock.now() }),
     );
     if (replyTopic) await this.publish(replyTopic, JSON.stringify(reply), 1);
   }

@@ -1,6 +1,6 @@
 /**
- * The time the follow-up centre works at. Production uses the system clock; the virtual clinic drives a
- * ManualClock through simulated months.
+ * The time the follow-up centre works at. Production uses the system clock; tests drive a ManualClock, and
+ * the virtual clinic runs the apps on a FileClock (libs/platform, SIMULATED_CLOCK_FILE) it moves day by day.
  */
 export interface Clock {
   now(): Date;
