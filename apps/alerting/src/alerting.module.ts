@@ -6,6 +6,8 @@ import { CLOCK, systemClock } from '@rpm/clinical';
 import { ALERTING_CONFIG, type AlertingConfig } from './alerting.config';
 import { AcceptedReadingsConsumer } from './alerts/accepted-readings.consumer';
 import { AlertOutcomes } from './alerts/alert-outcomes';
+import { CacheInvalidation } from './alerts/cache-invalidation';
+import { LiveEpisodes } from './alerts/live-episodes';
 import { PatientFacts } from './alerts/patient-facts';
 import { ReadingEvaluator } from './alerts/reading-evaluator';
 import { EvaluationLag } from './alerts/evaluation-lag';
@@ -73,6 +75,8 @@ export class AlertingModule {
         { provide: AlertRepository, inject: [DataSource], useFactory: (dataSource: DataSource) => new AlertRepository(dataSource) },
         AlertOutcomes,
         PatientFacts,
+        LiveEpisodes,
+        CacheInvalidation,
         RuleStates,
         EvaluationLag,
         ReadingEvaluator,

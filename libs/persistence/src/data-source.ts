@@ -18,6 +18,7 @@ import { MultidisciplinaryTasks1764460000000 } from './migrations/1764460000000-
 import { PatientContact1764470000000 } from './migrations/1764470000000-patient-contact';
 import { QuestionnaireResponses1764480000000 } from './migrations/1764480000000-questionnaire-responses';
 import { NursingTasks1764490000000 } from './migrations/1764490000000-nursing-tasks';
+import { PatientFactsNotify1764530000000 } from './migrations/1764530000000-patient-facts-notify';
 
 export const MIGRATIONS = [
   InitialSchema1763830000000,
@@ -38,6 +39,7 @@ export const MIGRATIONS = [
   PatientContact1764470000000,
   QuestionnaireResponses1764480000000,
   NursingTasks1764490000000,
+  PatientFactsNotify1764530000000,
 ];
 
 /** The schema is owned by migrations (`npm run db:migrate`); TypeORM never synchronizes it. */
