@@ -12,6 +12,7 @@ import { DeliveryQueue } from '../delivery/delivery-queue';
 import { FollowUpJob } from '../follow-up/follow-up.job';
 import { PatientAssessment } from '../follow-up/patient-assessment';
 import { JobFailures } from '../jobs/job-failures';
+import { ScheduledRulesJob } from '../jobs/scheduled-rules.job';
 import { AlertingMetrics } from '../observability/alerting-metrics';
 import { AlertOutcomes, firingOf } from './alert-outcomes';
 import { CacheInvalidation } from './cache-invalidation';
@@ -56,6 +57,7 @@ describe("alerting's patient caches (real PostgreSQL, LISTEN/NOTIFY)", () => {
   let invalidation: CacheInvalidation;
   let facts: PatientFacts;
   let live: LiveEpisodes;
+  let scheduled: ScheduledRulesJob;
   const counter = new StatementCounter();
   let second = 0;
 
@@ -100,6 +102,7 @@ describe("alerting's patient caches (real PostgreSQL, LISTEN/NOTIFY)", () => {
     const outcomes = new AlertOutcomes(dataSource, alerts, new DeliveryQueue(dataSource, []), followUp);
     const config = { databaseUrl, lateReadingMs: 10 * 60_000 } as AlertingConfig;
     evaluator = new ReadingEvaluator(facts, new RuleStates(facts), alerts, outcomes, config, metrics, live);
+    scheduled = new ScheduledRulesJob(dataSource, facts, outcomes, failures, live);
     invalidation = new CacheInvalidation(config, facts, live);
     await invalidation.onApplicationBootstrap();
   });
@@ -174,6 +177,32 @@ describe("alerting's patient caches (real PostgreSQL, LISTEN/NOTIFY)", () => {
     await waitFor('alert_changed heard', async () => ((await isLive(live, clinic)) ? undefined : true), 5000);
     await arrive(reading(clinic, 72));
     expect(await liveAlerts(clinic)).toEqual([]);
+  });
+
+  it('runs the scheduled rules of patients with nothing live without an UPDATE for their clear rules', async () => {
+    // A CGM reading a minute old: "CGM data stale" is clear for this patient at every run.
+    const clinic = await createClinic(databaseUrl, 'scheduled');
+    const measuredAt = new Date(Date.now() - 60_000).toISOString();
+    const values = { value: 110 };
+    await store.write([
+      {
+        ...reading(clinic, 0),
+        metric: 'glucose',
+        measuredAt,
+        receivedAt: measuredAt,
+        unit: 'mg/dL',
+        values,
+        original: { unit: 'mg/dL', values },
+        context: { source: 'cgm' },
+      },
+    ]);
+    await scheduled.runOnce();
+    const before = counter.statements.length;
+    await scheduled.runOnce();
+    const statements = counter.statements.slice(before);
+    expect(statements.filter((statement) => statement.startsWith('UPDATE alerts'))).toEqual([]);
+    // Nor a query for the patients' rules and time zones: they are cached.
+    expect(statements.filter((statement) => statement.includes('FROM patient_rule_overrides'))).toEqual([]);
   });
 });
 
