@@ -6,12 +6,13 @@ import type { SpoolEntry } from './reading-spool';
  * request, an announcement (and alerting's evaluation of it as a batch) and a checkpoint whatever its size, so
  * at a light load every reading was a cycle of its own: 10 readings/s cost 14% of a core. A batch holding a
  * reading that could open an urgent alert goes after URGENT_MS, as before; any other waits up to QUIET_MS, or
- * until it holds QUIET_BATCH readings (at high rates the wait is short and each cycle carries a full announcement).
+ * until it holds QUIET_BATCH readings: at high rates the wait is short (40 ms at 2,500/s), and a cycle stays short
+ * too, since an urgent reading arriving during one waits for it to end.
  */
 export const LINGER = {
   URGENT_MS: 10,
   QUIET_MS: 1000,
-  QUIET_BATCH: 500,
+  QUIET_BATCH: 100,
 } as const;
 
 /**

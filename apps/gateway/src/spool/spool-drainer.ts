@@ -136,7 +136,7 @@ export class SpoolDrainer implements OnApplicationBootstrap, OnApplicationShutdo
 
   /**
    * Waits while the batch is short and not yet due (drain-linger.ts: 10 ms when a reading in it could open an
-   * urgent alert, else up to 1 s or 500 readings), looking again at every append, so an urgent-capable reading
+   * urgent alert, else up to 1 s or 100 readings), looking again at every append, so an urgent-capable reading
    * arriving behind quiet ones sends them all at once. Returns the batch to send.
    */
   private async linger(batch: SpoolEntry[]): Promise<SpoolEntry[]> {
