@@ -7,6 +7,8 @@ import { AcceptedReadingsConsumer } from './alerts/accepted-readings.consumer';
 import { PartitionedReadingsConsumer } from './alerts/partitioned-readings.consumer';
 import { ReadingsSource } from './alerts/readings-source';
 import { AlertOutcomes } from './alerts/alert-outcomes';
+import { CacheInvalidation } from './alerts/cache-invalidation';
+import { LiveEpisodes } from './alerts/live-episodes';
 import { PatientFacts } from './alerts/patient-facts';
 import { ReadingEvaluator } from './alerts/reading-evaluator';
 import { EvaluationLag } from './alerts/evaluation-lag';
@@ -92,6 +94,8 @@ export class AlertingModule {
         { provide: AlertRepository, inject: [DataSource], useFactory: (dataSource: DataSource) => new AlertRepository(dataSource) },
         AlertOutcomes,
         PatientFacts,
+        LiveEpisodes,
+        CacheInvalidation,
         RuleStates,
         EvaluationLag,
         ReadingEvaluator,

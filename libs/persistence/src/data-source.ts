@@ -20,6 +20,7 @@ import { QuestionnaireResponses1764480000000 } from './migrations/1764480000000-
 import { NursingTasks1764490000000 } from './migrations/1764490000000-nursing-tasks';
 import { QuestionnaireAssignments1764500000000 } from './migrations/1764500000000-questionnaire-assignments';
 import { PatientSignInLinks1764510000000 } from './migrations/1764510000000-patient-sign-in-links';
+import { PatientFactsNotify1764530000000 } from './migrations/1764530000000-patient-facts-notify';
 
 export const MIGRATIONS = [
   InitialSchema1763830000000,
@@ -42,6 +43,7 @@ export const MIGRATIONS = [
   NursingTasks1764490000000,
   QuestionnaireAssignments1764500000000,
   PatientSignInLinks1764510000000,
+  PatientFactsNotify1764530000000,
 ];
 
 /** The schema is owned by migrations (`npm run db:migrate`); TypeORM never synchronizes it. */

@@ -6,6 +6,7 @@ import { READING_STORE } from '@rpm/platform';
 import type { ReadingStore } from '@rpm/timeseries';
 import { DataSource } from 'typeorm';
 import { AlertingMetrics } from '../observability/alerting-metrics';
+import { PatientCache } from './patient-cache';
 
 export interface PatientContext {
   rules: RuleDefinition[];
@@ -13,6 +14,8 @@ export interface PatientContext {
 }
 
 const MAX_READINGS = 10_000;
+/** Patients whose rules and time zone stay in memory (as many as RuleStates keeps states for). */
+const MAX_CACHED_PATIENTS = 20_000;
 
 /** A reading's identity in the store: the same reading written twice is one reading. */
 export const readingIdentity = (reading: NormalizedReading): string => `${reading.deviceId}\u0000${reading.measuredAt}\u0000${reading.seq}`;
@@ -25,6 +28,8 @@ export class PatientFacts {
   private readonly defaultRules = effectiveRules(DEFAULT_RULES, []);
   private readonly patients: PatientRepository;
   private readonly overrides: RuleOverrideRepository;
+  /** Each patient's context (null: no such patient), kept while CacheInvalidation hears their changes. */
+  readonly cache = new PatientCache<PatientContext | null>(MAX_CACHED_PATIENTS);
 
   constructor(
     @Inject(DataSource) dataSource: DataSource,
@@ -39,8 +44,22 @@ export class PatientFacts {
     return (await this.contexts([patientId])).get(patientId) ?? null;
   }
 
-  /** The contexts of several patients in two queries (an event carries readings of hundreds); unknown patients are absent. */
+  /**
+   * The contexts of several patients: from the cache, and the others in two queries (an event carries readings
+   * of hundreds); unknown patients are absent.
+   */
   async contexts(patientIds: readonly string[]): Promise<Map<string, PatientContext>> {
+    const cached = await this.cache.getMany(
+      patientIds,
+      (missing) => this.load(missing),
+      () => null,
+    );
+    const contexts = new Map<string, PatientContext>();
+    for (const [patientId, context] of cached) if (context) contexts.set(patientId, context);
+    return contexts;
+  }
+
+  private async load(patientIds: readonly string[]): Promise<Map<string, PatientContext>> {
     const [timeZones, overridesOf] = await Promise.all([this.patients.timeZones(patientIds), this.overrides.ofPatients(patientIds)]);
     return new Map(
       [...timeZones].map(([patientId, timeZone]) => {

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { AlertRepository } from '@rpm/persistence';
 import type { NormalizedReading } from '@rpm/contracts';
 import { withLogContext } from '@rpm/platform';
@@ -6,6 +6,7 @@ import { ZodError } from 'zod';
 import { ALERTING_CONFIG, type AlertingConfig } from '../alerting.config';
 import { AlertingMetrics } from '../observability/alerting-metrics';
 import { AlertOutcomes } from './alert-outcomes';
+import { LiveEpisodes } from './live-episodes';
 import type { PatientContext } from './patient-facts';
 import { PatientFacts } from './patient-facts';
 import { RuleStates } from './rule-states';
@@ -30,6 +31,7 @@ const isDataError = (error: unknown): boolean =>
 @Injectable()
 export class ReadingEvaluator {
   private readonly logger = new Logger(ReadingEvaluator.name);
+  private readonly live: LiveEpisodes;
 
   constructor(
     private readonly facts: PatientFacts,
@@ -38,7 +40,11 @@ export class ReadingEvaluator {
     private readonly outcomes: AlertOutcomes,
     @Inject(ALERTING_CONFIG) private readonly config: AlertingConfig,
     private readonly metrics: AlertingMetrics,
-  ) {}
+    @Optional() live?: LiveEpisodes,
+  ) {
+    // Without CacheInvalidation (as in a bare test) its cache stays inactive: every batch asks PostgreSQL.
+    this.live = live ?? new LiveEpisodes(alerts);
+  }
 
   /** Callers keep one patient's readings in one call at a time (EvaluationQueue does). */
   async evaluate(readings: readonly NormalizedReading[]): Promise<void> {
@@ -49,13 +55,15 @@ export class ReadingEvaluator {
       else byPatient.set(reading.patientId, [reading]);
     }
     const patientIds = [...byPatient.keys()];
-    // What every patient needs from PostgreSQL, in two round trips for the whole batch instead of three per patient.
-    const [contexts, live] = await Promise.all([this.facts.contexts(patientIds), this.alerts.liveEpisodes(patientIds)]);
+    // What every patient needs from PostgreSQL: from the caches once warm, else two round trips for the whole batch.
+    const [contexts, live] = await Promise.all([this.facts.contexts(patientIds), this.live.of(patientIds)]);
     await forEach(patientIds, CONCURRENT_PATIENTS, (patientId) =>
       // Log lines of this patient's evaluation carry the patient and the first reading of the batch (device and sequence or time).
       withLogContext({ patientId, eventId: readingKey(byPatient.get(patientId)![0]) }, () =>
         this.evaluatePatient(patientId, byPatient.get(patientId)!, contexts.get(patientId), live.get(patientId) ?? new Set()),
       ).catch((error: unknown) => {
+        // The live set may hold an episode whose transaction rolled back.
+        this.live.forget(patientId);
         // Only infrastructure failures hold the event for redelivery; one patient's bad data must not block everyone.
         if (!isDataError(error)) throw error;
         this.metrics.evaluationFailures.inc({ reason: 'evaluation_error' });

@@ -1,8 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { evaluateRules, isScheduledRule } from '@rpm/clinical';
 import { DeviceRepository } from '@rpm/persistence';
 import { DataSource } from 'typeorm';
 import { AlertOutcomes } from '../alerts/alert-outcomes';
+import { LiveEpisodes } from '../alerts/live-episodes';
 import { PatientFacts } from '../alerts/patient-facts';
 import { JobFailures } from './job-failures';
 
@@ -21,6 +22,7 @@ export class ScheduledRulesJob {
     private readonly facts: PatientFacts,
     private readonly outcomes: AlertOutcomes,
     private readonly failures: JobFailures,
+    @Optional() private readonly live?: LiveEpisodes,
   ) {
     this.devices = new DeviceRepository(dataSource);
   }
@@ -37,6 +39,14 @@ export class ScheduledRulesJob {
     if (!context || rules.length === 0) return;
     const readings = await this.facts.readings(patientId, rules, now, now);
     const results = evaluateRules(rules, { now, readings, timeZone: context.timeZone });
-    await this.outcomes.apply(patientId, results, now.toISOString(), false);
+    // With the patient's live episodes a clear outcome costs a statement only when there is an alert to resolve
+    // (every patient's clear rules were an UPDATE each, every run).
+    const live = this.live && (await this.live.of([patientId])).get(patientId);
+    try {
+      await this.outcomes.apply(patientId, results, now.toISOString(), false, live);
+    } catch (error) {
+      this.live?.forget(patientId);
+      throw error;
+    }
   }
 }

@@ -1,4 +1,4 @@
-import { appendFile, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ReadingSpool, SpoolFullError } from './reading-spool';
@@ -75,5 +75,38 @@ describe('ReadingSpool (on a real file system)', () => {
     await spool.append([reading(1)]);
     await expect(woken).resolves.toBe(1);
     await spool.close();
+  });
+
+  it('writes the checkpoint file only when the checkpoint moves: an idle drain writes nothing', async () => {
+    const spool = await ReadingSpool.open(options());
+    await spool.append([reading(1), reading(2)]);
+    const last = spool.peek(10)[1].recordNo;
+    await spool.release(last);
+    const file = path.join(dir, 'checkpoint');
+    const written = await stat(file);
+    expect(spool.checkpointFileWrites).toBe(1);
+    for (let n = 0; n < 5; n++) await spool.release(last);
+    await spool.release(last - 1);
+    await spool.close();
+    expect(spool.checkpointFileWrites).toBe(1);
+    const after = await stat(file);
+    expect([after.ino, after.mtimeMs]).toEqual([written.ino, written.mtimeMs]);
+  });
+
+  it('writes a moving checkpoint at most once per interval, the latest value, and the last one at close', async () => {
+    const spool = await ReadingSpool.open({ ...options(), checkpointEveryMs: 300 });
+    await spool.append(Array.from({ length: 30 }, (_, n) => reading(n)));
+    const records = spool.peek(30).map((entry) => entry.recordNo);
+    for (const recordNo of records.slice(0, 10)) await spool.release(recordNo);
+    // The first release writes at once; the nine after it within the interval wait for it.
+    expect(spool.checkpointFileWrites).toBe(1);
+    expect(await readFile(path.join(dir, 'checkpoint'), 'utf8')).toBe(String(records[0]));
+    await new Promise((resolve) => setTimeout(resolve, 450));
+    expect(spool.checkpointFileWrites).toBe(2);
+    expect(await readFile(path.join(dir, 'checkpoint'), 'utf8')).toBe(String(records[9]));
+    await spool.release(records[29]);
+    await spool.close();
+    expect(spool.checkpointFileWrites).toBe(3);
+    expect((await ReadingSpool.open(options())).peek(100)).toEqual([]);
   });
 });

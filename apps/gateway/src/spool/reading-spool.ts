@@ -14,6 +14,11 @@ export interface SpoolOptions {
   dir: string;
   /** Appends beyond this many pending bytes are refused: the device is not acknowledged and resends. */
   maxBytes: number;
+  /**
+   * The checkpoint file is rewritten at most this often (default 1000 ms): a release in between is recorded in
+   * memory and written when the interval is up, or at close. Losing it only replays readings the store has.
+   */
+  checkpointEveryMs?: number;
   /** A new segment file starts past this size, so drained data can be deleted file by file. */
   segmentBytes: number;
 }
@@ -63,6 +68,13 @@ export class ReadingSpool {
   private readonly queue: PendingAppend[] = [];
   private flushing = false;
   private pendingWaiters: (() => void)[] = [];
+  private appended?: { promise: Promise<void>; resolve: () => void };
+  /** The checkpoint as last written to its file, when, and the write under way or scheduled. */
+  private writtenCheckpoint: number;
+  private checkpointWrittenAt = 0;
+  private checkpointTimer?: NodeJS.Timeout;
+  private checkpointWriting: Promise<void> = Promise.resolve();
+  private checkpointWrites = 0;
   private segments: Segment[] = [];
   private current?: { handle: FileHandle; segment: Segment };
 
@@ -70,7 +82,9 @@ export class ReadingSpool {
     private readonly options: SpoolOptions,
     private nextRecordNo: number,
     private checkpoint: number,
-  ) {}
+  ) {
+    this.writtenCheckpoint = checkpoint;
+  }
 
   static async open(options: SpoolOptions): Promise<ReadingSpool> {
     await mkdir(options.dir, { recursive: true });
@@ -130,7 +144,25 @@ export class ReadingSpool {
     return new Promise((resolve) => this.pendingWaiters.push(resolve));
   }
 
-  /** Records that every reading up to recordNo is in the store. */
+  /** Resolves at the next append that lands on disk (whether or not readings were pending before it). */
+  whenAppended(): Promise<void> {
+    if (!this.appended) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((done) => (resolve = done));
+      this.appended = { promise, resolve };
+    }
+    return this.appended.promise;
+  }
+
+  /** How many times the checkpoint file was written since open (for tests and the idle-cost check). */
+  get checkpointFileWrites(): number {
+    return this.checkpointWrites;
+  }
+
+  /**
+   * Records that every reading up to recordNo is in the store. The checkpoint file is written only when the
+   * checkpoint moves, and at most once per checkpointEveryMs; a crash in between replays what the store has.
+   */
   async release(upToRecordNo: number): Promise<void> {
     // One splice, not a shift per record: shift is O(n) and a deep backlog made release quadratic.
     let released = 0;
@@ -139,12 +171,36 @@ export class ReadingSpool {
       released++;
     }
     this.pending.splice(0, released);
-    this.checkpoint = Math.max(this.checkpoint, upToRecordNo);
-    // Losing the checkpoint only replays readings the store already has, so it needs no sync.
-    const file = path.join(this.options.dir, 'checkpoint');
-    await writeFile(`${file}.tmp`, String(this.checkpoint));
-    await rename(`${file}.tmp`, file);
-    await this.deleteDrainedSegments();
+    if (upToRecordNo <= this.checkpoint) return;
+    this.checkpoint = upToRecordNo;
+    const wait = this.checkpointWrittenAt + (this.options.checkpointEveryMs ?? 1000) - Date.now();
+    if (wait <= 0) await this.writeCheckpoint();
+    else if (!this.checkpointTimer) {
+      this.checkpointTimer = setTimeout(() => void this.writeCheckpoint().catch(() => undefined), wait);
+      this.checkpointTimer.unref();
+    }
+  }
+
+  /** Writes the checkpoint if it moved since the last write, then deletes the segments it covers. */
+  private writeCheckpoint(): Promise<void> {
+    clearTimeout(this.checkpointTimer);
+    this.checkpointTimer = undefined;
+    this.checkpointWriting = this.checkpointWriting
+      .catch(() => undefined)
+      .then(async () => {
+        const checkpoint = this.checkpoint;
+        if (checkpoint === this.writtenCheckpoint) return;
+        this.checkpointWrittenAt = Date.now();
+        // Losing the checkpoint only replays readings the store already has, so it needs no sync.
+        const file = path.join(this.options.dir, 'checkpoint');
+        await writeFile(`${file}.tmp`, String(checkpoint));
+        await rename(`${file}.tmp`, file);
+        this.checkpointWrites++;
+        this.writtenCheckpoint = checkpoint;
+        // Segments go only once the checkpoint that covers them is on disk: a crash must not lose unreleased readings.
+        await this.deleteDrainedSegments(checkpoint);
+      });
+    return this.checkpointWriting;
   }
 
   stats(): SpoolStats {
@@ -158,6 +214,7 @@ export class ReadingSpool {
 
   async close(): Promise<void> {
     while (this.flushing) await new Promise((resolve) => setTimeout(resolve, 5));
+    await this.writeCheckpoint();
     await this.current?.handle.close();
     this.current = undefined;
   }
@@ -190,6 +247,9 @@ export class ReadingSpool {
         this.pendingBytes += bytes;
         for (const append of batch) append.resolve();
         for (const wake of this.pendingWaiters.splice(0)) wake();
+        const appended = this.appended;
+        this.appended = undefined;
+        appended?.resolve();
       }
     } finally {
       this.flushing = false;
@@ -211,8 +271,8 @@ export class ReadingSpool {
     return this.current;
   }
 
-  private async deleteDrainedSegments(): Promise<void> {
-    const drained = this.segments.filter((segment) => segment !== this.current?.segment && segment.lastRecordNo <= this.checkpoint);
+  private async deleteDrainedSegments(upTo = this.checkpoint): Promise<void> {
+    const drained = this.segments.filter((segment) => segment !== this.current?.segment && segment.lastRecordNo <= upTo);
     for (const segment of drained) await rm(segment.path, { force: true });
     this.segments = this.segments.filter((segment) => !drained.includes(segment));
   }

@@ -5,17 +5,12 @@ import { writeIsolatingRefusals, type ReadingStore } from '@rpm/timeseries';
 import { READING_ANNOUNCER, type ReadingAnnouncer } from '../broker/reading-announcer';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../gateway.config';
 import { GatewayMetrics } from '../observability/gateway-metrics';
+import { dueAt, UrgentWatch } from './drain-linger';
 import { ReadingSpool, type SpoolEntry } from './reading-spool';
 import { ReceiptPublisher } from './receipt-publisher';
 
 const BATCH_SIZE = 5000;
 const MAX_BACKOFF_MS = 2000;
-/**
- * A short batch waits until its oldest reading is this old. Each drain cycle costs a store request, an
- * announcement and a checkpoint write whatever its size: draining eagerly at 1,000 readings/s ran hundreds
- * of cycles a second and held most of a core; lingering caps that at about 1000 / LINGER_MS cycles.
- */
-const LINGER_MS = 10;
 /** A batch full of refused readings logs this many one by one, then a count. */
 const LOGGED_REFUSALS = 20;
 
@@ -35,6 +30,9 @@ export class SpoolDrainer implements OnApplicationBootstrap, OnApplicationShutdo
   private storeHealthy = true;
   private error?: string;
   private progressAt = Date.now();
+  private readonly urgent = new UrgentWatch();
+  private stop?: () => void;
+  private readonly stopped = new Promise<void>((resolve) => (this.stop = resolve));
 
   constructor(
     private readonly spool: ReadingSpool,
@@ -67,6 +65,7 @@ export class SpoolDrainer implements OnApplicationBootstrap, OnApplicationShutdo
 
   async onApplicationShutdown(): Promise<void> {
     this.running = false;
+    this.stop?.();
     await this.loop;
     await this.spool.close();
   }
@@ -95,16 +94,13 @@ export class SpoolDrainer implements OnApplicationBootstrap, OnApplicationShutdo
     while (this.running) {
       let batch = this.spool.peek(BATCH_SIZE);
       if (batch.length === 0) {
+        // Nothing to do: sleep until a reading is appended (no timer wakes an idle gateway).
         this.progressAt = Date.now();
-        await Promise.race([this.spool.whenPending(), sleep(1000)]);
+        await Promise.race([this.spool.whenPending(), this.stopped]);
         this.progressAt = Date.now();
         continue;
       }
-      const wait = LINGER_MS - (Date.now() - batch[0].appendedAt);
-      if (batch.length < BATCH_SIZE && wait > 0) {
-        await sleep(wait);
-        batch = this.spool.peek(BATCH_SIZE);
-      }
+      batch = await this.linger(batch);
       try {
         const stopTimer = this.metrics.storeWriteSeconds.startTimer();
         const alreadyStored = new Set<SpoolEntry>();
@@ -117,6 +113,7 @@ export class SpoolDrainer implements OnApplicationBootstrap, OnApplicationShutdo
         const readings = stored.map((entry) => entry.reading);
         await this.announcer.announce(readings);
         await this.spool.release(batch[batch.length - 1].recordNo);
+        this.urgent.released(batch[batch.length - 1].recordNo);
         this.receipts.record(
           readings,
           new Set(stored.flatMap((entry, index) => (alreadyStored.has(entry) ? [index] : []))),
@@ -139,6 +136,23 @@ export class SpoolDrainer implements OnApplicationBootstrap, OnApplicationShutdo
         backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
       }
     }
+  }
+
+  /**
+   * Waits while the batch is short and not yet due (drain-linger.ts: 10 ms when a reading in it could open an
+   * urgent alert, else up to 1 s or 100 readings), looking again at every append, so an urgent-capable reading
+   * arriving behind quiet ones sends them all at once. Returns the batch to send.
+   */
+  private async linger(batch: SpoolEntry[]): Promise<SpoolEntry[]> {
+    while (this.running && batch.length < BATCH_SIZE) {
+      const wait = dueAt(batch, this.urgent.anyIn(batch)) - Date.now();
+      if (wait <= 0) break;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.spool.whenAppended(), this.stopped, new Promise((resolve) => (timer = setTimeout(resolve, wait)))]);
+      clearTimeout(timer);
+      batch = this.spool.peek(BATCH_SIZE);
+    }
+    return batch;
   }
 }
 
