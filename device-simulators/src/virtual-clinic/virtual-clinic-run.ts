@@ -55,6 +55,17 @@ export interface VirtualClinicTally {
   followUpRuns: number;
   /** Distinct (patient, due date) the nurse found on her worklist. */
   contactsDue: number;
+  /** Each of them: whose, the due date and the day the nurse first saw it. */
+  duesSeen: { key: string; patientId: string; dueAt: string; day: number }[];
+  /**
+   * Each "no readings" item as the nurse saw it on her worklist (`noReadings`): since when, the day she first saw
+   * it, and the day it left the worklist: right after her contact (`contact`) or by a later day (`gone`).
+   */
+  noDataItems: { key: string; since: string; reason: string; day: number; endedDay: number | null; endedBy: 'contact' | 'gone' | null }[];
+  /** Worklist items past due before the morning's job run that still showed `scheduled` (should be none). */
+  pastDueShownScheduled: { key: string; dueAt: string; day: number }[];
+  /** The status each unanswering patient's worklist item showed, as `day:status` when it changed. */
+  worklistStatus: Record<string, string[]>;
   completed: number;
   callAttempts: number;
   /** Confirmed changes by `kind:toIntervalDays`, and by reason. */
@@ -74,6 +85,12 @@ export interface VirtualClinicTally {
   wallSeconds: number;
 }
 
+interface WorklistItem {
+  patientId: string;
+  dueAt: string;
+  status: string;
+  noReadings: { since: string; reason: string } | null;
+}
 interface Plan {
   intervalDays: number;
   nextDueAt: string;
@@ -158,6 +175,10 @@ export async function runVirtualClinic(setup: VirtualClinicSetup): Promise<Virtu
     readingsPublished: 0,
     followUpRuns: 0,
     contactsDue: 0,
+    duesSeen: [],
+    noDataItems: [],
+    pastDueShownScheduled: [],
+    worklistStatus: {},
     completed: 0,
     callAttempts: 0,
     changes: {},
@@ -171,6 +192,8 @@ export async function runVirtualClinic(setup: VirtualClinicSetup): Promise<Virtu
     wallSeconds: 0,
   };
   const dueSeen = new Set<string>();
+  /** The open "no readings" item of each patient on the worklist, by patient id. */
+  const openNoData = new Map<string, VirtualClinicTally['noDataItems'][number]>();
   const lastStatus = new Map<string, string>();
 
   const lastFollowUpRun = async (): Promise<number> => {
@@ -246,14 +269,33 @@ export async function runVirtualClinic(setup: VirtualClinicSetup): Promise<Virtu
       }
 
       // The nurse works her worklist: everyone due today or overdue.
-      const worklist = await nurse.request<{ items: { patientId: string; dueAt: string }[] }>('GET', '/follow-up/worklist');
+      const worklist = await nurse.request<{ items: WorklistItem[] }>('GET', '/follow-up/worklist');
+      // "No readings" items that left the worklist since yesterday without the nurse's contact (readings resumed).
+      for (const [patientId, open] of openNoData) {
+        if (worklist.items.some((item) => item.patientId === patientId && item.noReadings?.since === open.since)) continue;
+        Object.assign(open, { endedDay: day, endedBy: 'gone' });
+        openNoData.delete(patientId);
+      }
       for (const item of worklist.items) {
         const patient = byId.get(item.patientId);
         if (!patient) continue;
+        const key = patient.profile.key;
+        if (item.noReadings && openNoData.get(item.patientId)?.since !== item.noReadings.since) {
+          const seen = { key, since: item.noReadings.since, reason: item.noReadings.reason, day, endedDay: null, endedBy: null };
+          tally.noDataItems.push(seen);
+          openNoData.set(item.patientId, seen);
+        }
+        // The morning's run (06:00) has judged every due date before it: none of them may still read `scheduled`.
+        if (Date.parse(item.dueAt) < dayAt(day, 6).getTime() && item.status === 'scheduled') tally.pastDueShownScheduled.push({ key, dueAt: item.dueAt, day });
+        if (!patient.profile.answers) {
+          const shown = (tally.worklistStatus[key] ??= []);
+          if (shown.at(-1)?.split(':')[1] !== item.status) shown.push(`${day}:${item.status}`);
+        }
         const due = `${item.patientId}:${item.dueAt}`;
         if (!dueSeen.has(due)) {
           dueSeen.add(due);
           tally.contactsDue++;
+          tally.duesSeen.push({ key, patientId: item.patientId, dueAt: item.dueAt, day });
         }
         if (!patient.profile.answers) {
           await nurse.request('POST', `/patients/${patient.patientId}/follow-up/call-attempts`, { outcome: 'no_answer' });
@@ -266,6 +308,15 @@ export async function runVirtualClinic(setup: VirtualClinicSetup): Promise<Virtu
           outcome: 'reached',
         });
         tally.completed++;
+        // The contact ends the patient's "no readings" item: it leaves the worklist at once.
+        const open = openNoData.get(item.patientId);
+        if (open) {
+          const after = await nurse.request<{ items: WorklistItem[] }>('GET', '/follow-up/worklist');
+          if (!after.items.some((other) => other.patientId === item.patientId && other.noReadings)) {
+            Object.assign(open, { endedDay: day, endedBy: 'contact' });
+            openNoData.delete(item.patientId);
+          }
+        }
         tally.completedDues.push({ key: patient.profile.key, patientId: patient.patientId, dueAt: item.dueAt, day });
         if (patient.profile.surgeryDay !== undefined) {
           (tally.contactsAfterSurgery[patient.profile.key] ??= []).push(day - patient.profile.surgeryDay);
@@ -300,6 +351,12 @@ export function summaryTable(tally: VirtualClinicTally, dashboard?: { overdue: n
     ['contacts due (distinct due dates on the worklist)', tally.contactsDue],
     ['completed', tally.completed],
     ['call attempts without answer', tally.callAttempts],
+    [
+      'no-data items raised / closed (nurse worklist)',
+      `${tally.noDataItems.length} / ${tally.noDataItems.filter((item) => item.endedBy).length} (${
+        tally.noDataItems.filter((item) => item.endedBy === 'contact').length
+      } by a contact)`,
+    ],
     [
       'overdue / missed / lost at the end (harness)',
       ['overdue', 'missed', 'lost_to_follow_up'].map((status) => Object.values(tally.finalStatus).filter((s) => s === status).length).join(' / '),

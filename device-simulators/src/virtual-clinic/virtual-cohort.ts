@@ -34,7 +34,9 @@ export interface VirtualPatient {
  * Most patients are enrolled on day 0. The post-surgery patients had surgery on day 0 (discharged day 2),
  * 80 days before (their 90-day contact falls on day 10) and 170 days before (180-day contact on day 10). The
  * patient who never answers was enrolled 80 days before, so missed (90 days past due) falls on day 24; the
- * one silent for a year had a last contact 340 days before, so lost (365 days without a contact) falls on day 25.
+ * one silent for a year had a last contact 340 days before, so lost (365 days without a contact) falls on day 25
+ * (silent on the telephone: its cuff uploads like the others'). The patient who stops uploading is the one whose
+ * device worked and went quiet: see STOPS_UPLOADING_SILENCES.
  */
 export const VIRTUAL_COHORT: readonly VirtualPatient[] = [
   { key: 'stable_diabetic', pathway: 'diabetes', deviceKind: 'cgm', answers: true, enrolDay: 0 },
@@ -60,7 +62,13 @@ export const VIRTUAL_COHORT: readonly VirtualPatient[] = [
 /** Days the swinging diabetic swings and the uncontrolled hypertensive stays uncontrolled, from the start. */
 export const SWINGING_UNTIL_DAY = 10;
 export const UNCONTROLLED_UNTIL_DAY = 50;
-export const STOPS_UPLOADING_ON_DAY = 40;
+/**
+ * The patient whose cuff worked and went quiet: silent from day 10 (last reading day 9, 19:00) until the nurse's
+ * call gets it going again on day 25; quiet again from day 200 for good (a second silence, in the year's run).
+ */
+export const STOPS_UPLOADING_SILENCES: readonly { from: number; until?: number }[] = [{ from: 10, until: 25 }, { from: 200 }];
+/** Whether the patient who stops uploading is silent on `day`. */
+export const isSilentDay = (day: number) => STOPS_UPLOADING_SILENCES.some((silence) => day >= silence.from && day < (silence.until ?? Infinity));
 
 /** mulberry32: a small seeded generator. */
 function random(seed: number): () => number {
@@ -103,7 +111,7 @@ export function readingsForDay(patient: VirtualPatient, day: number, dayStart: D
     }));
   }
   if (patient.deviceKind === 'blood_pressure_cuff') {
-    if (patient.key === 'stops_uploading' && day >= STOPS_UPLOADING_ON_DAY) return [];
+    if (patient.key === 'stops_uploading' && isSilentDay(day)) return [];
     const uncontrolled = patient.key === 'uncontrolled_hypertensive' && day < UNCONTROLLED_UNTIL_DAY;
     const [systolic, diastolic] = uncontrolled ? [156, 95] : [126, 78];
     return [7 * 60, 19 * 60].map((minutes) => ({
