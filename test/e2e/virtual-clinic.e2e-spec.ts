@@ -171,34 +171,44 @@ describe(`virtual clinic: ${DAYS} simulated days against the running platform on
     expect(tally.intervals.stops_uploading.filter((entry) => silentDays(entry.day))).toEqual([]);
   });
 
-  it('a device that worked and went quiet: "no readings since" its last reading on the worklist, once per silence, ended by the contact', async () => {
+  it('a device that worked and went quiet: "no readings since" its last reading on the worklist, raised again while the silence outlasts the call, ended by each contact', async () => {
     const window = pathwayTemplate('hypertension')!.silence!.afterDays.blood_pressure_cuff!;
     // Each silence the run is long enough to see: its last reading (the evening before it starts), raised by the
-    // daily assessment (06:00) once `window` days hold no reading (day last + window + 1 at the latest).
-    const silences = STOPS_UPLOADING_SILENCES.filter((silence) => silence.from - 1 + window + 1 < DAYS);
+    // daily assessment (06:00) once `window` days hold no reading (day last + window + 1 at the latest). The nurse
+    // calls that morning; if the silence still holds a whole window after her call, the next assessment raises it
+    // again (window + 1 days later), up to the last morning the silence is seen (its `until` day, whose readings
+    // arrive that evening).
+    const raisesOf = (silence: (typeof STOPS_UPLOADING_SILENCES)[number]) => {
+      const days: number[] = [];
+      for (let day = silence.from + window; day <= Math.min(silence.until ?? Infinity, DAYS - 1); day += window + 1) days.push(day);
+      return days;
+    };
+    const silences = STOPS_UPLOADING_SILENCES.map((silence) => ({ ...silence, raises: raisesOf(silence) })).filter((silence) => silence.raises.length > 0);
     const items = tally.noDataItems.filter((item) => item.key === 'stops_uploading');
     expect(tally.noDataItems.filter((item) => item.key !== 'stops_uploading')).toEqual([]);
-    expect(items).toHaveLength(silences.length);
-    silences.forEach((silence, index) => {
+    expect(items.map((item) => item.day)).toEqual(silences.flatMap((silence) => silence.raises));
+    let index = 0;
+    for (const silence of silences) {
       const last = dayAt(silence.from - 1, 19);
-      const item = items[index];
-      expect(item.since).toBe(last.toISOString());
-      expect(item.reason).toContain(`no readings since ${last.toISOString().slice(0, 10)}`);
-      // Not before the window is empty, and at most a day after it.
-      expect(item.day - (silence.from - 1)).toBeGreaterThanOrEqual(window);
-      expect(item.day - (silence.from - 1)).toBeLessThanOrEqual(window + 1);
-      // The nurse calls the same morning; her contact takes the item off the worklist at once.
-      expect({ endedBy: item.endedBy, endedDay: item.endedDay }).toEqual({ endedBy: 'contact', endedDay: item.day });
-    });
-    // The follow-up events behind it (not exposed by the API; read from the store): raised exactly once per
-    // silence, closed by the contact, and the end of the silence recorded by the first assessment after the
-    // readings resume (the day after the first day uploaded again).
+      for (const raisedDay of silence.raises) {
+        const item = items[index++];
+        expect(item.since).toBe(last.toISOString());
+        expect(item.reason).toContain(`no readings since ${last.toISOString().slice(0, 10)}`);
+        // The nurse calls the same morning; her contact takes the item off the worklist at once.
+        expect({ endedBy: item.endedBy, endedDay: item.endedDay }).toEqual({ endedBy: 'contact', endedDay: raisedDay });
+      }
+      // The first item: not before the window is empty, and at most a day after it.
+      expect(silence.raises[0] - (silence.from - 1)).toBeGreaterThanOrEqual(window);
+      expect(silence.raises[0] - (silence.from - 1)).toBeLessThanOrEqual(window + 1);
+    }
+    // The follow-up events behind it (not exposed by the API; read from the store): raised and closed by the
+    // contact for each item, and the end of the silence recorded by the first assessment after the readings
+    // resume (the day after the first day uploaded again).
     const events = (await plans.events(idOf('stops_uploading')))
       .filter((event) => event.kind.startsWith('no_data_'))
       .map((event) => `${dayOf(event.at)}:${event.kind}`);
-    const expected = silences.flatMap((silence, index) => [
-      `${items[index].day}:no_data_raised`,
-      `${items[index].day}:no_data_closed`,
+    const expected = silences.flatMap((silence) => [
+      ...silence.raises.flatMap((day) => [`${day}:no_data_raised`, `${day}:no_data_closed`]),
       ...(silence.until !== undefined && silence.until + 1 < DAYS ? [`${silence.until + 1}:no_data_resumed`] : []),
     ]);
     expect(events).toEqual(expected);

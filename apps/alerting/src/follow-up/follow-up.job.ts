@@ -68,7 +68,7 @@ export class FollowUpJob {
     );
     // Logged once the transaction has committed, so a rolled-back review never shows as proposed.
     if (proposed !== null) this.logger.log({ message: 'follow-up change proposed', patientId, changeId: proposed, state: judgement.state });
-    // A patient who stopped uploading goes on the nurse worklist, once per silence (not a change of tier).
+    // A patient who stopped uploading goes on the nurse worklist, once per silence and again while it outlasts a contact (not a change of tier).
     const silence = await this.plans.reviewSilence(patientId, now, detectSilence(template, assessment.uploads, now));
     if (silence) this.logger.log({ message: `follow-up no data: ${silence}`, patientId });
   }

@@ -95,7 +95,7 @@ describe('follow-up job on real PostgreSQL: a patient who stops uploading', () =
     expect(task).toEqual({ kind: 'no_readings', discipline: 'nursing', status: 'open' });
   });
 
-  it('a contact closes the item; the same silence is not raised again the next days', async () => {
+  it('a contact closes the item; the same silence is not raised again within a window of the contact', async () => {
     clock.set(new Date(day(23).getTime() + 3_600_000));
     await new VisitRepository(dataSource).create(clinic.patientId, doctorId, { occurredAt: clock.now().toISOString(), type: 'telephone' }, clock.now());
     expect(await openItems()).toBeNull();

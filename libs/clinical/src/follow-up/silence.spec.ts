@@ -98,14 +98,32 @@ it('every default pathway judges CGM and wearables over 3 days and cuffs, meters
   }
 });
 
-describe('silenceAction: raised once per silence', () => {
-  const silence: Silence = { since: ago(4), devices: [], reason: 'check on the patient' };
+describe('silenceAction: raised once per silence, and again while it outlasts the contact', () => {
+  const cuff = { deviceId: 'cuff', kind: 'blood_pressure_cuff', days: 7, expected: 14, received: 0, lastReadingAt: ago(9) };
+  const silence: Silence = { since: ago(9), devices: [cuff], reason: 'check on the patient' };
+  const both: Silence = { ...silence, devices: [cuff, { ...cuff, deviceId: 'cgm', kind: 'cgm', days: 3, expected: 864 }] };
   it.each([
-    { name: 'silent, nothing on record: raise', silence, raised: false, action: 'raise' },
-    { name: 'silent, already raised (open, or closed by a contact): nothing, the next day either', silence, raised: true, action: null },
-    { name: 'readings back after a raise: record that they resumed', silence: null, raised: true, action: 'resumed' },
-    { name: 'readings flowing, nothing on record: nothing', silence: null, raised: false, action: null },
-  ])('$name', ({ silence: found, raised, action }) => {
-    expect(silenceAction(found, { raisedAndNotResumed: raised })).toBe(action);
+    { name: 'silent, nothing on record: raise', silence, raised: false, closed: null, action: 'raise' },
+    { name: 'silent, raised and its item still open: nothing, the next day either', silence, raised: true, closed: null, action: null },
+    { name: 'silent, item closed by a contact 6.9 days ago (7-day window): nothing yet', silence, raised: true, closed: ago(6.9), action: null },
+    {
+      name: 'silent, item closed by a contact 7 days ago: raised again (the call did not bring readings)',
+      silence,
+      raised: true,
+      closed: ago(7),
+      action: 'raise',
+    },
+    {
+      name: 'a 3-day CGM and a 7-day cuff silent, contact 3 days ago: the shorter window decides',
+      silence: both,
+      raised: true,
+      closed: ago(3),
+      action: 'raise',
+    },
+    { name: 'readings back after a raise: record that they resumed', silence: null, raised: true, closed: null, action: 'resumed' },
+    { name: 'readings back after the contact closed the item: resumed', silence: null, raised: true, closed: ago(2), action: 'resumed' },
+    { name: 'readings flowing, nothing on record: nothing', silence: null, raised: false, closed: null, action: null },
+  ])('$name', ({ silence: found, raised, closed, action }) => {
+    expect(silenceAction(found, { raisedAndNotResumed: raised, closedByContactAt: closed }, now)).toBe(action);
   });
 });

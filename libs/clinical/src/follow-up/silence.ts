@@ -78,17 +78,25 @@ export function detectSilence(template: PathwayTemplate, devices: readonly Devic
 export interface SilenceRecord {
   /** A silence was raised and readings have not resumed since (its task may have been closed by a contact). */
   raisedAndNotResumed: boolean;
+  /** When a contact last closed that silence's item (null: the item is still open, or nothing is on record). */
+  closedByContactAt?: Date | null;
 }
 
 export type SilenceAction = 'raise' | 'resumed' | null;
 
 /**
- * Once per silence: raise when the devices are silent and no silence is already on record; record that
- * readings resumed when they are no longer silent and one is (which also closes its open worklist item). A
- * contact closes the item but not the silence, so the same silence is never raised again.
+ * Once per silence, and again while it outlasts the nurse's call: raise when the devices are silent and no
+ * silence is on record; raise again when a contact closed the item and a whole window (the shortest of the
+ * silent devices') has passed since without readings (the patient was reached but nothing came of it); record
+ * that readings resumed when they are no longer silent and a silence is on record (which also closes its open
+ * worklist item). An item still open is never raised twice.
  */
-export function silenceAction(silence: Silence | null, record: SilenceRecord): SilenceAction {
+export function silenceAction(silence: Silence | null, record: SilenceRecord, now?: Date): SilenceAction {
   if (silence && !record.raisedAndNotResumed) return 'raise';
+  if (silence && record.closedByContactAt && now) {
+    const windowDays = Math.min(...silence.devices.map((device) => device.days));
+    if (now.getTime() - record.closedByContactAt.getTime() >= windowDays * DAY) return 'raise';
+  }
   if (!silence && record.raisedAndNotResumed) return 'resumed';
   return null;
 }

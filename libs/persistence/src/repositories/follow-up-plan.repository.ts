@@ -317,7 +317,8 @@ export class FollowUpPlanRepository {
       detail: { at: contact.at.toISOString(), type: contact.type, completedDueAt: plan.nextDueAt.toISOString() },
       actorId,
     });
-    // A contact answers the "no readings" item: it is closed, but the silence stays on record (not raised again).
+    // A contact answers the "no readings" item: it is closed, but the silence stays on record (raised again only
+    // when a whole window passes after the contact without readings).
     const closed = await this.closeNoReadings(manager, patientId, now, 'contact recorded', actorId);
     if (closed.length)
       await this.event(manager, patientId, now, 'no_data_closed', { dueAt: next.nextDueAt, detail: { by: 'contact', taskIds: closed }, actorId });
@@ -370,9 +371,10 @@ export class FollowUpPlanRepository {
   }
 
   /**
-   * The day's no-data check (@rpm/clinical detectSilence), once per silence (silenceAction): a new silence opens
-   * a "no readings since" task on the nurse worklist and records `no_data_raised`; readings back after one close
-   * its task (if still open) and record `no_data_resumed`. Returns what was done.
+   * The day's no-data check (@rpm/clinical detectSilence), once per silence and again when it outlasts a contact by
+   * a window (silenceAction): a silence opens a "no readings since" task on the nurse worklist and records
+   * `no_data_raised`; readings back after one close its task (if still open) and record `no_data_resumed`.
+   * Returns what was done.
    */
   async reviewSilence(patientId: string, now: Date, silence: Silence | null): Promise<SilenceAction> {
     return this.dataSource.transaction(async (manager) => {
@@ -381,10 +383,17 @@ export class FollowUpPlanRepository {
       }[];
       if (!row) return null;
       const [last] = (await manager.query(
-        `SELECT kind FROM follow_up_events WHERE patient_id = $1 AND kind IN ('no_data_raised', 'no_data_resumed') ORDER BY at DESC, id DESC LIMIT 1`,
+        `SELECT kind, at FROM follow_up_events WHERE patient_id = $1 AND kind IN ('no_data_raised', 'no_data_closed', 'no_data_resumed') ORDER BY at DESC, id DESC LIMIT 1`,
         [patientId],
-      )) as { kind: string }[];
-      const action = silenceAction(silence, { raisedAndNotResumed: last?.kind === 'no_data_raised' });
+      )) as { kind: string; at: Date }[];
+      const action = silenceAction(
+        silence,
+        {
+          raisedAndNotResumed: last !== undefined && last.kind !== 'no_data_resumed',
+          closedByContactAt: last?.kind === 'no_data_closed' ? new Date(last.at) : null,
+        },
+        now,
+      );
       if (action === 'raise' && silence) {
         const [task] = (await manager.query(
           `INSERT INTO follow_up_tasks (patient_id, kind, discipline, due_at, reason, created_at) VALUES ($1, 'no_readings', 'nursing', $2, $3, $2) RETURNING id`,
