@@ -88,6 +88,7 @@ export const alertingConfigSchema = z
   }, REPORT_WITH_OTHER_PROBLEMS)
   .transform((env) => ({
     databaseUrl: env.DATABASE_URL,
+    databasePoolMax: env.DATABASE_POOL_MAX,
     timeseries: timeseriesConfigFrom(env),
     logLevel: env.LOG_LEVEL,
     eventLog: eventLogConfigFrom(env),

@@ -22,8 +22,13 @@ describe('reading log (NATS JetStream) between the gateway and alerting', () => 
   it('the gateway acknowledges and drains with no consumer; two alerting instances split the partitions; kill -9 of one hands them over, no alert lost or raised twice', async () => {
     const eventLog = new TestEventLog(PARTITIONS);
     const databaseUrl = await createTestDatabase();
-    const clinics = await Promise.all(Array.from({ length: PATIENTS }, (_, n) => createClinic(databaseUrl, `log${n}`)));
-    const devices = (await Promise.all(clinics.map((clinic) => registerDevices(databaseUrl, clinic.patientId, 1)))).flat();
+    // One after another: each fixture opens its own connection, and 48 at once on a shared server run it out of
+    // connections (max_connections 100) while other suites' processes hold theirs.
+    const devices: Awaited<ReturnType<typeof registerDevices>> = [];
+    for (let n = 0; n < PATIENTS; n++) {
+      const clinic = await createClinic(databaseUrl, `log${n}`);
+      devices.push(...(await registerDevices(databaseUrl, clinic.patientId, 1)));
+    }
     const underTest = await gatewayEnv(databaseUrl, eventLog.env);
     const gateway = await AppProcess.start('gateway', underTest.env, underTest.mqttPort);
     const alertingPorts = [await freePort(), await freePort()];
@@ -32,6 +37,7 @@ describe('reading log (NATS JetStream) between the gateway and alerting', () => 
         'alerting',
         {
           DATABASE_URL: databaseUrl,
+          DATABASE_POOL_MAX: '4',
           ...eventLog.env,
           LATE_READING_MINUTES: '120',
           LOG_LEVEL: 'log',

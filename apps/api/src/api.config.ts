@@ -63,6 +63,7 @@ export const apiConfigSchema = z
   }, REPORT_WITH_OTHER_PROBLEMS)
   .transform((env) => ({
     databaseUrl: env.DATABASE_URL,
+    databasePoolMax: env.DATABASE_POOL_MAX,
     timeseries: timeseriesConfigFrom(env),
     logLevel: env.LOG_LEVEL,
     simulatedClockFile: env.SIMULATED_CLOCK_FILE,

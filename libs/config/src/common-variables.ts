@@ -6,6 +6,14 @@ export const databaseVariables = {
   DATABASE_URL: z
     .string({ error: 'is required: a PostgreSQL URL such as postgres://user:password@host:5432/rpm' })
     .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://'),
+  // Each app holds up to this many connections (plus its LISTENs); several instances on one server must stay
+  // under its max_connections together.
+  DATABASE_POOL_MAX: z.coerce
+    .number({ error: 'must be a whole number of connections, e.g. 10' })
+    .int({ error: 'must be a whole number of connections, e.g. 10' })
+    .min(2, { error: 'must be at least 2' })
+    .max(200, { error: 'must be at most 200' })
+    .default(10),
 };
 
 const optionalText = z.string().min(1).optional();

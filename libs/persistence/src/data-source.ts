@@ -47,10 +47,11 @@ export const MIGRATIONS = [
 ];
 
 /** The schema is owned by migrations (`npm run db:migrate`); TypeORM never synchronizes it. */
-export function createDataSource(databaseUrl: string): DataSource {
+export function createDataSource(databaseUrl: string, options: { poolMax?: number } = {}): DataSource {
   return new DataSource({
     type: 'postgres',
     url: databaseUrl,
+    ...(options.poolMax ? { extra: { max: options.poolMax } } : {}),
     entities: ENTITIES,
     migrations: MIGRATIONS,
     migrationsTableName: 'schema_migrations',

@@ -8,6 +8,7 @@ export const READING_STORE = Symbol('READING_STORE');
 
 interface StorageConfig {
   databaseUrl: string;
+  databasePoolMax?: number;
   timeseries: TimeseriesConfig;
 }
 
@@ -15,7 +16,7 @@ interface StorageConfig {
 export const dataSourceProvider = (configToken: InjectionToken): FactoryProvider<DataSource> => ({
   provide: DataSource,
   inject: [configToken],
-  useFactory: async (config: StorageConfig) => createDataSource(config.databaseUrl).initialize(),
+  useFactory: async (config: StorageConfig) => createDataSource(config.databaseUrl, { poolMax: config.databasePoolMax }).initialize(),
 });
 
 export const readingStoreProvider = (configToken: InjectionToken): FactoryProvider<ReadingStore> => ({
