@@ -52,7 +52,7 @@ export class PatientSignInController {
     if (!this.config.patientLinkSecret) throw new NotFoundException();
     const address = signInAddress(body.address);
     const { text } = patientPageText(language ?? 'en');
-    if (!address) throw new BadRequestException(text.signInLabel);
+    if (!address) throw new BadRequestException(text.signInInvalid);
     const now = this.clock.now();
     const patients = await this.links.patientsReachableAt(address);
     for (const patientId of patients) {

@@ -137,7 +137,7 @@ function signInForm(text: PatientPageText, language: string): HTMLElement {
     })
       .then(async (response) => {
         if (response.status === 202) status.textContent = ((await response.json()) as { message: string }).message;
-        else if (response.status === 400) status.textContent = `${text.signInLabel}?`;
+        else if (response.status === 400) status.textContent = text.signInInvalid;
         else status.textContent = response.status === 429 ? text.tooManyRequests : text.somethingWrong;
       })
       .catch(() => (status.textContent = text.somethingWrong))
