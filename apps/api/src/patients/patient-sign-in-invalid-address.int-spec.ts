@@ -31,6 +31,12 @@ describe('POST /p/sign-in with a number without its country code', () => {
     expect(((await response.json()) as { message: string }).message).toMatch(expected);
   });
 
+  it('refuses an address with the NUL character as a validation problem (400), before it reaches the database', async () => {
+    const response = await signIn('\u0000\u0000@example.org', 'en');
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { message: string[] }).message).toEqual([expect.stringContaining('NUL')]);
+  });
+
   it('still accepts the number with its country code (202)', async () => {
     expect((await signIn('+49 151 23456789', 'de')).status).toBe(202);
   });
