@@ -37,6 +37,12 @@ describe('POST /p/sign-in with a number without its country code', () => {
     expect(((await response.json()) as { message: string[] }).message).toEqual([expect.stringContaining('NUL')]);
   });
 
+  it('answers in the primary language of a tag (de-CH), and in English to a repeated language parameter', async () => {
+    const swiss = await signIn('0151 23456789', 'de-CH');
+    expect(((await swiss.json()) as { message: string }).message).toMatch(/Ländervorwahl/);
+    expect((await signIn('+49 151 23456789', 'de&language=fr')).status).toBe(202);
+  });
+
   it('still accepts the number with its country code (202)', async () => {
     expect((await signIn('+49 151 23456789', 'de')).status).toBe(202);
   });

@@ -115,6 +115,8 @@ export const PATIENT_PAGE_TEXT: Record<PatientLanguage, PatientPageText> = {
 
 /** The texts in `language`, English for a language without a table (any key a table lacks, too). */
 export function patientPageText(language: string): { language: PatientLanguage; text: PatientPageText } {
-  const known = Object.hasOwn(PATIENT_PAGE_TEXT, language) ? (language as PatientLanguage) : 'en';
+  // "de-CH", "fr_BE", "DE": the primary language of a tag, as a browser or a caller of the API may send it.
+  const primary = language.split(/[-_]/)[0].toLowerCase();
+  const known = Object.hasOwn(PATIENT_PAGE_TEXT, primary) ? (primary as PatientLanguage) : 'en';
   return { language: known, text: { ...PATIENT_PAGE_TEXT.en, ...PATIENT_PAGE_TEXT[known] } };
 }
