@@ -85,7 +85,7 @@ describe("the patient's own page by their signed link, on a phone (headless Chro
     await page.goto(`${platform.httpUrl}/p/${tokenOf(clinic.patientId)}`);
     await page.waitForSelector('[data-glucose]');
     expect(await page.textContent('[data-glucose]')).toBe(`Your glucose was in range ${TIME_IN_RANGE}% of the time this fortnight.`);
-    expect(await page.textContent('[data-bp]')).toMatch(/^Your last blood pressure was 128\/82 on \w{3}\.$/);
+    expect(await page.textContent('[data-bp]')).toMatch(/^Your last blood pressure was 128\/82 on \w+, \w+ \d{1,2}\.$/);
     expect(await page.locator('.patient-readings figure.chart canvas').count()).toBe(2);
     expect(await page.textContent('.patient-follow-up')).toContain('Your care team will contact you on');
     expect(await page.locator('form.questionnaire').evaluateAll((forms) => forms.map((form) => form.getAttribute('data-instrument')))).toEqual([
@@ -186,6 +186,15 @@ describe("the patient's own page by their signed link, on a phone (headless Chro
     } finally {
       await sql.end();
     }
+  });
+
+  it("writes the last blood pressure's day in the patient's language with one full stop (French: 'le lundi 30 novembre.')", async () => {
+    const contact = (language: string) => ({ phone: null, email: null, channels: [], language, quietHours: null });
+    expect((await doctor.put(`/patients/${clinic.patientId}/contact`, contact('fr'))).status).toBe(200);
+    await page.goto(`${platform.httpUrl}/p/${tokenOf(clinic.patientId)}`);
+    await page.waitForSelector('[data-bp]');
+    expect(await page.textContent('[data-bp]')).toMatch(/^Votre dernière tension était de 128\/82 le \p{L}+ \d{1,2} \p{L}+\.$/u);
+    expect((await doctor.put(`/patients/${clinic.patientId}/contact`, contact('en'))).status).toBe(200);
   });
 
   it('raised no script error and no content-security-policy violation', () => {

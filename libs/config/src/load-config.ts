@@ -17,6 +17,9 @@ export function loadConfig<Schema extends z.ZodType>(schema: Schema, env: NodeJS
   throw new ConfigError(
     result.error.issues.map((issue) => {
       const variable = issue.path.join('.') || '(environment)';
+      // z.coerce.number() reports "expected number, received NaN", which hides what was typed; numbers are no secret.
+      if (issue.code === 'invalid_type' && issue.expected === 'number' && typeof env[variable] === 'string')
+        return `${variable}: must be a number, not ${JSON.stringify(env[variable])}`;
       return `${variable}: ${issue.message}`;
     }),
   );

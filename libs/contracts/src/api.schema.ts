@@ -63,7 +63,8 @@ export const pairingClaimRequestSchema = z
       .string()
       .trim()
       .toUpperCase()
-      .regex(/^[A-Z0-9]{4}-?[A-Z0-9]{4}$/, 'a pairing code looks like ABCD-2345'),
+      // Typed from the discharge sheet: the dash may be left out or typed as a space.
+      .regex(/^[A-Z0-9]{4}[- ]?[A-Z0-9]{4}$/, 'a pairing code looks like ABCD-2345'),
   })
   .strict();
 

@@ -72,5 +72,14 @@ export const patientLinkResponseSchema = z.object({
 });
 
 /** POST /p/sign-in: the mobile number (with country code) or e-mail address the patient's care team has on record. */
-export const patientSignInRequestSchema = z.object({ address: z.string().trim().min(3).max(254) }).strict();
+export const patientSignInRequestSchema = z
+  .object({
+    address: z
+      .string()
+      .trim()
+      .min(3)
+      .max(254)
+      .refine((text) => !text.includes('\u0000'), 'must not contain the NUL character (\\u0000)'),
+  })
+  .strict();
 export type PatientSignInRequest = z.infer<typeof patientSignInRequestSchema>;

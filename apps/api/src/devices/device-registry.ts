@@ -30,7 +30,7 @@ const toView = (device: DeviceEntity): DeviceView => ({
   revokedAt: device.revokedAt?.toISOString() ?? null,
 });
 
-const normalizeCode = (code: string) => code.replace('-', '').toUpperCase();
+const normalizeCode = (code: string) => code.replace(/[- ]/, '').toUpperCase();
 
 /** Devices of a patient, their credentials, revocation, and pairing codes. Callers check access first. */
 @Injectable()

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
 import {
   deviceSchema,
   devicesResponseSchema,
@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { CurrentUser, type AuthenticatedUser } from '../auth/current-user';
 import { PatientRoute } from '../patients/patient-route.decorator';
 import { DeviceRegistry, type DeviceView, type IssuedCredential } from './device-registry';
-import { pairingQr, type PairingQr } from './pairing-qr';
+import { pairingQr, pairingQrApiAddress, type PairingQr } from './pairing-qr';
 import { RespondsWith } from '../http/responds-with.decorator';
 
 const patientIdSchema = z.uuid();
@@ -67,7 +67,9 @@ export class DevicesController {
     @CurrentUser() user: AuthenticatedUser,
     @Req() request: FastifyRequest,
   ): Promise<{ code: string; expiresAt: string; qr: PairingQr }> {
+    const api = pairingQrApiAddress(request.protocol, request.host);
+    if (!api) throw new BadRequestException('the Host header is not an address a hub could claim a pairing code at');
     const issued = await this.registry.issuePairingCode(patientId, body.kind, user.id);
-    return { ...issued, qr: await pairingQr(issued.code, `${request.protocol}://${request.host}`) };
+    return { ...issued, qr: await pairingQr(issued.code, api) };
   }
 }

@@ -25,6 +25,8 @@ export const PATIENT_ROUTE_LIMITS: PatientRouteLimits = {
 };
 
 const LIMITS_KEY = 'rpm:patientRouteLimits';
+/** The sign-in form's path segment under /p/ (the web page tells it from a token: a real token has a dot). */
+const SIGN_IN_FORM_PATH = 'sign-in';
 
 /**
  * Throttles a /p/* route per caller address (the socket's, or X-Forwarded-For from a TRUST_PROXY proxy) and per
@@ -54,7 +56,9 @@ export class PatientRouteThrottlerGuard extends ThrottlerGuard {
       });
     await budget('address', limits.perAddress, await this.getTracker(req));
     const token = (req.params as Record<string, string> | undefined)?.token;
-    if (token) await budget('token', limits.perToken, token);
+    // GET /p/sign-in (the form) fills the :token slot without being a token: the address budget is its only one,
+    // or every patient's form would share a single 30-a-minute budget that one caller could spend.
+    if (token && token !== SIGN_IN_FORM_PATH) await budget('token', limits.perToken, token);
     return true;
   }
 }

@@ -51,8 +51,9 @@ export class PatientSignInController {
   ) {
     if (!this.config.patientLinkSecret) throw new NotFoundException();
     const address = signInAddress(body.address);
-    const { text } = patientPageText(language ?? 'en');
-    if (!address) throw new BadRequestException(text.signInLabel);
+    // ?language=de&language=fr arrives as a list: English, as for any language the page has no texts in.
+    const { text } = patientPageText(typeof language === 'string' ? language : 'en');
+    if (!address) throw new BadRequestException(text.signInInvalid);
     const now = this.clock.now();
     const patients = await this.links.patientsReachableAt(address);
     for (const patientId of patients) {

@@ -54,7 +54,8 @@ export async function renderPatientPage(root: HTMLElement, token: string): Promi
   }
   const text = page.text;
   document.documentElement.lang = page.language;
-  const weekday = new Intl.DateTimeFormat(page.language, { weekday: 'short' });
+  // The whole date, not an abbreviated weekday: "lun." / "Mo." end in a dot of their own (the sentence's made it "lun.."),
+  // and a weekday alone is ambiguous over a fortnight.
   const longDate = new Intl.DateTimeFormat(page.language, { weekday: 'long', day: 'numeric', month: 'long' });
   const readings = h('section', { class: 'patient-readings' }, h('h2', {}, fill(text.readingsHeading, { days: page.days })));
   if (!page.glucose && !page.bloodPressure) readings.append(h('p', { class: 'muted' }, text.noReadings));
@@ -67,7 +68,7 @@ export async function renderPatientPage(root: HTMLElement, token: string): Promi
       h(
         'p',
         { class: 'plain', 'data-bp': '' },
-        fill(text.lastBloodPressure, { systolic: last.systolic, diastolic: last.diastolic, day: weekday.format(new Date(last.measuredAt)) }),
+        fill(text.lastBloodPressure, { systolic: last.systolic, diastolic: last.diastolic, day: longDate.format(new Date(last.measuredAt)) }),
       ),
     );
   }
@@ -137,7 +138,7 @@ function signInForm(text: PatientPageText, language: string): HTMLElement {
     })
       .then(async (response) => {
         if (response.status === 202) status.textContent = ((await response.json()) as { message: string }).message;
-        else if (response.status === 400) status.textContent = `${text.signInLabel}?`;
+        else if (response.status === 400) status.textContent = text.signInInvalid;
         else status.textContent = response.status === 429 ? text.tooManyRequests : text.somethingWrong;
       })
       .catch(() => (status.textContent = text.somethingWrong))

@@ -24,6 +24,11 @@ describe("the patient page's texts per language", () => {
     ['es', 'en', 'Your health at home'],
     ['', 'en', 'Your health at home'],
     ['toString', 'en', 'Your health at home'],
+    // A language tag as browsers and Accept-Language write it: its primary language, whatever the case.
+    ['de-CH', 'de', 'Ihre Gesundheit zu Hause'],
+    ['fr_BE', 'fr', 'Votre santé à la maison'],
+    ['DE', 'de', 'Ihre Gesundheit zu Hause'],
+    ['es-ES', 'en', 'Your health at home'],
   ])('a patient whose language is %j reads the page in %s', (recorded, language, title) => {
     expect(patientPageText(recorded)).toEqual(expect.objectContaining({ language, text: expect.objectContaining({ title }) }));
   });

@@ -37,6 +37,7 @@ export const PATIENT_PAGE_TEXT: Record<PatientLanguage, PatientPageText> = {
     signInIntro:
       'Enter the mobile number (with country code, such as +44) or the e-mail address your care team has for you. If it matches, we send a new link the way your care team usually contacts you.',
     signInLabel: 'Mobile number or e-mail address',
+    signInInvalid: 'We cannot match that: enter the mobile number with its country code (such as +44 7700 900123), or your full e-mail address.',
     signInButton: 'Send me a link',
     signInSent: 'If this matches what your care team has on record, a new link is on its way. It can take a few minutes.',
   },
@@ -70,6 +71,8 @@ export const PATIENT_PAGE_TEXT: Record<PatientLanguage, PatientPageText> = {
     signInIntro:
       'Geben Sie die Handynummer (mit Ländervorwahl, etwa +49) oder die E-Mail-Adresse ein, die Ihr Behandlungsteam von Ihnen hat. Wenn sie passt, schicken wir Ihnen einen neuen Link auf dem Weg, auf dem Ihr Behandlungsteam Sie sonst erreicht.',
     signInLabel: 'Handynummer oder E-Mail-Adresse',
+    signInInvalid:
+      'Das können wir nicht zuordnen: Geben Sie die Handynummer mit Ländervorwahl ein (etwa +49 151 23456789) oder Ihre vollständige E-Mail-Adresse.',
     signInButton: 'Link senden',
     signInSent: 'Wenn die Angabe zu den Daten Ihres Behandlungsteams passt, ist ein neuer Link unterwegs. Das kann einige Minuten dauern.',
   },
@@ -103,6 +106,8 @@ export const PATIENT_PAGE_TEXT: Record<PatientLanguage, PatientPageText> = {
     signInIntro:
       'Saisissez le numéro de portable (avec l’indicatif du pays, par exemple +33) ou l’adresse e-mail que votre équipe soignante a pour vous. S’il correspond, nous vous envoyons un nouveau lien par le moyen habituel de votre équipe soignante.',
     signInLabel: 'Numéro de portable ou adresse e-mail',
+    signInInvalid:
+      'Nous ne pouvons pas l’utiliser : saisissez le numéro de portable avec l’indicatif du pays (par exemple +33 6 12 34 56 78) ou votre adresse e-mail complète.',
     signInButton: 'M’envoyer un lien',
     signInSent: 'Si cela correspond à ce que votre équipe soignante a enregistré, un nouveau lien est en route. Cela peut prendre quelques minutes.',
   },
@@ -110,6 +115,8 @@ export const PATIENT_PAGE_TEXT: Record<PatientLanguage, PatientPageText> = {
 
 /** The texts in `language`, English for a language without a table (any key a table lacks, too). */
 export function patientPageText(language: string): { language: PatientLanguage; text: PatientPageText } {
-  const known = Object.hasOwn(PATIENT_PAGE_TEXT, language) ? (language as PatientLanguage) : 'en';
+  // "de-CH", "fr_BE", "DE": the primary language of a tag, as a browser or a caller of the API may send it.
+  const primary = language.split(/[-_]/)[0].toLowerCase();
+  const known = Object.hasOwn(PATIENT_PAGE_TEXT, primary) ? (primary as PatientLanguage) : 'en';
   return { language: known, text: { ...PATIENT_PAGE_TEXT.en, ...PATIENT_PAGE_TEXT[known] } };
 }

@@ -38,6 +38,7 @@ export const patientPageTextSchema = z
     signInHeading: z.string(),
     signInIntro: z.string(),
     signInLabel: z.string(),
+    signInInvalid: z.string().describe('The 400 answer to what is neither a mobile number with country code nor an e-mail address.'),
     signInButton: z.string(),
     signInSent: z.string(),
   })
