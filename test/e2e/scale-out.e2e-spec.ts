@@ -132,7 +132,7 @@ async function until(description: string, missing: () => Promise<string[]> | str
 }
 
 describe('scale-out: two gateways on Mosquitto, two alerting instances on the reading log, two APIs', () => {
-  it('kill -9 of one of each while alerts are raised: every reading stored once, every alert raised once, both pages see every alert', async () => {
+  it('kill -9 of one of each under load, of the API and alerting while alerts are raised: every reading stored once, every alert raised once, both pages see every alert', async () => {
     const startedAt = Date.now();
     const eventLog = new TestEventLog(PARTITIONS);
     const databaseUrl = await createTestDatabase();
