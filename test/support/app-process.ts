@@ -13,22 +13,30 @@ export class AppProcess {
     child.stderr?.on('data', (chunk) => (this.output = (this.output + chunk).slice(-20_000)));
   }
 
-  /** Ready once `readiness` (a TCP port, or a line in the app's log) shows it is serving. */
+  /**
+   * Ready once `readiness` (a TCP port, or a line in the app's log) shows it is serving, within
+   * `readyWithinMs` (a busy machine starts an app in seconds; a test under load may allow more).
+   */
   static async start(
     app: 'gateway' | 'alerting' | 'api',
     env: Record<string, string>,
     readiness: number | { logLine: string },
     nodeArgs: string[] = [],
+    readyWithinMs = 20_000,
   ): Promise<AppProcess> {
     const main = path.join(repoRoot(), `dist/apps/${app}/src/main.js`);
     const child = spawn(process.execPath, [...nodeArgs, main], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const started = new AppProcess(child);
     try {
-      await waitFor(`${app} to be ready`, async () => {
-        if (child.exitCode !== null) throw new GiveUp(`${app} exited with ${child.exitCode}`);
-        const ready = typeof readiness === 'number' ? await portOpen(readiness) : started.output.includes(readiness.logLine);
-        return ready ? true : undefined;
-      });
+      await waitFor(
+        `${app} to be ready`,
+        async () => {
+          if (child.exitCode !== null) throw new GiveUp(`${app} exited with ${child.exitCode}`);
+          const ready = typeof readiness === 'number' ? await portOpen(readiness) : started.output.includes(readiness.logLine);
+          return ready ? true : undefined;
+        },
+        readyWithinMs,
+      );
     } catch (error) {
       child.kill('SIGKILL');
       throw new Error(`${(error as Error).message}\n${started.output}`);

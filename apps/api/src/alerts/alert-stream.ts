@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { PgListener } from '@rpm/platform';
-import { EMPTY, Observable, Subject, catchError, filter, from, map, merge, mergeMap } from 'rxjs';
+import { EMPTY, Observable, Subject, catchError, from, mergeMap } from 'rxjs';
 import { AlertRepository, CareTeamScope } from '@rpm/persistence';
 import { API_CONFIG, type ApiConfig } from '../api.config';
+import { filterInOrder, replayThenLive } from './change-order';
 
 export interface AlertChange {
   alertId: string;
@@ -50,16 +51,13 @@ export class AlertStream implements OnApplicationBootstrap, OnApplicationShutdow
   /**
    * The user's changes, live; with `since` (a stream reconnecting: its last event's id), first the alerts
    * changed since then, read from the database, so nothing committed while it was away is lost, whichever
-   * API instance it reconnects to. The live feed is subscribed before the read starts, so there is no gap; a
-   * change may come twice (replayed and live), which a client keyed by alert id absorbs.
+   * API instance it reconnects to. The live feed is subscribed before the read starts, so there is no gap, and
+   * held back until the read is out, so an alert's last change told is its newest; a change may come twice
+   * (replayed and live), which a client keyed by alert id absorbs. Changes are told in the order they came.
    */
   forUser(userId: string, since?: Date): Observable<AlertChange> {
-    const source = since ? merge(this.changes, this.missedSince(since)) : this.changes;
-    return source.pipe(
-      mergeMap(async (change) => ({ change, visible: await this.scope.canSee(userId, change.patientId).catch(() => false) })),
-      filter(({ visible }) => visible),
-      map(({ change }) => change),
-    );
+    const source = since ? replayThenLive(this.changes, this.missedSince(since)) : this.changes;
+    return source.pipe(filterInOrder((change) => this.scope.canSee(userId, change.patientId)));
   }
 
   private missedSince(since: Date): Observable<AlertChange> {
