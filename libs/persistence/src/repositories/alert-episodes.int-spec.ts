@@ -117,6 +117,15 @@ describe('alert episodes on real PostgreSQL', () => {
     expect((await rowsOf('glucose-low')).map((row: { status: string }) => row.status)).toEqual(['resolved', 'open']);
   });
 
+  it('a late firing measured up to 15 minutes before a resolved episode opened joins it (readings out of order after a gateway failover); one 16 minutes before opens its own', async () => {
+    await alerts.recordFiring(patientId, firing('glucose-low', 'glucose.level1_hypo', 'warning', 100));
+    await alerts.resolveRecovered(patientId, 'glucose-low', at(130));
+    expect(await alerts.recordFiring(patientId, firing('glucose-low', 'glucose.level1_hypo', 'warning', 85))).toBeNull();
+    expect(await alerts.recordFiring(patientId, firing('glucose-low', 'glucose.level1_hypo', 'warning', 84))).toEqual(
+      expect.objectContaining({ kind: 'opened' }),
+    );
+  });
+
   it('after a clinician resolves an alert while the condition persists, a reading measured after the resolve opens a new one; a late one from before does not', async () => {
     const opened = await alerts.recordFiring(patientId, firing('glucose-high', 'glucose.level2_hyper', 'warning', 0));
     // The clinician resolves it at minute 20 (resolved_at is the clock when they do).

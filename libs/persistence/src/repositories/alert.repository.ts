@@ -1,6 +1,9 @@
 import { In, type DataSource } from 'typeorm';
 import { AlertEntity, type AlertReadingRef, type AlertStatus } from '../entities';
 
+/** A late firing this close before a resolved episode belongs to it (CGM consensus: an episode lasts until 15 min outside it). */
+const EPISODE_JOIN_MINUTES = 15;
+
 /** Where a statement runs: the data source, or the transaction that applies one patient's outcomes. */
 export type Queryable = Pick<DataSource, 'query'>;
 
@@ -220,7 +223,10 @@ export class AlertRepository {
    * else extends it (readings, latest evaluation time; the reason when at least as severe and newer).
    *
    * A firing measured inside an episode already resolved opens none: it is a replay (a redelivery after a
-   * crash) or a late copy of what that episode covered. That holds for an episode a clinician resolved as
+   * crash) or a late copy of what that episode covered. So does one measured up to EPISODE_JOIN_MINUTES before
+   * it opened: readings of one low or high can arrive out of order (a device's in-flight readings held by a
+   * gateway that died while its next ones went through another), and the consensus counts an episode as one
+   * until 15 minutes pass outside it (docs/clinical-references.md, "episode"). That holds for an episode a clinician resolved as
    * well, up to the moment they resolved it; a firing measured after it opens a new alert, since the
    * condition is still (or again) there. The unique index on live episodes makes concurrent writers,
    * replays and several alerting instances land on the same row. `db`: the caller's transaction.
@@ -234,7 +240,7 @@ export class AlertRepository {
           WHERE NOT EXISTS (
             SELECT 1 FROM alerts closed
              WHERE closed.patient_id = $1::uuid AND closed.episode = $2::text AND closed.status = 'resolved'
-               AND closed.opened_at <= $11::timestamptz AND closed.resolved_at >= $11::timestamptz)
+               AND closed.opened_at - make_interval(mins => ${EPISODE_JOIN_MINUTES}) <= $11::timestamptz AND closed.resolved_at >= $11::timestamptz)
          ON CONFLICT (patient_id, episode) WHERE status IN ('open', 'acknowledged', 'snoozed') DO NOTHING
          RETURNING id, retrospective`,
         [
