@@ -12,6 +12,9 @@ import { PatientReportedAlertsJob } from './patient-reported-alerts.job';
 import { ScheduledRulesJob } from './scheduled-rules.job';
 import { SimulatedSchedule } from './simulated-schedule';
 
+/** The follow-up job's first run after start: once the app has settled, not in its start-up rush. */
+const FOLLOW_UP_AT_START_MS = 5_000;
+
 /** How often the simulated clock is looked at for due jobs (SIMULATED_CLOCK_FILE only). */
 const SIMULATED_POLL_MS = 100;
 
@@ -50,7 +53,15 @@ export class JobScheduler implements OnApplicationBootstrap, OnApplicationShutdo
     this.every('escalation', 5000, () => this.escalation.runOnce());
     this.every('scheduled-rules', this.config.scheduledRulesEveryMs, () => this.scheduledRules.runOnce());
     if (this.config.simulatedClockFile) this.followSimulatedClock();
-    else this.every('follow-up', this.config.followUpEveryMs, () => this.followUp.runOnce());
+    else {
+      this.every('follow-up', this.config.followUpEveryMs, () => this.followUp.runOnce());
+      // Once soon after start too: with hourly runs, a restart (or a fresh demo) would otherwise show stale
+      // statuses (a patient days past due as on schedule) for up to an hour.
+      this.registry.addTimeout(
+        'follow-up-at-start',
+        setTimeout(() => this.start('follow-up', () => this.followUp.runOnce()), FOLLOW_UP_AT_START_MS),
+      );
+    }
     this.every('patient-reported-alerts', 2000, () => this.patientReported.runOnce());
     const signInLinks = this.signInLinks;
     if (signInLinks) this.every('patient-sign-in-links', 2000, () => signInLinks.runOnce());
@@ -58,6 +69,7 @@ export class JobScheduler implements OnApplicationBootstrap, OnApplicationShutdo
 
   onApplicationShutdown(): void {
     for (const name of this.registry.getIntervals()) this.registry.deleteInterval(name);
+    for (const name of this.registry.getTimeouts()) this.registry.deleteTimeout(name);
   }
 
   /** When each job last finished a run (its per-patient failures are counted apart); absent: not yet. */
