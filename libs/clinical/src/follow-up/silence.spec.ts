@@ -1,5 +1,5 @@
 import { DEFAULT_PATHWAYS, DIABETES_V1, HYPERTENSION_V1, MENTAL_HEALTH_V1 } from '../pathways/default-pathways';
-import { detectSilence, silenceAction, type DeviceUploads, type Silence } from './silence';
+import { continuedSilence, detectSilence, silenceAction, type DeviceUploads, type Silence } from './silence';
 
 const DAY = 86_400_000;
 const now = new Date('2026-03-01T08:00:00Z');
@@ -125,5 +125,19 @@ describe('silenceAction: raised once per silence, and again while it outlasts th
     { name: 'readings flowing, nothing on record: nothing', silence: null, raised: false, closed: null, action: null },
   ])('$name', ({ silence: found, raised, closed, action }) => {
     expect(silenceAction(found, { raisedAndNotResumed: raised, closedByContactAt: closed }, now)).toBe(action);
+  });
+});
+
+describe('continuedSilence: a silence outlasting the span the assessment reads keeps its "since"', () => {
+  const cuff = { deviceId: 'cuff', kind: 'blood_pressure_cuff', days: 7, expected: 14, received: 0, lastReadingAt: null };
+  const seenSincePairing: Silence = { since: ago(300), devices: [cuff], reason: 'check on the patient: no readings since 2025-05-05 (...)' };
+  it('takes the recorded last reading when the devices now look silent since their pairing', () => {
+    const continued = continuedSilence(seenSincePairing, ago(40));
+    expect(continued.since).toEqual(ago(40));
+    expect(continued.reason).toBe('check on the patient: no readings since 2026-01-20 (blood pressure cuff 0 of 14 expected in 7 days)');
+  });
+  it('keeps a later "since" (a few readings came after the recorded one), and nothing on record changes nothing', () => {
+    expect(continuedSilence({ ...seenSincePairing, since: ago(20) }, ago(40)).since).toEqual(ago(20));
+    expect(continuedSilence(seenSincePairing, null)).toBe(seenSincePairing);
   });
 });

@@ -68,10 +68,23 @@ export function detectSilence(template: PathwayTemplate, devices: readonly Devic
   if (silent.length === 0) return null;
   const pairedAt = new Map(devices.map((device) => [device.deviceId, device.pairedAt]));
   const since = new Date(Math.max(...silent.map((device) => (device.lastReadingAt ?? pairedAt.get(device.deviceId)!).getTime())));
-  const detail = silent
+  return { since, devices: silent, reason: reasonOf(since, silent) };
+}
+
+function reasonOf(since: Date, devices: readonly SilentDevice[]): string {
+  const detail = devices
     .map((device) => `${KIND_LABEL[device.kind] ?? device.kind} ${device.received} of ${device.expected} expected in ${device.days} days`)
     .join('; ');
-  return { since, devices: silent, reason: `check on the patient: no readings since ${isoDay(since)} (${detail})` };
+  return `check on the patient: no readings since ${isoDay(since)} (${detail})`;
+}
+
+/**
+ * The same silence seen again after its last reading has left the span the assessment reads (30 days): the
+ * devices then look silent since their pairing, but the record knows better. Readings only move "since" later.
+ */
+export function continuedSilence(silence: Silence, recordedSince: Date | null): Silence {
+  if (!recordedSince || recordedSince.getTime() <= silence.since.getTime()) return silence;
+  return { ...silence, since: recordedSince, reason: reasonOf(recordedSince, silence.devices) };
 }
 
 /** What the follow-up record holds about the patient's silences. */

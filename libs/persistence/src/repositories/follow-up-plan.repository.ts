@@ -5,6 +5,7 @@ import {
   initialPlan,
   pathwayTemplate,
   recordContact,
+  continuedSilence,
   silenceAction,
   type DataState,
   type FollowUpStatus,
@@ -376,24 +377,21 @@ export class FollowUpPlanRepository {
    * `no_data_raised`; readings back after one close its task (if still open) and record `no_data_resumed`.
    * Returns what was done.
    */
-  async reviewSilence(patientId: string, now: Date, silence: Silence | null): Promise<SilenceAction> {
+  async reviewSilence(patientId: string, now: Date, seen: Silence | null): Promise<SilenceAction> {
     return this.dataSource.transaction(async (manager) => {
       const [row] = (await manager.query('SELECT next_due_at FROM follow_up_plans WHERE patient_id = $1 FOR UPDATE SKIP LOCKED', [patientId])) as {
         next_due_at: Date;
       }[];
       if (!row) return null;
       const [last] = (await manager.query(
-        `SELECT kind, at FROM follow_up_events WHERE patient_id = $1 AND kind IN ('no_data_raised', 'no_data_closed', 'no_data_resumed') ORDER BY at DESC, id DESC LIMIT 1`,
+        `SELECT kind, at, (SELECT detail->>'since' FROM follow_up_events raised WHERE raised.patient_id = $1 AND raised.kind = 'no_data_raised'
+                            ORDER BY raised.at DESC, raised.id DESC LIMIT 1) AS raised_since
+           FROM follow_up_events WHERE patient_id = $1 AND kind IN ('no_data_raised', 'no_data_closed', 'no_data_resumed') ORDER BY at DESC, id DESC LIMIT 1`,
         [patientId],
-      )) as { kind: string; at: Date }[];
-      const action = silenceAction(
-        silence,
-        {
-          raisedAndNotResumed: last !== undefined && last.kind !== 'no_data_resumed',
-          closedByContactAt: last?.kind === 'no_data_closed' ? new Date(last.at) : null,
-        },
-        now,
-      );
+      )) as { kind: string; at: Date; raised_since: string | null }[];
+      const onRecord = last !== undefined && last.kind !== 'no_data_resumed';
+      const action = silenceAction(seen, { raisedAndNotResumed: onRecord, closedByContactAt: last?.kind === 'no_data_closed' ? new Date(last.at) : null }, now);
+      const silence = seen && onRecord ? continuedSilence(seen, last.raised_since ? new Date(last.raised_since) : null) : seen;
       if (action === 'raise' && silence) {
         const [task] = (await manager.query(
           `INSERT INTO follow_up_tasks (patient_id, kind, discipline, due_at, reason, created_at) VALUES ($1, 'no_readings', 'nursing', $2, $3, $2) RETURNING id`,
