@@ -13,7 +13,7 @@ import { PatientFacts } from './alerts/patient-facts';
 import { ReadingEvaluator } from './alerts/reading-evaluator';
 import { EvaluationLag } from './alerts/evaluation-lag';
 import { RuleStates } from './alerts/rule-states';
-import { ALERT_CHANNELS, type AlertChannel, type PatientChannel } from './delivery/alert-channel';
+import { ALERT_CHANNELS, PATIENT_CHANNELS, type AlertChannel, type PatientChannel } from './delivery/alert-channel';
 import { DeliveryQueue } from './delivery/delivery-queue';
 import { DeliveryWorker } from './delivery/delivery-worker';
 import { WebhookChannel } from './delivery/webhook-channel';
@@ -52,38 +52,27 @@ export class AlertingModule {
           ],
         },
         {
+          // The channels that can reach a patient: those of the care team's that can, and the voice call.
+          provide: PATIENT_CHANNELS,
+          inject: [ALERT_CHANNELS],
+          useFactory: (channels: AlertChannel[]): PatientChannel[] => [
+            ...channels.filter((channel): channel is AlertChannel & PatientChannel => 'sendToPatient' in channel),
+            ...(config.voice ? [new VoiceChannel(config.voice.url, config.voice.token)] : []),
+          ],
+        },
+        {
           provide: PatientReminders,
-          inject: [DataSource, ALERT_CHANNELS, JobFailures],
+          inject: [DataSource, PATIENT_CHANNELS, JobFailures],
           // Without PATIENT_LINK_SECRET no reminder goes to patients (the follow-up job gets null).
-          useFactory: (dataSource: DataSource, channels: AlertChannel[], failures: JobFailures) =>
-            config.patientLinks
-              ? new PatientReminders(
-                  dataSource,
-                  [
-                    ...channels.filter((channel): channel is AlertChannel & PatientChannel => 'sendToPatient' in channel),
-                    ...(config.voice ? [new VoiceChannel(config.voice.url, config.voice.token)] : []),
-                  ],
-                  config.patientLinks,
-                  failures,
-                )
-              : null,
+          useFactory: (dataSource: DataSource, channels: PatientChannel[], failures: JobFailures) =>
+            config.patientLinks ? new PatientReminders(dataSource, channels, config.patientLinks, failures) : null,
         },
         {
           provide: PatientSignInLinks,
-          inject: [DataSource, ALERT_CHANNELS, JobFailures],
+          inject: [DataSource, PATIENT_CHANNELS, JobFailures],
           // The links patients ask for at /p/sign-in, through the same patient channels; none without PATIENT_LINK_SECRET.
-          useFactory: (dataSource: DataSource, channels: AlertChannel[], failures: JobFailures) =>
-            config.patientLinks
-              ? new PatientSignInLinks(
-                  dataSource,
-                  [
-                    ...channels.filter((channel): channel is AlertChannel & PatientChannel => 'sendToPatient' in channel),
-                    ...(config.voice ? [new VoiceChannel(config.voice.url, config.voice.token)] : []),
-                  ],
-                  config.patientLinks,
-                  failures,
-                )
-              : null,
+          useFactory: (dataSource: DataSource, channels: PatientChannel[], failures: JobFailures) =>
+            config.patientLinks ? new PatientSignInLinks(dataSource, channels, config.patientLinks, failures) : null,
         },
         dataSourceProvider(ALERTING_CONFIG),
         readingStoreProvider(ALERTING_CONFIG),

@@ -4,6 +4,7 @@ import { PatientContactRepository, type DuePatientReminder } from '@rpm/persiste
 import { signPatientLink, signPatientPageLink } from '@rpm/security';
 import type { DataSource } from 'typeorm';
 import type { PatientChannel, PatientMessage } from '../delivery/alert-channel';
+import { sendThroughPreferred } from '../delivery/preferred-channels';
 import type { JobFailures } from '../jobs/job-failures';
 
 const DAY = 86_400_000;
@@ -82,28 +83,17 @@ export class PatientReminders {
       ...patientReminderMessage(contact.language, kind, dueAt, contact.timeZone, links),
       links,
     };
-    const errors: string[] = [];
-    for (const name of contact.channels) {
-      const channel = this.channels.get(name);
-      if (!channel) {
-        errors.push(`${name}: not configured`);
-        continue;
-      }
-      try {
-        await channel.sendToPatient(message);
-      } catch (error) {
-        const text = `${name}: ${(error as Error).message}`.replaceAll('\0', '').slice(0, 1000);
-        errors.push(text);
-        await this.contacts.recordAttempt(reminder, name, now, text);
-        continue;
-      }
-      await this.contacts.recordAttempt(reminder, name, now);
-      await this.contacts.settle(reminder, { status: 'sent', channel: name, at: now });
-      this.logger.log({ message: 'patient reminder sent', patientId: reminder.patient_id, kind, channel: name });
+    const outcome = await sendThroughPreferred(this.channels, contact.channels, message, (name, error) =>
+      this.contacts.recordAttempt(reminder, name, now, error),
+    );
+    if ('sentBy' in outcome) {
+      await this.contacts.recordAttempt(reminder, outcome.sentBy, now);
+      await this.contacts.settle(reminder, { status: 'sent', channel: outcome.sentBy, at: now });
+      this.logger.log({ message: 'patient reminder sent', patientId: reminder.patient_id, kind, channel: outcome.sentBy });
       return;
     }
     const attempts = reminder.attempts + 1;
-    const error = errors.length ? errors.join('; ') : 'the patient has no preferred channel';
+    const error = outcome.errors.join('; ');
     await this.contacts.settle(reminder, {
       status: attempts >= MAX_ATTEMPTS ? 'failed' : 'pending',
       error,

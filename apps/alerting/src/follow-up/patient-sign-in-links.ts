@@ -5,6 +5,7 @@ import { signPatientPageLink } from '@rpm/security';
 import type { DataSource } from 'typeorm';
 import type { PatientChannel, PatientSignInLinkToSend } from '../delivery/alert-channel';
 import type { JobFailures } from '../jobs/job-failures';
+import { sendThroughPreferred } from '../delivery/preferred-channels';
 import type { PatientLinkConfig } from './patient-reminders';
 
 const DAY = 86_400_000;
@@ -62,25 +63,14 @@ export class PatientSignInLinks {
       links: { page },
       expiresAt: new Date(expiresAtMs).toISOString(),
     };
-    const errors: string[] = [];
-    for (const name of contact.channels) {
-      const channel = this.channels.get(name);
-      if (!channel) {
-        errors.push(`${name}: not configured`);
-        continue;
-      }
-      try {
-        await channel.sendToPatient(message);
-      } catch (error) {
-        errors.push(`${name}: ${(error as Error).message}`.replaceAll('\0', '').slice(0, 500));
-        continue;
-      }
-      await this.links.settle(link, { status: 'sent', channel: name, at: now });
-      this.logger.log({ message: 'patient sign-in link sent', patientId: link.patient_id, channel: name });
+    const outcome = await sendThroughPreferred(this.channels, contact.channels, message);
+    if ('sentBy' in outcome) {
+      await this.links.settle(link, { status: 'sent', channel: outcome.sentBy, at: now });
+      this.logger.log({ message: 'patient sign-in link sent', patientId: link.patient_id, channel: outcome.sentBy });
       return;
     }
     const attempts = link.attempts + 1;
-    const error = errors.length ? errors.join('; ') : 'the patient has no preferred channel';
+    const error = outcome.errors.join('; ');
     await this.links.settle(link, {
       status: attempts >= MAX_ATTEMPTS ? 'failed' : 'pending',
       error,
