@@ -322,6 +322,13 @@ export class FollowUpPlanRepository {
     const closed = await this.closeNoReadings(manager, patientId, now, 'contact recorded', actorId);
     if (closed.length)
       await this.event(manager, patientId, now, 'no_data_closed', { dueAt: next.nextDueAt, detail: { by: 'contact', taskIds: closed }, actorId });
+    // The contact answers the patient's request to reschedule the contact it completes (requests are taken only
+    // for the plan's current due date): the worklist's "asked to reschedule" ends with it.
+    await manager.query(
+      `UPDATE follow_up_tasks SET status = 'done', done_at = $2, outcome = 'contact recorded', done_by = $3
+        WHERE patient_id = $1 AND kind = 'patient_asked_to_reschedule' AND status = 'open'`,
+      [patientId, now, actorId],
+    );
     return true;
   }
 
