@@ -263,6 +263,12 @@ describe("the patient's own page by their signed link, on a phone (headless Chro
             [clinic.patientId],
           )
         ).rows[0].count;
+      const requests = await sql.query(`SELECT status, outcome FROM follow_up_tasks WHERE patient_id = $1 AND kind = 'patient_asked_to_reschedule'`, [
+        clinic.patientId,
+      ]);
+      expect(requests.rows).toEqual([{ status: 'done', outcome: 'contact recorded' }]);
+      const closed = await sql.query(`SELECT detail FROM follow_up_events WHERE patient_id = $1 AND kind = 'task_closed'`, [clinic.patientId]);
+      expect(closed.rows).toEqual([{ detail: expect.objectContaining({ status: 'done', by: 'contact' }) }]);
       const before = await recorded();
       // The old due date's links (the reminder's, the page's): that contact has taken place.
       for (const [token, action] of [
