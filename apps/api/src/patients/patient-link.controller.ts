@@ -73,12 +73,18 @@ export class PatientLinkController {
     await this.linkAccess.existing(claims.patientId, auditAction, requestId);
     const dueAt = new Date(claims.dueAt);
     const now = this.clock.now();
-    const plan = await this.plans.plan(claims.patientId);
-    if (!patientLinkDueOpen(dueAt, plan ? new Date(plan.nextDueAt) : null, now)) {
+    const stillOpen = (planDueAt: Date | null) => patientLinkDueOpen(dueAt, planDueAt, now);
+    // Recording checks the due date under the plan's lock, so a contact recorded at the same moment is seen.
+    let recorded: boolean | 'gone';
+    if (record) recorded = await this.contacts.recordPatientAnswer(claims.patientId, dueAt, action, now, stillOpen);
+    else {
+      const plan = await this.plans.plan(claims.patientId);
+      recorded = stillOpen(plan ? new Date(plan.nextDueAt) : null) ? false : 'gone';
+    }
+    if (recorded === 'gone') {
       await this.audit.record({ userId: null, action: auditAction, patientId: claims.patientId, outcome: 'denied', requestId });
       throw new GoneException(patientPageText((await this.contacts.contact(claims.patientId)).language).text.followUpGone);
     }
-    const recorded = record ? await this.contacts.recordPatientAnswer(claims.patientId, dueAt, action, now) : false;
     await this.audit.record({ userId: null, action: auditAction, patientId: claims.patientId, outcome: 'allowed', requestId });
     return { action, dueAt: dueAt.toISOString(), recorded };
   }
