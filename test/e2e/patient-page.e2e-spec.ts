@@ -211,6 +211,10 @@ describe("the patient's own page by their signed link, on a phone (headless Chro
         ['Zeit', 'Oberer Wert', 'Unterer Wert'],
       ]);
       expect(await page.textContent('.patient-readings figcaption')).toContain('Glukose');
+      await page
+        .locator('.patient-readings figure.chart')
+        .first()
+        .screenshot({ path: path.join(ARTIFACTS_DIR, 'patient-page-german-chart.png') });
     } finally {
       expect((await doctor.put(`/patients/${clinic.patientId}/contact`, contact('en'))).status).toBe(200);
     }

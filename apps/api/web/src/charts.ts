@@ -60,7 +60,7 @@ export function timeChart(container: HTMLElement, spec: ChartSpec): uPlot {
       x: { time: true, range: () => spec.range },
       y: spec.yRange ? { range: (_u, min, max) => [Math.min(spec.yRange![0], min), Math.max(spec.yRange![1], max)] } : {},
     },
-    axes: [{}, { label: spec.unit, size: 56 }],
+    axes: [spec.locale ? { values: axisTimes(spec.locale) } : {}, { label: spec.unit, size: 56 }],
     ...(spec.locale ? { fmtDate: (template: string) => uPlot.fmtDate(template, dateNames(spec.locale!)) } : {}),
     series: [
       {
@@ -86,6 +86,16 @@ export function timeChart(container: HTMLElement, spec: ChartSpec): uPlot {
 function legendTime(locale: string): (chart: uPlot, seconds: number | null) => string {
   const format = new Intl.DateTimeFormat(locale, { weekday: 'short', day: 'numeric', month: 'short', hour: 'numeric', minute: '2-digit' });
   return (_chart, seconds) => (seconds === null ? '—' : format.format(new Date(seconds * 1000)));
+}
+
+/** The time axis' ticks in `locale` (uPlot's default writes month/day, US order): days, or hours within a day. */
+function axisTimes(locale: string): (chart: uPlot, splits: number[]) => string[] {
+  const days = new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'numeric' });
+  const hours = new Intl.DateTimeFormat(locale, { hour: 'numeric', minute: '2-digit' });
+  return (_chart, splits) => {
+    const format = splits.length > 1 && splits[1] - splits[0] < 86_400 ? hours : days;
+    return splits.map((at) => format.format(new Date(at * 1000)));
+  };
 }
 
 /** Month and weekday names in `locale`, for uPlot's date templates ({MMM}, {WWW}, ...). */
