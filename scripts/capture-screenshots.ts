@@ -1,9 +1,11 @@
 // Screenshots of the doctor's web page over the demo cohort, for docs/images: the platform started as
 // `npm start` starts it (embedded PostgreSQL, the demo and its simulated cohort), then headless Chromium.
-import { signPatientLink, signPatientPageLink } from '@rpm/security';
+import { signPatientPageLink } from '@rpm/security';
 import path from 'node:path';
 import { ApiClient } from '../test/support/api-client';
 import { launchChromium } from '../test/support/headless-chromium';
+import { SmtpSink } from '../test/support/smtp-sink';
+import { WebhookReceiver } from '../test/support/webhook-receiver';
 import { PlatformProcess } from '../test/support/platform-process';
 import { repoRoot } from '../test/support/repo-root';
 import { waitFor } from '../test/support/wait-for';
@@ -28,6 +30,52 @@ const DAY = 86_400_000;
 /** Signs the patient page's link the screenshot opens (the platform is started with it). */
 const PATIENT_LINK_SECRET = 'screenshots-only-patient-link-secret-0123456789';
 const daysAgo = (days: number) => new Date(Date.now() - days * DAY).toISOString();
+/** The patients' reminder channels: an SMS gateway and an app-push relay (webhooks), and an SMTP server. */
+interface Channels {
+  sms: WebhookReceiver;
+  push: WebhookReceiver;
+  smtp: SmtpSink;
+}
+const WEBHOOK_SECRET = 'screenshots-only-webhook-secret';
+
+/**
+ * Reminders to patients over their channels, sent by alerting's own follow-up job (run every few seconds here)
+ * to patients with contact details and `contact_channels` consent and a contact due within the week; two answer
+ * through the links their reminder carries (Priya asks to reschedule from her SMS, Margaret confirms from her app),
+ * the others have not yet: the dashboard's "Reminder response per channel".
+ */
+async function patientReminders(doctor: ApiClient, channels: Channels, endOfToday: number): Promise<void> {
+  const remind = [
+    { name: 'Priya Raman', channel: 'sms', phone: '+447700900201', email: null, dueAt: new Date(endOfToday) },
+    { name: 'Margaret Ellis', channel: 'webhook', phone: null, email: null, dueAt: new Date(endOfToday + 2 * DAY) },
+    { name: 'Daniel Okafor', channel: 'email', phone: null, email: 'daniel.okafor@example.org', dueAt: new Date(endOfToday + 5 * DAY) },
+    { name: 'Robert Lindqvist', channel: 'sms', phone: '+447700900202', email: null, dueAt: new Date(endOfToday + 2 * DAY) },
+  ];
+  for (const patient of remind) {
+    const patientId = patientNamed(patient.name);
+    const contact = { phone: patient.phone, email: patient.email, channels: [patient.channel], language: 'en', quietHours: null };
+    const saved = await doctor.put(`/patients/${patientId}/contact`, contact);
+    const consent = await doctor.post(`/patients/${patientId}/consents`, { scope: 'contact_channels' });
+    if (patient.name !== 'Priya Raman') await doctor.put(`/patients/${patientId}/follow-up`, { nextDueAt: patient.dueAt.toISOString() });
+    say(`${patient.name}: contact ${saved.status}, consent ${consent.status}, reminders by ${patient.channel}`);
+  }
+  const texts = () => channels.sms.received.map((hook) => hook.body as { to?: string; text?: string });
+  const pushes = () => channels.push.received.map((hook) => hook.body as { type?: string; patientId?: string; links?: { confirm: string } });
+  const sms = await waitFor(
+    'the reminders sent by alerting',
+    async () => {
+      const priya = texts().find((body) => body.to === '+447700900201')?.text;
+      const margaret = pushes().find((body) => body.type === 'patient_reminder' && body.patientId === patientNamed('Margaret Ellis'));
+      const others = texts().some((body) => body.to === '+447700900202') && channels.smtp.received.includes('daniel.okafor@example.org');
+      return priya && margaret && others ? { priya, margaret } : undefined;
+    },
+    90_000,
+    1_000,
+  );
+  const reschedule = /https?:\/\/\S+\/p\/[A-Za-z0-9_.-]+\/reschedule/.exec(sms.priya)![0];
+  say(`Priya asked to reschedule from her SMS: ${(await fetch(reschedule, { method: 'POST' })).status}`);
+  say(`Margaret confirmed from her app: ${(await fetch(sms.margaret.links!.confirm, { method: 'POST' })).status}`);
+}
 
 /**
  * A few weeks of the follow-up centre's work, through the API as the demo doctor would do it, so the
@@ -35,7 +83,7 @@ const daysAgo = (days: number) => new Date(Date.now() - days * DAY).toISOString(
  * due today, one completed by telephone, a readmission after the surgery patient's discharge, an alert
  * acknowledged.
  */
-async function followUpActivity(doctor: ApiClient, baseUrl: string): Promise<void> {
+async function followUpActivity(doctor: ApiClient, baseUrl: string, channels: Channels): Promise<void> {
   const { body: me } = await doctor.get<{ id: string }>('/auth/me');
   const endOfToday = Math.floor(Date.now() / DAY) * DAY + DAY - 60_000;
   await doctor.put(`/patients/${patientNamed('Thomas Becker')}/follow-up`, { nextDueAt: daysAgo(4), assignedTo: me.id });
@@ -44,7 +92,7 @@ async function followUpActivity(doctor: ApiClient, baseUrl: string): Promise<voi
   await doctor.put(`/patients/${patientNamed('Aisha Mensah')}/follow-up`, { nextDueAt: daysAgo(6) });
   await doctor.post(`/patients/${patientNamed('Aisha Mensah')}/visits`, { occurredAt: daysAgo(2), type: 'telephone', outcome: 'Home readings reviewed' });
   await doctor.post(`/patients/${patientNamed('Robert Lindqvist')}/visits`, { occurredAt: daysAgo(3), type: 'admission', outcome: 'Wound infection' });
-  // Through their signed links: Aisha answers the satisfaction survey her call gave her; Priya asks to reschedule.
+  // Through her signed link: Aisha answers the satisfaction survey her call gave her.
   const expiresAt = Math.floor(Date.now() / 1000) + 3600;
   const survey = signPatientPageLink(PATIENT_LINK_SECRET, { patientId: patientNamed('Aisha Mensah'), expiresAt });
   const answers = { 'satisfaction-overall': 4, 'satisfaction-helped': 2, 'satisfaction-recommend': 2 };
@@ -54,9 +102,7 @@ async function followUpActivity(doctor: ApiClient, baseUrl: string): Promise<voi
     body: JSON.stringify({ answers }),
   });
   say(`satisfaction survey answered: ${surveyStatus.status}`);
-  const dueAt = new Date(endOfToday).toISOString();
-  const reschedule = signPatientLink(PATIENT_LINK_SECRET, { action: 'reschedule', patientId: patientNamed('Priya Raman'), dueAt, expiresAt });
-  say(`reschedule asked: ${(await fetch(`${baseUrl}/p/${reschedule}/reschedule`, { method: 'POST' })).status}`);
+  await patientReminders(doctor, channels, endOfToday);
   for (const patient of DEMO_COHORT) {
     const { body } = await doctor.get<{ alerts: { id: string }[] }>(`/patients/${patient.id}/alerts?status=open&limit=1`);
     if (!body.alerts[0]) continue;
@@ -68,7 +114,19 @@ async function followUpActivity(doctor: ApiClient, baseUrl: string): Promise<voi
 
 async function main(): Promise<void> {
   say('starting the platform with the demo cohort ...');
-  const platform = await PlatformProcess.start({ DEMO_COHORT: 'true', PATIENT_LINK_SECRET });
+  const channels: Channels = { sms: await WebhookReceiver.start('unused'), push: await WebhookReceiver.start(WEBHOOK_SECRET), smtp: await SmtpSink.start() };
+  const platform = await PlatformProcess.start({
+    DEMO_COHORT: 'true',
+    PATIENT_LINK_SECRET,
+    // The patients' reminders go out through these (as would the care team's alerts), and alerting's follow-up job,
+    // hourly by default, runs every few seconds so the reminders are sent while the screenshots are taken.
+    ALERT_SMS_GATEWAY_URL: channels.sms.url,
+    ALERT_SMS_GATEWAY_TOKEN: 'screenshots-only',
+    ALERT_WEBHOOK_URL: channels.push.url,
+    ALERT_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    ALERT_EMAIL_SMTP_URL: channels.smtp.url,
+    FOLLOW_UP_EVERY_SECONDS: '5',
+  });
   const browser = await launchChromium();
   try {
     const doctor = await ApiClient.login(platform.httpUrl, DEMO.doctor.email, DEMO.doctor.password);
@@ -98,7 +156,7 @@ async function main(): Promise<void> {
       await page.screenshot({ path: path.join(outDir, shot.file), fullPage: true });
       say(`wrote docs/images/${shot.file}`);
     }
-    await followUpActivity(doctor, platform.httpUrl);
+    await followUpActivity(doctor, platform.httpUrl, channels);
     await page.goto(`${platform.httpUrl}/app#/follow-up`);
     await page.waitForSelector('figure[data-chart="follow-up-trend"] canvas');
     await page.click('.dashboard-cards .card[data-figure="overdue"]');
@@ -141,6 +199,9 @@ async function main(): Promise<void> {
   } finally {
     await browser.close();
     await platform.stop();
+    await channels.sms.stop();
+    await channels.push.stop();
+    channels.smtp.stop();
   }
 }
 

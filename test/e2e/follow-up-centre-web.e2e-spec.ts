@@ -174,7 +174,10 @@ describe('the follow-up centre in headless Chromium', () => {
   it('downloads the dashboard as CSV: RFC 4180 quoting, formulas neutralised, the same figures', async () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('button[data-action="export-csv"]')]);
     expect(download.suggestedFilename()).toBe('follow-up-dashboard.csv');
-    const csv = await readFile((await download.path())!, 'utf8');
+    const bytes = await readFile((await download.path())!);
+    // UTF-8 with its byte order mark, so Excel on Windows reads accented names as they are.
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const csv = bytes.subarray(3).toString('utf8');
     const lines = csv.split('\r\n');
     expect(lines[0]).toBe('scope,group,figure,count,of,percent,patients');
     const figures = await dashboard();
@@ -188,6 +191,7 @@ describe('the follow-up centre in headless Chromium', () => {
     const response = await fetch(`${platform.httpUrl}/follow-up/dashboard.csv?weeks=12`, { headers: { authorization: doctor.authorization } });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/csv; charset=utf-8/);
+    expect([...new Uint8Array(await response.arrayBuffer()).subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     expect(response.headers.get('content-disposition')).toBe('attachment; filename="follow-up-dashboard.csv"');
     expect((await fetch(`${platform.httpUrl}/follow-up/dashboard.csv`)).status).toBe(401);
   });

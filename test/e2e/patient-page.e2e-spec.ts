@@ -35,7 +35,7 @@ const BP: DeviceReading[] = [
 interface PatientPageBody {
   glucose: { timeInRangePercent: number } | null;
   bloodPressure: { last: { systolic: number; diastolic: number } } | null;
-  followUp: { dueAt: string; confirmToken: string | null } | null;
+  followUp: { dueAt: string; confirmToken: string | null; rescheduleToken: string | null } | null;
   questionnaires: { instrument: string }[];
 }
 interface Alert {
@@ -195,6 +195,123 @@ describe("the patient's own page by their signed link, on a phone (headless Chro
     await page.waitForSelector('[data-bp]');
     expect(await page.textContent('[data-bp]')).toMatch(/^Votre dernière tension était de 128\/82 le \p{L}+ \d{1,2} \p{L}+\.$/u);
     expect((await doctor.put(`/patients/${clinic.patientId}/contact`, contact('en'))).status).toBe(200);
+  });
+
+  it("names the chart's time and series in German in the legend for a German patient, not in English", async () => {
+    const contact = (language: string) => ({ phone: null, email: null, channels: [], language, quietHours: null });
+    expect((await doctor.put(`/patients/${clinic.patientId}/contact`, contact('de'))).status).toBe(200);
+    try {
+      await page.goto(`${platform.httpUrl}/p/${tokenOf(clinic.patientId)}`);
+      await page.waitForSelector('.patient-readings figure.chart .u-legend');
+      const legends = await page
+        .locator('.patient-readings figure.chart')
+        .evaluateAll((figures) => figures.map((figure) => [...figure.querySelectorAll('.u-legend .u-label')].map((label) => label.textContent)));
+      expect(legends).toEqual([
+        ['Zeit', 'Glukose'],
+        ['Zeit', 'Oberer Wert', 'Unterer Wert'],
+      ]);
+      expect(await page.textContent('.patient-readings figcaption')).toContain('Glukose');
+      await page
+        .locator('.patient-readings figure.chart')
+        .first()
+        .screenshot({ path: path.join(ARTIFACTS_DIR, 'patient-page-german-chart.png') });
+    } finally {
+      expect((await doctor.put(`/patients/${clinic.patientId}/contact`, contact('en'))).status).toBe(200);
+    }
+  });
+
+  it('answers 404 to a signed link for a patient that does not exist (deleted), as to any unknown record', async () => {
+    const gone = await addPatient(databaseUrl, clinic.careTeamId, 'Deleted Patient');
+    const sql = new Client({ connectionString: databaseUrl });
+    await sql.connect();
+    try {
+      await sql.query('DELETE FROM devices WHERE patient_id = $1', [gone.patientId]);
+      await sql.query('DELETE FROM patients WHERE id = $1', [gone.patientId]);
+    } finally {
+      await sql.end();
+    }
+    for (const patientId of [gone.patientId, '00000000-0000-4000-8000-000000000000']) {
+      expect((await fetch(`${platform.httpUrl}/p/${tokenOf(patientId)}/page`)).status).toBe(404);
+      const answer = await fetch(`${platform.httpUrl}/p/${tokenOf(patientId)}/questionnaires/pain_nrs/responses`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ answers: { 'pain-1': 2 } }),
+      });
+      expect(answer.status).toBe(404);
+      const reschedule = signPatientLink(SECRET, { action: 'reschedule', patientId, dueAt: new Date().toISOString(), expiresAt: inDays(1) });
+      expect((await fetch(`${platform.httpUrl}/p/${reschedule}/reschedule`, { method: 'POST' })).status).toBe(404);
+    }
+  });
+
+  it('a contact ends the "asked to reschedule" request; a link for the contact it completed, or for a passed day, is refused (410) and records nothing', async () => {
+    const { followUp } = (await (await fetch(`${platform.httpUrl}/p/${tokenOf(clinic.patientId)}/page`)).json()) as PatientPageBody;
+    const asked = await fetch(`${platform.httpUrl}/p/${followUp!.rescheduleToken!}/reschedule`, { method: 'POST' });
+    expect(await asked.json()).toEqual(expect.objectContaining({ action: 'reschedule', recorded: true }));
+    const flagged = async () =>
+      (await doctor.get<{ items: { patientId: string; rescheduleRequested: boolean }[] }>('/follow-up/worklist')).body.items.find(
+        (item) => item.patientId === clinic.patientId,
+      )?.rescheduleRequested ?? false;
+    expect(await flagged()).toBe(true);
+
+    expect((await doctor.post(`/patients/${clinic.patientId}/visits`, { occurredAt: hoursAgo(0.1), type: 'telephone' })).status).toBe(201);
+    expect(await flagged()).toBe(false);
+
+    const sql = new Client({ connectionString: databaseUrl });
+    await sql.connect();
+    try {
+      const recorded = async () =>
+        (
+          await sql.query<{ count: string }>(
+            `SELECT (SELECT count(*) FROM follow_up_events WHERE patient_id = $1 AND kind IN ('patient_confirmed', 'patient_asked_to_reschedule'))
+                  + (SELECT count(*) FROM follow_up_tasks WHERE patient_id = $1 AND kind = 'patient_asked_to_reschedule') AS count`,
+            [clinic.patientId],
+          )
+        ).rows[0].count;
+      const requests = await sql.query(`SELECT status, outcome FROM follow_up_tasks WHERE patient_id = $1 AND kind = 'patient_asked_to_reschedule'`, [
+        clinic.patientId,
+      ]);
+      expect(requests.rows).toEqual([{ status: 'done', outcome: 'contact recorded' }]);
+      const closed = await sql.query(`SELECT detail FROM follow_up_events WHERE patient_id = $1 AND kind = 'task_closed'`, [clinic.patientId]);
+      expect(closed.rows).toEqual([{ detail: expect.objectContaining({ status: 'done', by: 'contact' }) }]);
+      const before = await recorded();
+      // The old due date's links (the reminder's, the page's): that contact has taken place.
+      for (const [token, action] of [
+        [followUp!.rescheduleToken!, 'reschedule'],
+        [followUp!.confirmToken!, 'confirm'],
+      ]) {
+        const refused = await fetch(`${platform.httpUrl}/p/${token}/${action}`, { method: 'POST' });
+        expect(refused.status).toBe(410);
+        expect(((await refused.json()) as { message: string }).message).toBe(
+          'This follow-up has already taken place or passed; your care team will contact you.',
+        );
+      }
+      // The current due date, once its day has passed (the link itself runs a day longer).
+      const passed = new Date(Date.now() - 30 * HOUR);
+      await sql.query('UPDATE follow_up_plans SET next_due_at = $2 WHERE patient_id = $1', [clinic.patientId, passed]);
+      const late = signPatientLink(SECRET, { action: 'reschedule', patientId: clinic.patientId, dueAt: passed.toISOString(), expiresAt: inDays(1) });
+      expect((await fetch(`${platform.httpUrl}/p/${late}/reschedule`, { method: 'POST' })).status).toBe(410);
+      expect(await recorded()).toBe(before);
+      expect(await flagged()).toBe(false);
+    } finally {
+      await sql.end();
+    }
+  });
+
+  it('takes the survey after a contact once: a second answer, with no survey open, is refused (409) and not stored', async () => {
+    const survey = (overall: number) =>
+      fetch(`${platform.httpUrl}/p/${tokenOf(clinic.patientId)}/questionnaires/contact_satisfaction/responses`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ answers: { 'satisfaction-overall': overall, 'satisfaction-helped': 2, 'satisfaction-recommend': 2 } }),
+      });
+    expect((await survey(4)).status).toBe(201);
+    const again = await survey(1);
+    expect(again.status).toBe(409);
+    expect(((await again.json()) as { message: string }).message).toBe('This questionnaire was already answered or is no longer open. Thank you!');
+    const { body } = await doctor.get<{ recent: { instrument: string; total: number }[] }>(`/patients/${clinic.patientId}/questionnaires`);
+    expect(body.recent.filter((response) => response.instrument === 'contact_satisfaction')).toHaveLength(1);
+    const { questionnaires } = (await (await fetch(`${platform.httpUrl}/p/${tokenOf(clinic.patientId)}/page`)).json()) as PatientPageBody;
+    expect(questionnaires.map((open) => open.instrument)).not.toContain('contact_satisfaction');
   });
 
   it('raised no script error and no content-security-policy violation', () => {

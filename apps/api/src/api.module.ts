@@ -17,7 +17,7 @@ import { ResponseContractInterceptor } from './http/response-contract.intercepto
 import { BrokerCredentials } from './devices/broker-credentials';
 import { DeviceRegistry } from './devices/device-registry';
 import { ApiMetrics } from './observability/api-metrics';
-import { PatientAccess } from './patients/patient-access';
+import { PatientAccess, PatientLinkAccess } from './patients/patient-access';
 import { QuestionnaireAnswering } from './patients/questionnaire-answering';
 import { PatientWorklist } from './patients/patient-worklist';
 
@@ -46,6 +46,7 @@ export class ApiModule {
         BrokerCredentials,
         DeviceRegistry,
         PatientAccess,
+        PatientLinkAccess,
         PatientWorklist,
         QuestionnaireAnswering,
         { provide: APP_GUARD, useClass: AuthGuard },

@@ -15,6 +15,12 @@ export function csvField(value: string | number | null): string {
 /** Rows joined with CRLF, as RFC 4180 writes them. */
 export const toCsv = (rows: readonly (readonly (string | number | null)[])[]): string => rows.map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';
 
+/**
+ * The byte order mark: RFC 4180 does not need it, but Excel on Windows reads a CSV without it in the system's
+ * code page and garbles accented names ("Zoé" as "ZoÃ©"). Text editors, LibreOffice and Python's utf-8-sig skip it.
+ */
+export const UTF8_BOM = '\uFEFF';
+
 const FIGURES = [
   ['coverage', 'Coverage (enough data)'],
   ['completion', 'Due contacts completed'],
@@ -78,5 +84,5 @@ export function dashboardCsv(dashboard: FollowUpDashboardResponse): string {
   rows.push([]);
   rows.push(['reminder channel', 'sent', 'responded within 7 days', 'awaiting (sent < 7 days ago)', 'response rate %']);
   for (const channel of dashboard.responseByChannel) rows.push([channel.channel, channel.sent, channel.responded, channel.awaiting, channel.percent]);
-  return toCsv(rows);
+  return UTF8_BOM + toCsv(rows);
 }

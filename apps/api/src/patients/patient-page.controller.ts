@@ -1,7 +1,7 @@
-import { Body, Controller, Get, Inject, NotFoundException, Param, Post, UnauthorizedException } from '@nestjs/common';
-import { CLOCK, pathwayTemplate, patientPageText, questionnaire, questionnairesDue, summarizeCgm, type Clock } from '@rpm/clinical';
+import { Body, ConflictException, Controller, Get, Inject, NotFoundException, Param, Post, UnauthorizedException } from '@nestjs/common';
+import { CLOCK, pathwayTemplate, patientLinkDueOpen, patientPageText, questionnaire, questionnairesDue, summarizeCgm, type Clock } from '@rpm/clinical';
 import { patientPageSchema, questionnaireAnswerRequestSchema, questionnaireRecordedSchema, type QuestionnaireAnswerRequest } from '@rpm/contracts';
-import { FollowUpPlanRepository, PatientContactRepository, QuestionnaireResponseRepository } from '@rpm/persistence';
+import { FollowUpPlanRepository, NoOpenAssignmentError, PatientContactRepository, QuestionnaireResponseRepository } from '@rpm/persistence';
 import { READING_STORE } from '@rpm/platform';
 import { signPatientLink, verifyPatientPageLink } from '@rpm/security';
 import type { ReadingStore } from '@rpm/timeseries';
@@ -10,6 +10,7 @@ import { AuditLog } from '../audit/audit-log';
 import { Public } from '../auth/public.decorator';
 import { RequestId } from '../auth/current-user';
 import { RespondsWith } from '../http/responds-with.decorator';
+import { PatientLinkAccess } from './patient-access';
 import { PatientRouteThrottle } from './patient-route-throttler.guard';
 import { QuestionnaireAnswering } from './questionnaire-answering';
 
@@ -23,7 +24,8 @@ const ACTION_LINK_GRACE_MS = DAY;
 /**
  * The patient's own page (GET /p/:token serves the web page; these routes feed it). The token is a signed
  * 'view' link (PATIENT_LINK_SECRET) that names one patient: everything here is that patient's and no other's,
- * there is no patient id in any route. A tampered or expired token answers 401, no secret configured 404.
+ * there is no patient id in any route. A tampered or expired token answers 401; a token for a patient that does
+ * not exist (deleted) 404, as any unknown record; no secret configured 404.
  * Every use is audit-logged as the patient's through their link (no user; action `patient_link.page.*`).
  */
 @Controller('p/:token')
@@ -38,6 +40,7 @@ export class PatientPageController {
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly answering: QuestionnaireAnswering,
     private readonly audit: AuditLog,
+    private readonly linkAccess: PatientLinkAccess,
   ) {}
 
   @Get('page')
@@ -104,15 +107,24 @@ export class PatientPageController {
   ) {
     const patientId = await this.patientOf(token, 'patient_link.page.questionnaire', requestId);
     await this.audit.record({ userId: null, action: 'patient_link.page.questionnaire', patientId, outcome: 'allowed', requestId });
-    return this.answering.answer(patientId, instrument, body, { enteredBy: null, source: 'patient' });
+    try {
+      return await this.answering.answer(patientId, instrument, body, { enteredBy: null, source: 'patient' });
+    } catch (error) {
+      if (!(error instanceof NoOpenAssignmentError)) throw error;
+      // The survey after a contact, answered already (or closed): say so; nothing is recorded.
+      throw new ConflictException(patientPageText((await this.contacts.contact(patientId)).language).text.questionnaireClosed);
+    }
   }
 
-  /** The confirm / reschedule tokens for the due contact, as a reminder would carry them (null once expired). */
+  /**
+   * The confirm / reschedule tokens for the due contact, as a reminder would carry them: null once its day has
+   * passed, when the links would be refused (410).
+   */
   private followUp(patientId: string, dueAt: Date, now: Date) {
     const expiresAtMs = dueAt.getTime() + ACTION_LINK_GRACE_MS;
     const secret = this.config.patientLinkSecret!;
     const sign = (action: 'confirm' | 'reschedule') =>
-      expiresAtMs > now.getTime()
+      patientLinkDueOpen(dueAt, dueAt, now)
         ? signPatientLink(secret, { action, patientId, dueAt: dueAt.toISOString(), expiresAt: Math.floor(expiresAtMs / 1000) })
         : null;
     return { dueAt: dueAt.toISOString(), confirmToken: sign('confirm'), rescheduleToken: sign('reschedule') };
@@ -125,7 +137,7 @@ export class PatientPageController {
       await this.audit.record({ userId: null, action, patientId: null, outcome: 'denied', requestId });
       throw new UnauthorizedException('this link is not valid or has expired');
     }
-    return claims.patientId;
+    return this.linkAccess.existing(claims.patientId, action, requestId);
   }
 }
 

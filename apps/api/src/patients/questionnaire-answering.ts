@@ -65,6 +65,9 @@ export class QuestionnaireAnswering {
         source: by.source,
       },
       firings,
+      // The patient answers a questionnaire given one at a time only while it is open (once per contact); a
+      // clinician may still enter a late paper form, kept but counted as no contact's survey.
+      { requireOpenAssignment: by.source === 'patient' && definition.assignedOnly === true },
     );
     return {
       response: questionnaireResponseView(recorded.response),

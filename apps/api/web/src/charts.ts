@@ -31,6 +31,10 @@ export interface ChartSpec {
   target?: [number, number];
   lines?: ReferenceLine[];
   markers: Marker[];
+  /** The time column's name in the legend (uPlot's default is 'Time'): the patient's page gives its own language's. */
+  timeLabel?: string;
+  /** A language tag for the month and day names on the time axis and in the legend (uPlot's default: English). */
+  locale?: string;
 }
 
 /**
@@ -56,9 +60,13 @@ export function timeChart(container: HTMLElement, spec: ChartSpec): uPlot {
       x: { time: true, range: () => spec.range },
       y: spec.yRange ? { range: (_u, min, max) => [Math.min(spec.yRange![0], min), Math.max(spec.yRange![1], max)] } : {},
     },
-    axes: [{}, { label: spec.unit, size: 56 }],
+    axes: [spec.locale ? { values: axisTimes(spec.locale) } : {}, { label: spec.unit, size: 56 }],
+    ...(spec.locale ? { fmtDate: (template: string) => uPlot.fmtDate(template, dateNames(spec.locale!)) } : {}),
     series: [
-      {},
+      {
+        ...(spec.timeLabel ? { label: spec.timeLabel } : {}),
+        ...(spec.locale ? { value: legendTime(spec.locale) } : {}),
+      },
       ...spec.series.map((series) => ({ label: series.label, stroke: series.color, width: 2, spanGaps: false, points: { show: spec.times.length < 60 } })),
       ...bandSeries.map((series) => ({ label: series.label, stroke: 'transparent', show: true, points: { show: false } })),
     ],
@@ -72,6 +80,36 @@ export function timeChart(container: HTMLElement, spec: ChartSpec): uPlot {
   const chart = new uPlot(options, data, container);
   new ResizeObserver(() => chart.setSize({ width: Math.max(320, container.clientWidth), height: 220 })).observe(container);
   return chart;
+}
+
+/** The legend's time in `locale` (uPlot's default writes an English 12-hour clock). */
+function legendTime(locale: string): (chart: uPlot, seconds: number | null) => string {
+  const format = new Intl.DateTimeFormat(locale, { weekday: 'short', day: 'numeric', month: 'short', hour: 'numeric', minute: '2-digit' });
+  return (_chart, seconds) => (seconds === null ? '—' : format.format(new Date(seconds * 1000)));
+}
+
+/** The time axis' ticks in `locale` (uPlot's default writes month/day, US order): days, or hours within a day. */
+function axisTimes(locale: string): (chart: uPlot, splits: number[]) => string[] {
+  const days = new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'numeric' });
+  const hours = new Intl.DateTimeFormat(locale, { hour: 'numeric', minute: '2-digit' });
+  return (_chart, splits) => {
+    const format = splits.length > 1 && splits[1] - splits[0] < 86_400 ? hours : days;
+    return splits.map((at) => format.format(new Date(at * 1000)));
+  };
+}
+
+/** Month and weekday names in `locale`, for uPlot's date templates ({MMM}, {WWW}, ...). */
+function dateNames(locale: string): uPlot.DateNames {
+  const names = (options: Intl.DateTimeFormatOptions, dates: Date[]) =>
+    dates.map((date) => new Intl.DateTimeFormat(locale, { ...options, timeZone: 'UTC' }).format(date));
+  const months = Array.from({ length: 12 }, (_, month) => new Date(Date.UTC(2024, month, 15)));
+  const weekdays = Array.from({ length: 7 }, (_, day) => new Date(Date.UTC(2024, 0, 7 + day))); // 7 January 2024 was a Sunday
+  return {
+    MMMM: names({ month: 'long' }, months),
+    MMM: names({ month: 'short' }, months),
+    WWWW: names({ weekday: 'long' }, weekdays),
+    WWW: names({ weekday: 'short' }, weekdays),
+  };
 }
 
 function drawTarget(chart: uPlot, spec: ChartSpec): void {

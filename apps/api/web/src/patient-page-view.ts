@@ -26,6 +26,9 @@ async function call<T>(path: string, text: PatientPageText | null, body?: unknow
   });
   if (response.status === 401 || response.status === 404) throw new PageError('link', text?.linkInvalid ?? 'This link is not valid or has expired.');
   if (response.status === 429) throw new PageError('busy', text?.tooManyRequests ?? 'Too many attempts. Please wait a minute and try again.');
+  // A contact that has taken place or passed (410), a survey already answered (409): the API's sentence, in the patient's language.
+  if (response.status === 409 || response.status === 410)
+    throw new PageError('other', ((await response.json()) as { message?: string }).message ?? text?.somethingWrong ?? 'Something went wrong.');
   if (!response.ok) throw new PageError('other', text?.somethingWrong ?? 'Something went wrong. Please try again.');
   return (await response.json()) as T;
 }
@@ -82,6 +85,8 @@ export async function renderPatientPage(root: HTMLElement, token: string): Promi
     readings.append(figure);
     timeChart(figure, {
       unit: 'mg/dL',
+      timeLabel: text.chartTime,
+      locale: page.language,
       times: page.glucose.hourly.map((point) => seconds(point.at)),
       series: [{ label: text.glucoseSeries, color: '#0969da', values: page.glucose.hourly.map((point) => point.meanMgDl) }],
       range,
@@ -95,6 +100,8 @@ export async function renderPatientPage(root: HTMLElement, token: string): Promi
     const bp = page.bloodPressure.readings;
     timeChart(figure, {
       unit: 'mmHg',
+      timeLabel: text.chartTime,
+      locale: page.language,
       times: bp.map((reading) => seconds(reading.at)),
       series: [
         { label: text.systolicSeries, color: '#d1242f', values: bp.map((reading) => reading.systolic) },

@@ -6,6 +6,7 @@ import {
   followUpStatus,
   initialPlan,
   judge,
+  patientLinkDueOpen,
   proposeChange,
   recordContact,
   reminderDue,
@@ -197,6 +198,20 @@ describe('reminders 7 days, 3 days and on the day, once each, never for a contac
     [1, [], null], // the contact's day has passed: nothing
   ] as const)('%s days from due, after %j: %s', (days, sent, expected) => {
     expect(reminderDue(due, at(days), sent)).toBe(expected);
+  });
+});
+
+describe("a patient's one-action link acts only on the contact still due, until its day has passed", () => {
+  const due = new Date(Date.UTC(2026, 0, 10, 9));
+  const at = (hours: number) => new Date(due.getTime() + hours * 3_600_000);
+  it.each([
+    ['a day before', due, at(-24), true],
+    ['on the day, after the due time', due, at(10), true],
+    ['the day after (the link itself is still valid)', due, at(16), false],
+    ['after a contact moved the due date', new Date(due.getTime() + 30 * 86_400_000), at(-24), false],
+    ['with no plan', null, at(-24), false],
+  ] as const)('%s', (_, planDueAt, now, open) => {
+    expect(patientLinkDueOpen(due, planDueAt, now)).toBe(open);
   });
 });
 

@@ -309,3 +309,14 @@ export function reminderDue(nextDueAt: Date, now: Date, alreadySent: readonly Re
   if (!window || alreadySent.includes(window[0])) return null;
   return window[0];
 }
+
+/**
+ * Whether a patient's one-action link (confirm, reschedule) for the contact due at `linkDueAt` still has a
+ * contact to act on: the plan's due date is still that one (a recorded contact, or a clinician's change, moves
+ * it) and its UTC day, the day of the last reminder, has not passed. Otherwise the contact has taken place or
+ * passed and the answer is refused: recording it would put a stale request on the nurse worklist.
+ */
+export function patientLinkDueOpen(linkDueAt: Date, planDueAt: Date | null, now: Date): boolean {
+  if (!planDueAt || planDueAt.getTime() !== linkDueAt.getTime()) return false;
+  return utcDay(now) <= utcDay(linkDueAt);
+}

@@ -149,6 +149,7 @@ export const CONTACT_SATISFACTION: QuestionnaireDefinition = {
   title: 'Your last contact with the care team',
   stem: 'About your last call, video call, visit or message with your care team:',
   source: 'written for this platform: a short satisfaction survey after each contact, not a validated instrument',
+  assignedOnly: true,
   items: [
     {
       linkId: 'satisfaction-overall',

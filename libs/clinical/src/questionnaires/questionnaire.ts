@@ -34,6 +34,8 @@ export interface QuestionnaireDefinition {
   stem: string;
   /** Where the items, scoring and bands come from. */
   source: string;
+  /** Given to the patient one at a time (an assignment): the patient answers it only while one is open. */
+  assignedOnly?: boolean;
   items: QuestionnaireItem[];
   /** Highest possible total (the sum of each item's highest option). */
   maxScore: number;

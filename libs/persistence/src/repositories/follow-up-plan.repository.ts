@@ -323,6 +323,15 @@ export class FollowUpPlanRepository {
     const closed = await this.closeNoReadings(manager, patientId, now, 'contact recorded', actorId);
     if (closed.length)
       await this.event(manager, patientId, now, 'no_data_closed', { dueAt: next.nextDueAt, detail: { by: 'contact', taskIds: closed }, actorId });
+    // The contact answers the patient's request to reschedule the contact it completes (requests are taken only
+    // for the plan's current due date): the worklist's "asked to reschedule" ends with it.
+    const requests: { id: string; due_at: Date }[] = await manager.query(
+      `WITH closed AS (UPDATE follow_up_tasks SET status = 'done', done_at = $2, outcome = 'contact recorded', done_by = $3
+          WHERE patient_id = $1 AND kind = 'patient_asked_to_reschedule' AND status = 'open' RETURNING id, due_at) SELECT id, due_at FROM closed`,
+      [patientId, now, actorId],
+    );
+    for (const task of requests)
+      await this.event(manager, patientId, now, 'task_closed', { dueAt: task.due_at, detail: { taskId: task.id, status: 'done', by: 'contact' }, actorId });
     return true;
   }
 

@@ -227,11 +227,21 @@ export class PatientContactRepository {
 
   /**
    * A patient's answer through a signed link, on the follow-up record: a confirmation is an event; a request to
-   * reschedule is an event and an open task on the nurse worklist. Once per due date and action.
+   * reschedule is an event and an open task on the nurse worklist. Once per due date and action; nothing, and
+   * 'gone', when `dueStillOpen` says the plan's due date (read under lock) no longer takes it.
    */
-  async recordPatientAnswer(patientId: string, dueAt: Date, action: 'confirm' | 'reschedule', now: Date): Promise<boolean> {
+  async recordPatientAnswer(
+    patientId: string,
+    dueAt: Date,
+    action: 'confirm' | 'reschedule',
+    now: Date,
+    dueStillOpen: (planDueAt: Date | null) => boolean = () => true,
+  ): Promise<boolean | 'gone'> {
     return this.dataSource.transaction(async (manager) => {
       await manager.query(`SELECT 1 FROM patients WHERE id = $1 FOR UPDATE`, [patientId]);
+      // The plan row locked as a contact being recorded locks it: the answer sees the due date before or after it.
+      const [plan]: { next_due_at: Date }[] = await manager.query(`SELECT next_due_at FROM follow_up_plans WHERE patient_id = $1 FOR UPDATE`, [patientId]);
+      if (!dueStillOpen(plan ? new Date(plan.next_due_at) : null)) return 'gone';
       const kind = action === 'confirm' ? 'patient_confirmed' : 'patient_asked_to_reschedule';
       const [seen] = await manager.query(`SELECT 1 FROM follow_up_events WHERE patient_id = $1 AND kind = $2 AND due_at = $3`, [patientId, kind, dueAt]);
       if (seen) return false;

@@ -18,6 +18,13 @@ export interface QuestionnaireResponseRow extends NewQuestionnaireResponse {
   createdAt: Date;
 }
 
+/** A response to a questionnaire given one at a time (the survey after a contact) with none open: not recorded. */
+export class NoOpenAssignmentError extends Error {
+  constructor(readonly instrument: string) {
+    super(`no open ${instrument} questionnaire to answer`);
+  }
+}
+
 const COLUMNS = `id, instrument, instrument_version AS "instrumentVersion", answers, total, band, answered_at AS "answeredAt",
                  entered_by AS "enteredBy", source, created_at AS "createdAt"`;
 
@@ -33,6 +40,7 @@ export class QuestionnaireResponseRepository {
     patientId: string,
     response: NewQuestionnaireResponse,
     firings: readonly EpisodeFiring[],
+    options: { requireOpenAssignment?: boolean } = {},
   ): Promise<{ response: QuestionnaireResponseRow; alerts: NonNullable<EpisodeChange>[] }> {
     const alerts = new AlertRepository(this.dataSource);
     return this.dataSource.transaction(async (manager) => {
@@ -51,13 +59,18 @@ export class QuestionnaireResponseRepository {
           response.source,
         ],
       );
-      // A response answers the oldest open assignment of its instrument (the survey after a contact), if any.
-      await manager.query(
-        `UPDATE questionnaire_assignments SET status = 'answered', response_id = $3, closed_at = $4
-          WHERE id = (SELECT id FROM questionnaire_assignments WHERE patient_id = $1 AND instrument = $2 AND status = 'open' AND expires_at > $4
-                       ORDER BY assigned_at LIMIT 1)`,
+      // A response answers the oldest open assignment of its instrument (the survey after a contact), if any;
+      // one that must answer an assignment and finds none is not recorded (the transaction rolls back).
+      const answered: { id: string }[] = await manager.query(
+        `WITH answered AS (
+           UPDATE questionnaire_assignments SET status = 'answered', response_id = $3, closed_at = $4
+            WHERE id = (SELECT id FROM questionnaire_assignments WHERE patient_id = $1 AND instrument = $2 AND status = 'open' AND expires_at > $4
+                         ORDER BY assigned_at LIMIT 1 FOR UPDATE)
+            RETURNING id)
+         SELECT id FROM answered`,
         [patientId, response.instrument, row.id, response.answeredAt],
       );
+      if (options.requireOpenAssignment && answered.length === 0) throw new NoOpenAssignmentError(response.instrument);
       const changes: NonNullable<EpisodeChange>[] = [];
       for (const firing of firings) {
         const change = await alerts.recordFiring(patientId, firing, manager);
