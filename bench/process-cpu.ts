@@ -81,3 +81,19 @@ export const NATS_SERVER: Record<string, RegExp> = { 'nats-server': /(^|\/)nats-
 
 /** The platform's own processes, as npm start runs them (PostgreSQL only when the bench started it). */
 export const PLATFORM_COMPONENTS = ['gateway', 'alerting', 'api', 'influxd', 'postgres'];
+
+/** The ids of the bench's descendants whose command line matches `pattern`. */
+export function descendantPids(pattern: RegExp): number[] {
+  const all = readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map((name) => readProcess(Number(name)))
+    .filter((info): info is ProcessInfo => info !== undefined);
+  const found: number[] = [];
+  const queue = all.filter((info) => info.ppid === process.pid);
+  while (queue.length > 0) {
+    const info = queue.shift()!;
+    if (pattern.test(info.command)) found.push(info.pid);
+    queue.push(...all.filter((child) => child.ppid === info.pid));
+  }
+  return found;
+}

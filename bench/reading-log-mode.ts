@@ -2,13 +2,16 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { StoredObserver } from './load-generator';
+import type { EvaluationResult, EvaluationWatch } from './evaluation-watch';
+import type { LoadGenerator, StepResult, StoredObserver } from './load-generator';
 
 /** A gauge's or counter's value from a Prometheus text page (its first sample); undefined when absent or unreachable. */
 export async function scrapeValue(metricsUrl: string, name: string): Promise<number | undefined> {
-  const response = await fetch(metricsUrl).catch(() => undefined);
+  // Bounded: a stopped process (the stalled-alerting step) accepts the connection and never answers.
+  const response = await fetch(metricsUrl, { signal: AbortSignal.timeout(500) }).catch(() => undefined);
   if (!response?.ok) return undefined;
-  const match = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(await response.text());
+  const text = await response.text().catch(() => '');
+  const match = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text);
   return match ? Number(match[1]) : undefined;
 }
 
@@ -90,10 +93,13 @@ class SubjectObserver extends EventEmitter implements StoredObserver {
 export interface BacklogResult {
   /** Peak readings acknowledged by the gateway but not yet stored and announced (rpm_gateway_spool_pending_readings). */
   peakSpoolPending: number;
-  /** Peak events in the log that alerting had not yet acknowledged (rpm_alerting_log_unacked_events). */
-  peakAlertingBacklog: number;
+  /**
+   * Peak events in the log that alerting had not yet acknowledged (rpm_alerting_log_unacked_events); null in the
+   * embedded mode, which has no such gauge, or when alerting never answered (stopped for the whole step).
+   */
+  peakAlertingBacklog: number | null;
   /** The same two when the step's last reading was due: the drain is ahead when the first is far below the second. */
-  atStepEnd: { spoolPending: number; alertingBacklog: number };
+  atStepEnd: { spoolPending: number; alertingBacklog: number | null };
   /** Ms from the step's last reading's due time until alerting had evaluated every reading of the step (null: not in the wait). */
   caughtUpAfterMs: number | null;
 }
@@ -103,13 +109,13 @@ export interface BacklogResult {
  * gateway's drain stayed ahead (its spool near empty) while alerting lagged behind in the log.
  */
 export class BacklogWatch {
-  private samples: { at: number; spool: number; alerting: number }[] = [];
+  private samples: { at: number; spool: number; alerting?: number }[] = [];
   private timer?: NodeJS.Timeout;
   private inFlight = false;
 
   constructor(
     private readonly gatewayMetricsUrl: string,
-    private readonly alertingMetricsUrl: string,
+    private readonly alertingMetricsUrl: string | undefined,
     private readonly everyMs = 250,
   ) {}
 
@@ -124,9 +130,9 @@ export class BacklogWatch {
     try {
       const [spool, alerting] = await Promise.all([
         scrapeValue(this.gatewayMetricsUrl, 'rpm_gateway_spool_pending_readings'),
-        scrapeValue(this.alertingMetricsUrl, 'rpm_alerting_log_unacked_events'),
+        this.alertingMetricsUrl ? scrapeValue(this.alertingMetricsUrl, 'rpm_alerting_log_unacked_events') : undefined,
       ]);
-      if (spool !== undefined && alerting !== undefined) this.samples.push({ at: Date.now(), spool, alerting });
+      if (spool !== undefined) this.samples.push({ at: Date.now(), spool, alerting });
     } finally {
       this.inFlight = false;
     }
@@ -134,15 +140,44 @@ export class BacklogWatch {
 
   finish(stepEnd: number, caughtUpAt: number | null): BacklogResult {
     clearInterval(this.timer);
+    const alerting = this.samples.filter((sample) => sample.alerting !== undefined).map((sample) => sample.alerting!);
     const atEnd = this.samples.reduce<(typeof this.samples)[number] | undefined>(
       (best, sample) => (!best || Math.abs(sample.at - stepEnd) < Math.abs(best.at - stepEnd) ? sample : best),
       undefined,
     );
     return {
       peakSpoolPending: Math.max(0, ...this.samples.map((sample) => sample.spool)),
-      peakAlertingBacklog: Math.max(0, ...this.samples.map((sample) => sample.alerting)),
-      atStepEnd: { spoolPending: atEnd?.spool ?? 0, alertingBacklog: atEnd?.alerting ?? 0 },
+      peakAlertingBacklog: alerting.length ? Math.max(...alerting) : null,
+      atStepEnd: { spoolPending: atEnd?.spool ?? 0, alertingBacklog: atEnd?.alerting ?? null },
       caughtUpAfterMs: caughtUpAt === null ? null : Math.max(0, caughtUpAt - stepEnd),
     };
   }
+}
+
+/**
+ * Alerting stopped (SIGSTOP) for the whole step and resumed (SIGCONT) after it: the slow consumer at its
+ * slowest. What the devices and the gateway's drain see meanwhile, and whether alerting catches up with every
+ * reading afterwards.
+ */
+export async function stalledAlertingStep(
+  load: LoadGenerator,
+  rate: number,
+  seconds: number,
+  alertingPid: number,
+  watch: EvaluationWatch,
+  backlog: BacklogWatch,
+  catchUpMs: number,
+): Promise<StepResult & { evaluation: EvaluationResult; backlog: BacklogResult }> {
+  await watch.start();
+  backlog.start();
+  process.kill(alertingPid, 'SIGSTOP');
+  let step: StepResult;
+  try {
+    step = await load.step(rate, seconds);
+  } finally {
+    process.kill(alertingPid, 'SIGCONT');
+  }
+  const evaluation = await watch.finish(step, catchUpMs);
+  const caughtUpAt = evaluation.evaluated === step.sent ? Date.now() : null;
+  return { ...step, evaluation, backlog: backlog.finish(step.scheduledStart + step.sent * step.intervalMs, caughtUpAt) };
 }

@@ -35,6 +35,8 @@ export interface ReadingLogReport {
   within: boolean[];
   /** The gateway's part: acknowledged with PUBACK p99 < 1 s, stored and announced with p99 < 2 s. The series stops on it. */
   gatewayWithin: boolean[];
+  /** Alerting stopped for a whole step and resumed after it. */
+  stalled: LogModeStep | null;
   /** After the last step: readings sent in the mode (warm-up included), events in the stream, readings alerting evaluated. */
   end: { sent: number; streamEvents: number; evaluated: number; alertingBacklog: number; streamDeleted: boolean } | null;
 }
@@ -67,6 +69,8 @@ export interface BenchReport {
     fleet: { devices: number; beforeMiB: number; afterMiB: number; perTenThousandMiB: number; connectSeconds: number } | null;
     alerts: (AlertStepResult & { cpuSeconds: Record<string, number> }) | null;
     urgentUnderBurst: (BurstAlertResult & { cpuSeconds: Record<string, number> }) | null;
+    /** Alerting stopped for a whole step and resumed after it (its backlog has no alerting figure in this mode). */
+    stalled: LogModeStep | null;
   };
   summary: {
     maxSustainedZeroLossReadingsPerSecond: number;
@@ -167,8 +171,15 @@ const LOG_CPU = [...PLATFORM_COMPONENTS, 'nats-server'];
 function modesSection(report: BenchReport): string[] {
   const log = report.readingLog;
   const title = '## Embedded and reading-log modes side by side (issue 15 item 4)';
-  if (!log) return [title, '', `Not run: BENCH_MODES=${report.settings.modes.join(',')}.`, ''];
-  if (log.skipped) return [title, '', `**Reading-log mode skipped**: ${log.skipped}. Set BENCH_NATS_URL to a NATS server with JetStream to measure it.`, ''];
+  if (!log) return [title, '', `Reading-log mode not run: BENCH_MODES=${report.settings.modes.join(',')}.`, '', ...stalledTable(report)];
+  if (log.skipped)
+    return [
+      title,
+      '',
+      `**Reading-log mode skipped**: ${log.skipped}. Set BENCH_NATS_URL to a NATS server with JetStream to measure it.`,
+      '',
+      ...stalledTable(report),
+    ];
   const limit = report.settings.p99LimitMs;
   const embedded = report.platform.steps
     .map((step, index) => ({ step, within: report.platform.within[index] }))
@@ -190,7 +201,12 @@ function modesSection(report: BenchReport): string[] {
     if (!row.gateway) return '**no**';
     return lagged ? '**yes, alerting lagged**' : 'yes (alerting kept up)';
   };
-  const backlog = (value: BacklogResult | undefined, pick: (b: BacklogResult) => [number, number]) => (value ? pick(value).map(n).join(' / ') : '-');
+  const backlog = (value: BacklogResult | undefined, pick: (b: BacklogResult) => [number | null, number | null]) =>
+    value
+      ? pick(value)
+          .map((count) => (count === null ? '-' : n(count)))
+          .join(' / ')
+      : '-';
   return [
     title,
     '',
@@ -211,6 +227,7 @@ function modesSection(report: BenchReport): string[] {
         `${row.gateway === undefined ? '-' : row.gateway ? 'yes' : '**no**'} / ${row.within ? 'yes' : '**no**'} | ${components.map((component) => row.step.cpuSeconds[component] ?? 0).join(' / ')} |`,
     ),
     '',
+    ...stalledTable(report),
     ...(log.end
       ? [
           `After the last step: ${n(log.end.sent)} readings sent in this mode (warm-up included), ${n(log.end.streamEvents)} events in the stream, ` +
@@ -218,6 +235,30 @@ function modesSection(report: BenchReport): string[] {
           '',
         ]
       : []),
+  ];
+}
+
+/** The stalled-alerting step of each mode: the devices' and the drain's view while alerting does nothing at all. */
+function stalledTable(report: BenchReport): string[] {
+  const rows = [
+    ['embedded', report.platform.stalled],
+    ['reading log', report.readingLog?.stalled ?? null],
+  ].filter((row): row is [string, LogModeStep] => row[1] !== null);
+  if (rows.length === 0) return [];
+  const components = LOG_CPU.filter((component) => rows.some(([, step]) => step.cpuSeconds[component]));
+  return [
+    `Alerting stopped (SIGSTOP) for a whole step, then resumed (SIGCONT): the slow consumer at its slowest. ` +
+      'The drain stayed ahead when the readings were stored (and announced) about as fast as in a step with alerting running.',
+    '',
+    `| mode | target/s for s | PUBACK ms p50/p99 | stored of sent | stored ms p50/p99 | gateway spool peak | alerting log backlog peak | evaluated | evaluation lag ms p50/p99 | alerting caught up (ms after last reading) | CPU s ${components.join(' / ')} |`,
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+    ...rows.map(
+      ([mode, step]) =>
+        `| ${mode} | ${n(step.targetRate)} for ${step.seconds} | ${p50p99(step.pubackMs)} | ${n(step.storedEvents)} of ${n(step.sent)} | ${p50p99(step.storedMs)} | ${n(step.backlog.peakSpoolPending)} | ` +
+        `${step.backlog.peakAlertingBacklog === null ? '-' : n(step.backlog.peakAlertingBacklog)} | ${step.evaluation ? n(step.evaluation.evaluated) : '-'} | ${step.evaluation ? p50p99(step.evaluation.lagMs) : '-'} | ` +
+        `${step.backlog.caughtUpAfterMs === null ? '**not in the wait**' : n(step.backlog.caughtUpAfterMs)} | ${components.map((component) => step.cpuSeconds[component] ?? 0).join(' / ')} |`,
+    ),
+    '',
   ];
 }
 

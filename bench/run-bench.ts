@@ -20,9 +20,9 @@ import { EvaluationWatch, readingsEvaluated, type EvaluationResult } from './eva
 import { connectIdleFleet, disconnectIdleFleet } from './idle-fleet';
 import { LoadGenerator, type StepResult } from './load-generator';
 import { startMosquittoPeer } from './mosquitto-peer';
-import { COMPONENTS, NATS_SERVER, cpuBetween, cpuSnapshot } from './process-cpu';
-import { BacklogWatch, BenchReadingLog, natsUnavailable, scrapeValue } from './reading-log-mode';
-import { markdown, platformCpuPercent, type BenchReport, type MeasuredStep, type QuietResult, type ReadingLogReport } from './report';
+import { COMPONENTS, NATS_SERVER, cpuBetween, cpuSnapshot, descendantPids } from './process-cpu';
+import { BacklogWatch, BenchReadingLog, natsUnavailable, scrapeValue, stalledAlertingStep } from './reading-log-mode';
+import { markdown, platformCpuPercent, type BenchReport, type LogModeStep, type MeasuredStep, type QuietResult, type ReadingLogReport } from './report';
 import { registerPatients, urgentUnderBurst, type BurstAlertResult } from './urgent-under-burst';
 
 const RATES = (process.env.BENCH_RATES ?? '1000,2500,5000,10000,15000,20000,30000').split(',').map(Number);
@@ -49,6 +49,8 @@ const LOG_NATS_URL = process.env.BENCH_NATS_URL ?? process.env.TEST_NATS_URL ?? 
 const LOG_PARTITIONS = Number(process.env.BENCH_LOG_PARTITIONS ?? 16);
 /** How long a reading-log step waits for alerting to evaluate the step's readings before the next step. */
 const LOG_CATCH_UP_SECONDS = Number(process.env.BENCH_LOG_CATCH_UP_SECONDS ?? 120);
+/** The stalled-alerting step of both modes: alerting stopped (SIGSTOP) for the whole step, resumed after it. */
+const STALL = { rate: Number(process.env.BENCH_STALL_RATE ?? 2500), seconds: Number(process.env.BENCH_STALL_SECONDS ?? 10) };
 /** BENCH_SKIP=peers,mosquitto,aedes,influx,alerts,burst,fleet leaves those parts out (BENCH_SKIP_PEERS=1 is BENCH_SKIP=peers). */
 const SKIP = new Set([...(process.env.BENCH_SKIP ?? '').split(','), ...(process.env.BENCH_SKIP_PEERS ? ['peers'] : [])]);
 if (!MODES.has('embedded')) for (const part of ['fleet', 'quiet', 'steps', 'alerts', 'burst', 'api', 'alerting-app']) SKIP.add(part);
@@ -160,7 +162,7 @@ const ratio = (ours: number, peer: number) => (ours && peer ? Math.round((ours /
  * the steps). The stream is deleted afterwards, whatever happened.
  */
 async function readingLogMode(databaseUrl: string, influxUrl: string, devices: DeviceCredential[], firstSeq: number): Promise<ReadingLogReport> {
-  const base = { natsUrl: LOG_NATS_URL, partitions: LOG_PARTITIONS, rates: LOG_RATES, steps: [], within: [], gatewayWithin: [], end: null };
+  const base = { natsUrl: LOG_NATS_URL, partitions: LOG_PARTITIONS, rates: LOG_RATES, steps: [], within: [], gatewayWithin: [], stalled: null, end: null };
   const unavailable = await natsUnavailable(LOG_NATS_URL);
   if (unavailable) {
     say(`reading log: skipped: ${unavailable}`);
@@ -221,7 +223,12 @@ async function readingLogMode(databaseUrl: string, influxUrl: string, devices: D
       LOG_RATES,
       () => cpuSnapshot(COMPONENTS, NATS_SERVER),
     );
-    const sent = warmUp.sent + results.reduce((sum, step) => sum + step.sent, 0);
+    const stalledStep = skipped('stall')
+      ? null
+      : await stalled('reading log', generator, alertingMetricsUrl, new BacklogWatch(`${env.httpUrl}/metrics`, alertingMetricsUrl), () =>
+          cpuSnapshot(COMPONENTS, NATS_SERVER),
+        );
+    const sent = warmUp.sent + results.reduce((sum, step) => sum + step.sent, 0) + (stalledStep?.sent ?? 0);
     end = {
       sent,
       streamEvents: (await log.messages()) ?? 0,
@@ -239,6 +246,7 @@ async function readingLogMode(databaseUrl: string, influxUrl: string, devices: D
       steps: results,
       within: results.map((step) => withinBound(step, true, true)),
       gatewayWithin: results.map(gatewayWithinBound),
+      stalled: stalledStep,
       end,
     };
   } finally {
@@ -249,6 +257,28 @@ async function readingLogMode(databaseUrl: string, influxUrl: string, devices: D
     if (end) end.streamDeleted = deleted;
     say(`reading log: stream ${log.stream} ${deleted ? 'deleted' : '**not deleted**'}`);
   }
+}
+
+/** The stalled-alerting step on the running platform, with the CPU each component used in it. */
+async function stalled(
+  label: string,
+  load: LoadGenerator,
+  alertingMetricsUrl: string,
+  backlog: BacklogWatch,
+  snapshot: () => Record<string, number>,
+): Promise<LogModeStep> {
+  const [pid] = descendantPids(COMPONENTS.alerting);
+  if (pid === undefined) throw new Error('no alerting process to stall');
+  say(`${label}: alerting stopped for a ${STALL.seconds} s step at ${STALL.rate}/s, then resumed ...`);
+  const before = snapshot();
+  const step = await stalledAlertingStep(load, STALL.rate, STALL.seconds, pid, new EvaluationWatch(alertingMetricsUrl), backlog, LOG_CATCH_UP_SECONDS * 1000);
+  const result = { ...step, cpuSeconds: cpuBetween(before, snapshot()) };
+  say(
+    `${label} stalled: PUBACK p50/p99 ${step.pubackMs.p50}/${step.pubackMs.p99} ms, stored ${step.storedEvents} of ${step.sent}, p50/p99 ${step.storedMs.p50}/${step.storedMs.p99} ms, ` +
+      `spool peak ${step.backlog.peakSpoolPending}, evaluated ${step.evaluation.evaluated}, lag p50/p99 ${step.evaluation.lagMs.p50}/${step.evaluation.lagMs.p99} ms, ` +
+      `caught up ${step.backlog.caughtUpAfterMs ?? 'not'} ms after the last reading; CPU s ${JSON.stringify(result.cpuSeconds)}`,
+  );
+  return result;
 }
 
 /** The gateway's part of the bound: every reading acknowledged with PUBACK p99 < 1 s, stored and announced with p99 < 2 s. */
@@ -422,6 +452,10 @@ async function main(): Promise<void> {
           },
           (step) => withinBound(step, true, Boolean(alerting)),
         );
+    const stalledStep =
+      alerting && !skipped('stall')
+        ? await stalled('platform', load, alertingMetricsUrl, new BacklogWatch(`${underTest.httpUrl}/metrics`, undefined), () => cpuSnapshot(COMPONENTS))
+        : null;
     const memoryAfterMiB = await gatewayMemoryMiB(underTest.httpUrl);
     await load.close();
 
@@ -497,6 +531,7 @@ async function main(): Promise<void> {
         fleet,
         alerts,
         urgentUnderBurst: burst,
+        stalled: stalledStep,
       },
       readingLog,
       summary: {
