@@ -216,7 +216,7 @@ function modesSection(report: BenchReport): string[] {
       'so the evaluation lag is the real one however long it is, and the next step starts with alerting caught up. ' +
       'nats-server is the machine-wide process, counted from /proc: its CPU includes any other client of it during the step.',
     '',
-    `| mode | target/s | achieved/s | PUBACK ms p50/p99 | stored of sent | stored ms p50/p99 | evaluated | evaluation lag ms p50/p99 | gateway spool peak / at step end | alerting log backlog peak / at step end | alerting caught up (ms after last reading) | drain ahead | within: gateway / whole | CPU s ${components.join(' / ')} |`,
+    `| mode | target/s | achieved/s | PUBACK ms p50/p99 | stored of sent | stored ms p50/p99 | evaluated | evaluation lag ms p50/p99 | gateway spool peak / at step end | alerting log backlog peak / at step end (gauge) | alerting caught up (ms after last reading) | drain ahead | within: gateway / whole | CPU s ${components.join(' / ')} |`,
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map(
       (row) =>
@@ -248,14 +248,15 @@ function stalledTable(report: BenchReport): string[] {
   const components = LOG_CPU.filter((component) => rows.some(([, step]) => step.cpuSeconds[component]));
   return [
     `Alerting stopped (SIGSTOP) for a whole step, then resumed (SIGCONT): the slow consumer at its slowest. ` +
-      'The drain stayed ahead when the readings were stored (and announced) about as fast as in a step with alerting running.',
+      'The drain stayed ahead when every reading was stored (and announced) about as fast as in a step with alerting running; ' +
+      "alerting's log-backlog gauge is left out here: it cannot be read while alerting is stopped.",
     '',
-    `| mode | target/s for s | PUBACK ms p50/p99 | stored of sent | stored ms p50/p99 | gateway spool peak | alerting log backlog peak | evaluated | evaluation lag ms p50/p99 | alerting caught up (ms after last reading) | CPU s ${components.join(' / ')} |`,
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    `| mode | target/s for s | PUBACK ms p50/p99 | stored of sent | stored ms p50/p99 | gateway spool peak | evaluated | evaluation lag ms p50/p99 | alerting caught up (ms after last reading) | CPU s ${components.join(' / ')} |`,
+    '|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map(
       ([mode, step]) =>
         `| ${mode} | ${n(step.targetRate)} for ${step.seconds} | ${p50p99(step.pubackMs)} | ${n(step.storedEvents)} of ${n(step.sent)} | ${p50p99(step.storedMs)} | ${n(step.backlog.peakSpoolPending)} | ` +
-        `${step.backlog.peakAlertingBacklog === null ? '-' : n(step.backlog.peakAlertingBacklog)} | ${step.evaluation ? n(step.evaluation.evaluated) : '-'} | ${step.evaluation ? p50p99(step.evaluation.lagMs) : '-'} | ` +
+        `${step.evaluation ? n(step.evaluation.evaluated) : '-'} | ${step.evaluation ? p50p99(step.evaluation.lagMs) : '-'} | ` +
         `${step.backlog.caughtUpAfterMs === null ? '**not in the wait**' : n(step.backlog.caughtUpAfterMs)} | ${components.map((component) => step.cpuSeconds[component] ?? 0).join(' / ')} |`,
     ),
     '',
