@@ -248,15 +248,15 @@ function stalledTable(report: BenchReport): string[] {
   const components = LOG_CPU.filter((component) => rows.some(([, step]) => step.cpuSeconds[component]));
   return [
     `Alerting stopped (SIGSTOP) for a whole step, then resumed (SIGCONT): the slow consumer at its slowest. ` +
-      'The drain stayed ahead when every reading was stored (and announced) about as fast as in a step with alerting running; ' +
-      "alerting's log-backlog gauge is left out here: it cannot be read while alerting is stopped.",
+      'The drain stayed ahead when every reading was stored (and announced) about as fast as in a step with alerting running. ' +
+      "Alerting's log-backlog gauge cannot be read while alerting is stopped: its peak is what alerting reported once resumed (it surveys the log once a second).",
     '',
-    `| mode | target/s for s | PUBACK ms p50/p99 | stored of sent | stored ms p50/p99 | gateway spool peak | evaluated | evaluation lag ms p50/p99 | alerting caught up (ms after last reading) | CPU s ${components.join(' / ')} |`,
-    '|---|---|---|---|---|---|---|---|---|---|',
+    `| mode | target/s for s | PUBACK ms p50/p99 | stored of sent | stored ms p50/p99 | gateway spool peak | alerting log backlog peak (gauge, once resumed) | evaluated | evaluation lag ms p50/p99 | alerting caught up (ms after last reading) | CPU s ${components.join(' / ')} |`,
+    '|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map(
       ([mode, step]) =>
         `| ${mode} | ${n(step.targetRate)} for ${step.seconds} | ${p50p99(step.pubackMs)} | ${n(step.storedEvents)} of ${n(step.sent)} | ${p50p99(step.storedMs)} | ${n(step.backlog.peakSpoolPending)} | ` +
-        `${step.evaluation ? n(step.evaluation.evaluated) : '-'} | ${step.evaluation ? p50p99(step.evaluation.lagMs) : '-'} | ` +
+        `${step.backlog.peakAlertingBacklog === null ? '-' : n(step.backlog.peakAlertingBacklog)} | ${step.evaluation ? n(step.evaluation.evaluated) : '-'} | ${step.evaluation ? p50p99(step.evaluation.lagMs) : '-'} | ` +
         `${step.backlog.caughtUpAfterMs === null ? '**not in the wait**' : n(step.backlog.caughtUpAfterMs)} | ${components.map((component) => step.cpuSeconds[component] ?? 0).join(' / ')} |`,
     ),
     '',

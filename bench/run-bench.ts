@@ -228,6 +228,9 @@ async function readingLogMode(databaseUrl: string, influxUrl: string, devices: D
       : await stalled('reading log', generator, alertingMetricsUrl, new BacklogWatch(`${env.httpUrl}/metrics`, alertingMetricsUrl), () =>
           cpuSnapshot(COMPONENTS, NATS_SERVER),
         );
+    // Alerting surveys its log backlog once a second: give the gauge a few seconds to settle at 0.
+    const settleDeadline = Date.now() + 5000;
+    while (((await scrapeValue(alertingMetricsUrl, 'rpm_alerting_log_unacked_events')) ?? 0) > 0 && Date.now() < settleDeadline) await sleep(250);
     const sent = warmUp.sent + results.reduce((sum, step) => sum + step.sent, 0) + (stalledStep?.sent ?? 0);
     end = {
       sent,
