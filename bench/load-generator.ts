@@ -40,18 +40,31 @@ export const percentiles = (histogram: hdr.Histogram): Percentiles => ({
  * is measured from each reading's scheduled send time (so a stalled sender cannot hide queueing: no
  * coordinated omission). "Stored" is when the gateway announces the reading after its store write.
  */
+/**
+ * Whatever tells the generator that the pipeline stored readings: 'message' events whose payload is an
+ * accepted-readings event (an MQTT client on the accepted-readings topic, or bench/reading-log-mode.ts's
+ * subscriber on the reading log's subjects).
+ */
+export interface StoredObserver {
+  on(event: 'message', listener: (topic: string, message: Buffer) => void): unknown;
+  off(event: 'message', listener: (topic: string, message: Buffer) => void): unknown;
+  endAsync(force?: boolean): Promise<unknown>;
+}
+
 export class LoadGenerator {
   private seqBase = 0;
 
   private constructor(
     private readonly devices: { credential: DeviceCredential; client: MqttClient }[],
-    private readonly observer: MqttClient | undefined,
+    private readonly observer: StoredObserver | undefined,
   ) {}
 
   static async connect(
     brokerUrl: string,
     credentials: DeviceCredential[],
-    observer?: { url?: string; username: string; password: string },
+    observer?: { url?: string; username: string; password: string } | StoredObserver,
+    /** The first sequence number: above any the same devices sent earlier in the run, through another pipeline. */
+    firstSeq = 0,
   ): Promise<LoadGenerator> {
     const devices = [];
     for (const credential of credentials) {
@@ -64,6 +77,11 @@ export class LoadGenerator {
       });
       devices.push({ credential, client });
     }
+    if (observer && 'on' in observer) {
+      const generator = new LoadGenerator(devices, observer);
+      generator.seqBase = firstSeq;
+      return generator;
+    }
     const watcher = observer
       ? await connectAsync(observer.url ?? brokerUrl, {
           protocolVersion: 4,
@@ -74,7 +92,14 @@ export class LoadGenerator {
         })
       : undefined;
     if (watcher) await watcher.subscribeAsync(ACCEPTED_READINGS_TOPIC, { qos: 1 });
-    return new LoadGenerator(devices, watcher);
+    const generator = new LoadGenerator(devices, watcher);
+    generator.seqBase = firstSeq;
+    return generator;
+  }
+
+  /** The next sequence number this generator will send. */
+  get nextSeq(): number {
+    return this.seqBase;
   }
 
   get deviceCount(): number {

@@ -27,7 +27,7 @@ function readProcess(pid: number): ProcessInfo | undefined {
  * a descendant counts for the first label whose pattern its command line matches. Reads /proc only, so it
  * is cheap enough to take around every step.
  */
-export function cpuSnapshot(labels: Record<string, RegExp>): Record<string, number> {
+export function cpuSnapshot(labels: Record<string, RegExp>, machineWide: Record<string, RegExp> = {}): Record<string, number> {
   const all = readdirSync('/proc')
     .filter((name) => /^\d+$/.test(name))
     .map((name) => readProcess(Number(name)))
@@ -44,6 +44,9 @@ export function cpuSnapshot(labels: Record<string, RegExp>): Record<string, numb
     if (label) totals[label] += info.cpuSeconds;
     queue.push(...(children.get(info.pid) ?? []));
   }
+  // Processes the bench did not start (a system service), wherever they are: every match counts.
+  for (const [label, pattern] of Object.entries(machineWide))
+    totals[label] = all.filter((info) => pattern.test(info.command)).reduce((sum, info) => sum + info.cpuSeconds, 0);
   return totals;
 }
 
@@ -70,5 +73,27 @@ export const COMPONENTS: Record<string, RegExp> = {
   postgres: /postgres/,
 };
 
+/**
+ * nats-server for the reading-log mode, counted wherever it runs: the machine's NATS is a system service
+ * (not the bench's child), whose CPU also covers any other client of it during the step.
+ */
+export const NATS_SERVER: Record<string, RegExp> = { 'nats-server': /(^|\/)nats-server( |$)/ };
+
 /** The platform's own processes, as npm start runs them (PostgreSQL only when the bench started it). */
 export const PLATFORM_COMPONENTS = ['gateway', 'alerting', 'api', 'influxd', 'postgres'];
+
+/** The ids of the bench's descendants whose command line matches `pattern`. */
+export function descendantPids(pattern: RegExp): number[] {
+  const all = readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map((name) => readProcess(Number(name)))
+    .filter((info): info is ProcessInfo => info !== undefined);
+  const found: number[] = [];
+  const queue = all.filter((info) => info.ppid === process.pid);
+  while (queue.length > 0) {
+    const info = queue.shift()!;
+    if (pattern.test(info.command)) found.push(info.pid);
+    queue.push(...all.filter((child) => child.ppid === info.pid));
+  }
+  return found;
+}

@@ -1,6 +1,7 @@
 import type { AlertStepResult } from './alert-latency';
 import type { StepResult } from './load-generator';
 import type { EvaluationResult } from './evaluation-watch';
+import type { BacklogResult } from './reading-log-mode';
 import { PLATFORM_COMPONENTS } from './process-cpu';
 import type { BurstAlertResult } from './urgent-under-burst';
 
@@ -18,6 +19,28 @@ export interface QuietResult {
   postgresCounted: boolean;
 }
 
+export type LogModeStep = MeasuredStep & { backlog: BacklogResult };
+
+/** The gateway and alerting on the bench's own reading log (EVENT_LOG_URL), beside the embedded mode. */
+export interface ReadingLogReport {
+  /** Why the mode was not measured (NATS not reachable), or null. */
+  skipped: string | null;
+  natsUrl: string;
+  /** The bench's own stream, deleted afterwards. */
+  stream: string | null;
+  partitions: number;
+  rates: number[];
+  steps: LogModeStep[];
+  /** The whole bound, evaluation included, as for the embedded mode. */
+  within: boolean[];
+  /** The gateway's part: acknowledged with PUBACK p99 < 1 s, stored and announced with p99 < 2 s. The series stops on it. */
+  gatewayWithin: boolean[];
+  /** Alerting stopped for a whole step and resumed after it. */
+  stalled: LogModeStep | null;
+  /** After the last step: readings sent in the mode (warm-up included), events in the stream, readings alerting evaluated. */
+  end: { sent: number; streamEvents: number; evaluated: number; alertingBacklog: number; streamDeleted: boolean } | null;
+}
+
 export interface BenchReport {
   date: string;
   machine: Record<string, unknown>;
@@ -30,6 +53,7 @@ export interface BenchReport {
     loadGeneratorOnSameMachine: boolean;
     alertRate: number;
     alertPatients: number;
+    modes: string[];
     alerting: boolean;
     api: boolean;
     postgresCounted: boolean;
@@ -45,6 +69,8 @@ export interface BenchReport {
     fleet: { devices: number; beforeMiB: number; afterMiB: number; perTenThousandMiB: number; connectSeconds: number } | null;
     alerts: (AlertStepResult & { cpuSeconds: Record<string, number> }) | null;
     urgentUnderBurst: (BurstAlertResult & { cpuSeconds: Record<string, number> }) | null;
+    /** Alerting stopped for a whole step and resumed after it (its backlog has no alerting figure in this mode). */
+    stalled: LogModeStep | null;
   };
   summary: {
     maxSustainedZeroLossReadingsPerSecond: number;
@@ -54,6 +80,7 @@ export interface BenchReport {
     ratioToAedesNoop: number | null;
     ratioToRawInflux: number | null;
   };
+  readingLog: ReadingLogReport | null;
 }
 
 /** CPU seconds of the platform's own processes (not the load generator's, nor a peer's). */
@@ -138,6 +165,104 @@ function quietTable(quiet: QuietResult): string[] {
   ];
 }
 
+const LOG_CPU = [...PLATFORM_COMPONENTS, 'nats-server'];
+
+/** Both modes at the reading log's rates, one row per mode and rate. */
+function modesSection(report: BenchReport): string[] {
+  const log = report.readingLog;
+  const title = '## Embedded and reading-log modes side by side (issue 15 item 4)';
+  if (!log) return [title, '', `Reading-log mode not run: BENCH_MODES=${report.settings.modes.join(',')}.`, '', ...stalledTable(report)];
+  if (log.skipped)
+    return [
+      title,
+      '',
+      `**Reading-log mode skipped**: ${log.skipped}. Set BENCH_NATS_URL to a NATS server with JetStream to measure it.`,
+      '',
+      ...stalledTable(report),
+    ];
+  const limit = report.settings.p99LimitMs;
+  const embedded = report.platform.steps
+    .map((step, index) => ({ step, within: report.platform.within[index] }))
+    .filter(({ step }) => log.rates.includes(step.targetRate));
+  const rows = [
+    ...embedded.map(({ step, within }) => ({
+      mode: 'embedded',
+      step,
+      backlog: undefined as BacklogResult | undefined,
+      gateway: undefined as boolean | undefined,
+      within,
+    })),
+    ...log.steps.map((step, index) => ({ mode: 'reading log', step, backlog: step.backlog, gateway: log.gatewayWithin[index], within: log.within[index] })),
+  ].sort((a, b) => a.step.targetRate - b.step.targetRate || a.mode.localeCompare(b.mode));
+  const components = LOG_CPU.filter((component) => rows.some(({ step }) => step.cpuSeconds[component]));
+  const ahead = (row: (typeof rows)[number]) => {
+    if (row.gateway === undefined) return '-';
+    const lagged = !row.step.evaluation || row.step.evaluation.lagMs.p99 >= limit || row.step.evaluation.evaluated < row.step.sent;
+    if (!row.gateway) return '**no**';
+    return lagged ? '**yes, alerting lagged**' : 'yes (alerting kept up)';
+  };
+  const backlog = (value: BacklogResult | undefined, pick: (b: BacklogResult) => [number | null, number | null]) =>
+    value
+      ? pick(value)
+          .map((count) => (count === null ? '-' : n(count)))
+          .join(' / ')
+      : '-';
+  return [
+    title,
+    '',
+    `The reading-log mode runs the gateway and one alerting instance with \`EVENT_LOG_URL\` on a stream of the bench's own ` +
+      `(\`${log.stream}\`, ${log.partitions} partitions, at ${log.natsUrl}; deleted afterwards: ${log.end?.streamDeleted ? 'yes' : '**no**'}), same devices and payloads, no API. ` +
+      'Stored: when the reading reached the log (a plain subscription to its subjects). After each step the bench waits for alerting to evaluate the whole step, ' +
+      'so the evaluation lag is the real one however long it is, and the next step starts with alerting caught up. ' +
+      'nats-server is the machine-wide process, counted from /proc: its CPU includes any other client of it during the step.',
+    '',
+    `| mode | target/s | achieved/s | PUBACK ms p50/p99 | stored of sent | stored ms p50/p99 | evaluated | evaluation lag ms p50/p99 | gateway spool peak / at step end | alerting log backlog peak / at step end (gauge) | alerting caught up (ms after last reading) | drain ahead | within: gateway / whole | CPU s ${components.join(' / ')} |`,
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...rows.map(
+      (row) =>
+        `| ${row.mode} | ${n(row.step.targetRate)} | ${n(row.step.achievedRate)} | ${p50p99(row.step.pubackMs)} | ${n(row.step.storedEvents)} of ${n(row.step.sent)} | ${p50p99(row.step.storedMs)} | ` +
+        `${row.step.evaluation ? n(row.step.evaluation.evaluated) : '-'} | ${row.step.evaluation ? p50p99(row.step.evaluation.lagMs) : '-'} | ` +
+        `${backlog(row.backlog, (b) => [b.peakSpoolPending, b.atStepEnd.spoolPending])} | ${backlog(row.backlog, (b) => [b.peakAlertingBacklog, b.atStepEnd.alertingBacklog])} | ` +
+        `${row.backlog ? (row.backlog.caughtUpAfterMs === null ? '**not in the wait**' : n(row.backlog.caughtUpAfterMs)) : '-'} | ${ahead(row)} | ` +
+        `${row.gateway === undefined ? '-' : row.gateway ? 'yes' : '**no**'} / ${row.within ? 'yes' : '**no**'} | ${components.map((component) => row.step.cpuSeconds[component] ?? 0).join(' / ')} |`,
+    ),
+    '',
+    ...stalledTable(report),
+    ...(log.end
+      ? [
+          `After the last step: ${n(log.end.sent)} readings sent in this mode (warm-up included), ${n(log.end.streamEvents)} events in the stream, ` +
+            `${n(log.end.evaluated)} evaluated by alerting, ${n(log.end.alertingBacklog)} unacknowledged.`,
+          '',
+        ]
+      : []),
+  ];
+}
+
+/** The stalled-alerting step of each mode: the devices' and the drain's view while alerting does nothing at all. */
+function stalledTable(report: BenchReport): string[] {
+  const rows = [
+    ['embedded', report.platform.stalled],
+    ['reading log', report.readingLog?.stalled ?? null],
+  ].filter((row): row is [string, LogModeStep] => row[1] !== null);
+  if (rows.length === 0) return [];
+  const components = LOG_CPU.filter((component) => rows.some(([, step]) => step.cpuSeconds[component]));
+  return [
+    `Alerting stopped (SIGSTOP) for a whole step, then resumed (SIGCONT): the slow consumer at its slowest. ` +
+      'The drain stayed ahead when every reading was stored (and announced) about as fast as in a step with alerting running. ' +
+      "Alerting's log-backlog gauge cannot be read while alerting is stopped: its peak is what alerting reported once resumed (it surveys the log once a second).",
+    '',
+    `| mode | target/s for s | PUBACK ms p50/p99 | stored of sent | stored ms p50/p99 | gateway spool peak | alerting log backlog peak (gauge, once resumed) | evaluated | evaluation lag ms p50/p99 | alerting caught up (ms after last reading) | CPU s ${components.join(' / ')} |`,
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+    ...rows.map(
+      ([mode, step]) =>
+        `| ${mode} | ${n(step.targetRate)} for ${step.seconds} | ${p50p99(step.pubackMs)} | ${n(step.storedEvents)} of ${n(step.sent)} | ${p50p99(step.storedMs)} | ${n(step.backlog.peakSpoolPending)} | ` +
+        `${step.backlog.peakAlertingBacklog === null ? '-' : n(step.backlog.peakAlertingBacklog)} | ${step.evaluation ? n(step.evaluation.evaluated) : '-'} | ${step.evaluation ? p50p99(step.evaluation.lagMs) : '-'} | ` +
+        `${step.backlog.caughtUpAfterMs === null ? '**not in the wait**' : n(step.backlog.caughtUpAfterMs)} | ${components.map((component) => step.cpuSeconds[component] ?? 0).join(' / ')} |`,
+    ),
+    '',
+  ];
+}
+
 export function markdown(report: BenchReport): string {
   const { summary, platform, peers, settings, machine } = report;
   const alerts = platform.alerts;
@@ -196,6 +321,7 @@ export function markdown(report: BenchReport): string {
     '',
     ...platformTable(platform.steps, platform.within),
     '',
+    ...modesSection(report),
     ...(quiet
       ? [
           `## Quiet: ${quiet.rate} readings/s for ${quiet.step.seconds} s (nothing scraping the apps)`,

@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { cpus, loadavg, release, tmpdir, totalmem, type as osType } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
+import type { DeviceCredential } from '../device-simulators/src/simulated-device';
 import { AppProcess } from '../test/support/app-process';
 import { registerDevices } from '../test/support/device-fleet';
 import { createClinic } from '../test/support/fixtures';
@@ -19,8 +20,9 @@ import { EvaluationWatch, readingsEvaluated, type EvaluationResult } from './eva
 import { connectIdleFleet, disconnectIdleFleet } from './idle-fleet';
 import { LoadGenerator, type StepResult } from './load-generator';
 import { startMosquittoPeer } from './mosquitto-peer';
-import { COMPONENTS, cpuBetween, cpuSnapshot } from './process-cpu';
-import { markdown, platformCpuPercent, type BenchReport, type MeasuredStep, type QuietResult } from './report';
+import { COMPONENTS, NATS_SERVER, cpuBetween, cpuSnapshot, descendantPids } from './process-cpu';
+import { BacklogWatch, BenchReadingLog, natsUnavailable, scrapeValue, stalledAlertingStep } from './reading-log-mode';
+import { markdown, platformCpuPercent, type BenchReport, type LogModeStep, type MeasuredStep, type QuietResult, type ReadingLogReport } from './report';
 import { registerPatients, urgentUnderBurst, type BurstAlertResult } from './urgent-under-burst';
 
 const RATES = (process.env.BENCH_RATES ?? '1000,2500,5000,10000,15000,20000,30000').split(',').map(Number);
@@ -36,8 +38,22 @@ const BURST = {
   urgentPerPhase: 20,
 };
 const FLEET = Number(process.env.BENCH_FLEET_DEVICES ?? 10_000);
+/**
+ * BENCH_MODES: `embedded` is the platform as npm start runs it (alerting on the gateway's broker), `log` the gateway
+ * and alerting on a reading log of the bench's own (EVENT_LOG_URL: NATS JetStream), skipped with a line in the
+ * report when NATS is not reachable. Without `embedded`, the platform's embedded-mode parts are left out.
+ */
+const MODES = new Set((process.env.BENCH_MODES ?? 'embedded,log').split(',').map((mode) => mode.trim()));
+const LOG_RATES = (process.env.BENCH_LOG_RATES ?? '2500,5000,10000').split(',').map(Number);
+const LOG_NATS_URL = process.env.BENCH_NATS_URL ?? process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
+const LOG_PARTITIONS = Number(process.env.BENCH_LOG_PARTITIONS ?? 16);
+/** How long a reading-log step waits for alerting to evaluate the step's readings before the next step. */
+const LOG_CATCH_UP_SECONDS = Number(process.env.BENCH_LOG_CATCH_UP_SECONDS ?? 120);
+/** The stalled-alerting step of both modes: alerting stopped (SIGSTOP) for the whole step, resumed after it. */
+const STALL = { rate: Number(process.env.BENCH_STALL_RATE ?? 2500), seconds: Number(process.env.BENCH_STALL_SECONDS ?? 10) };
 /** BENCH_SKIP=peers,mosquitto,aedes,influx,alerts,burst,fleet leaves those parts out (BENCH_SKIP_PEERS=1 is BENCH_SKIP=peers). */
 const SKIP = new Set([...(process.env.BENCH_SKIP ?? '').split(','), ...(process.env.BENCH_SKIP_PEERS ? ['peers'] : [])]);
+if (!MODES.has('embedded')) for (const part of ['fleet', 'quiet', 'steps', 'alerts', 'burst', 'api', 'alerting-app']) SKIP.add(part);
 const skipped = (part: string) => SKIP.has(part) || (['mosquitto', 'aedes', 'influx'].includes(part) && SKIP.has('peers'));
 const P99_LIMIT_MS = 2000;
 const PUBACK_LIMIT_MS = 1000;
@@ -93,16 +109,18 @@ async function gatewayMemoryMiB(httpUrl: string): Promise<number> {
 }
 
 /** Runs `run` for each rate, with the CPU each component used in it, until two steps in a row are outside the bound. */
-async function steps(
+async function steps<Step extends StepResult & { evaluation?: EvaluationResult }>(
   label: string,
-  run: (rate: number) => Promise<StepResult & { evaluation?: EvaluationResult }>,
+  run: (rate: number) => Promise<Step>,
   within: (step: MeasuredStep) => boolean,
-): Promise<MeasuredStep[]> {
-  const results: MeasuredStep[] = [];
-  for (const rate of RATES) {
-    const before = cpuSnapshot(COMPONENTS);
-    const result: MeasuredStep = { ...(await run(rate)), cpuSeconds: {} };
-    result.cpuSeconds = cpuBetween(before, cpuSnapshot(COMPONENTS));
+  rates = RATES,
+  snapshot = () => cpuSnapshot(COMPONENTS),
+): Promise<(Step & MeasuredStep)[]> {
+  const results: (Step & MeasuredStep)[] = [];
+  for (const rate of rates) {
+    const before = snapshot();
+    const result: Step & MeasuredStep = { ...(await run(rate)), cpuSeconds: {} };
+    result.cpuSeconds = cpuBetween(before, snapshot());
     results.push(result);
     const evaluation = result.evaluation;
     say(
@@ -135,6 +153,139 @@ const bestRate = (results: MeasuredStep[], within: (step: MeasuredStep) => boole
   return best.achievedRate >= best.targetRate * 0.98 ? best.targetRate : best.achievedRate;
 };
 const ratio = (ours: number, peer: number) => (ours && peer ? Math.round((ours / peer) * 100) / 100 : null);
+
+/**
+ * The gateway and alerting on a reading log of the bench's own (EVENT_LOG_URL): the same devices and steps as the
+ * embedded mode, "stored" taken from the log's subjects, alerting's evaluation watched as in the embedded mode but
+ * waited for up to LOG_CATCH_UP_SECONDS after each step (so the next starts with alerting caught up), and the
+ * gateway's spool and alerting's log backlog sampled during the step. The API is not started (it takes no part in
+ * the steps). The stream is deleted afterwards, whatever happened.
+ */
+async function readingLogMode(databaseUrl: string, influxUrl: string, devices: DeviceCredential[], firstSeq: number): Promise<ReadingLogReport> {
+  const base = { natsUrl: LOG_NATS_URL, partitions: LOG_PARTITIONS, rates: LOG_RATES, steps: [], within: [], gatewayWithin: [], stalled: null, end: null };
+  const unavailable = await natsUnavailable(LOG_NATS_URL);
+  if (unavailable) {
+    say(`reading log: skipped: ${unavailable}`);
+    return { ...base, skipped: unavailable, stream: null };
+  }
+  const log = new BenchReadingLog(LOG_NATS_URL, LOG_PARTITIONS);
+  say(`ours, reading log: gateway and alerting on stream ${log.stream} (${LOG_PARTITIONS} partitions) at ${LOG_NATS_URL} ...`);
+  const env = await gatewayEnv(databaseUrl, { INFLUX_URL: influxUrl, INFLUX_DATABASE: 'bench_log', DEVICE_MAX_MESSAGES_PER_SECOND: '100000', ...log.env });
+  const nodeArgs = (variable: string) => process.env[variable]?.split(' ').filter(Boolean) ?? [];
+  let gateway: AppProcess | undefined;
+  let alerting: AppProcess | undefined;
+  let load: LoadGenerator | undefined;
+  let end: ReadingLogReport['end'] = null;
+  try {
+    gateway = await AppProcess.start('gateway', env.env, env.mqttPort, nodeArgs('BENCH_GATEWAY_NODE_ARGS'));
+    const alertingPort = await freePort();
+    const alertingMetricsUrl = `http://127.0.0.1:${alertingPort}/metrics`;
+    alerting = await AppProcess.start(
+      'alerting',
+      {
+        DATABASE_URL: databaseUrl,
+        INFLUX_URL: influxUrl,
+        INFLUX_DATABASE: 'bench_log',
+        LOG_LEVEL: 'log',
+        ALERTING_HTTP_HOST: '127.0.0.1',
+        ALERTING_HTTP_PORT: String(alertingPort),
+        ...log.env,
+      },
+      { logLine: 'alerting consumes the reading log' },
+      nodeArgs('BENCH_ALERTING_NODE_ARGS'),
+    );
+    load = await LoadGenerator.connect(env.mqttUrl, devices, await log.observer(), firstSeq);
+    // Warm-up, not measured, as in the embedded mode; alerting takes its partitions within a second of starting.
+    const warmUp = await load.step(Math.min(1000, 10 * DEVICES), 3);
+    const warmDeadline = Date.now() + 60_000;
+    while (((await scrapeValue(alertingMetricsUrl, 'rpm_alerting_readings_evaluated_total')) ?? 0) < warmUp.sent && Date.now() < warmDeadline) await sleep(200);
+    await sleep(2000);
+    const watch = new EvaluationWatch(alertingMetricsUrl);
+    const backlog = new BacklogWatch(`${env.httpUrl}/metrics`, alertingMetricsUrl);
+    const generator = load;
+    const results = await steps(
+      'reading log',
+      async (rate) => {
+        await watch.start();
+        backlog.start();
+        const step = await generator.step(rate, STEP_SECONDS);
+        const evaluation = await watch.finish(step, LOG_CATCH_UP_SECONDS * 1000);
+        const caughtUpAt = evaluation.evaluated === step.sent ? Date.now() : null;
+        const result = { ...step, evaluation, backlog: backlog.finish(step.scheduledStart + step.sent * step.intervalMs, caughtUpAt) };
+        say(
+          `reading log ${rate}/s: spool peak ${result.backlog.peakSpoolPending}, alerting backlog peak ${result.backlog.peakAlertingBacklog}; ` +
+            `at the step's end spool ${result.backlog.atStepEnd.spoolPending}, alerting ${result.backlog.atStepEnd.alertingBacklog}; ` +
+            `caught up ${result.backlog.caughtUpAfterMs === null ? 'not within the wait' : `${result.backlog.caughtUpAfterMs} ms after the last reading`}`,
+        );
+        return result;
+      },
+      gatewayWithinBound,
+      LOG_RATES,
+      () => cpuSnapshot(COMPONENTS, NATS_SERVER),
+    );
+    const stalledStep = skipped('stall')
+      ? null
+      : await stalled('reading log', generator, alertingMetricsUrl, new BacklogWatch(`${env.httpUrl}/metrics`, alertingMetricsUrl), () =>
+          cpuSnapshot(COMPONENTS, NATS_SERVER),
+        );
+    // Alerting surveys its log backlog once a second: give the gauge a few seconds to settle at 0.
+    const settleDeadline = Date.now() + 5000;
+    while (((await scrapeValue(alertingMetricsUrl, 'rpm_alerting_log_unacked_events')) ?? 0) > 0 && Date.now() < settleDeadline) await sleep(250);
+    const sent = warmUp.sent + results.reduce((sum, step) => sum + step.sent, 0) + (stalledStep?.sent ?? 0);
+    end = {
+      sent,
+      streamEvents: (await log.messages()) ?? 0,
+      evaluated: (await scrapeValue(alertingMetricsUrl, 'rpm_alerting_readings_evaluated_total')) ?? 0,
+      alertingBacklog: (await scrapeValue(alertingMetricsUrl, 'rpm_alerting_log_unacked_events')) ?? -1,
+      streamDeleted: false,
+    };
+    say(
+      `reading log: the run sent ${end.sent}; the stream holds ${end.streamEvents} events, alerting evaluated ${end.evaluated}, ${end.alertingBacklog} unacknowledged`,
+    );
+    return {
+      ...base,
+      skipped: null,
+      stream: log.stream,
+      steps: results,
+      within: results.map((step) => withinBound(step, true, true)),
+      gatewayWithin: results.map(gatewayWithinBound),
+      stalled: stalledStep,
+      end,
+    };
+  } finally {
+    await load?.close();
+    await alerting?.stop();
+    await gateway?.stop();
+    const deleted = await log.delete().catch(() => false);
+    if (end) end.streamDeleted = deleted;
+    say(`reading log: stream ${log.stream} ${deleted ? 'deleted' : '**not deleted**'}`);
+  }
+}
+
+/** The stalled-alerting step on the running platform, with the CPU each component used in it. */
+async function stalled(
+  label: string,
+  load: LoadGenerator,
+  alertingMetricsUrl: string,
+  backlog: BacklogWatch,
+  snapshot: () => Record<string, number>,
+): Promise<LogModeStep> {
+  const [pid] = descendantPids(COMPONENTS.alerting);
+  if (pid === undefined) throw new Error('no alerting process to stall');
+  say(`${label}: alerting stopped for a ${STALL.seconds} s step at ${STALL.rate}/s, then resumed ...`);
+  const before = snapshot();
+  const step = await stalledAlertingStep(load, STALL.rate, STALL.seconds, pid, new EvaluationWatch(alertingMetricsUrl), backlog, LOG_CATCH_UP_SECONDS * 1000);
+  const result = { ...step, cpuSeconds: cpuBetween(before, snapshot()) };
+  say(
+    `${label} stalled: PUBACK p50/p99 ${step.pubackMs.p50}/${step.pubackMs.p99} ms, stored ${step.storedEvents} of ${step.sent}, p50/p99 ${step.storedMs.p50}/${step.storedMs.p99} ms, ` +
+      `spool peak ${step.backlog.peakSpoolPending}, evaluated ${step.evaluation.evaluated}, lag p50/p99 ${step.evaluation.lagMs.p50}/${step.evaluation.lagMs.p99} ms, ` +
+      `caught up ${step.backlog.caughtUpAfterMs ?? 'not'} ms after the last reading; CPU s ${JSON.stringify(result.cpuSeconds)}`,
+  );
+  return result;
+}
+
+/** The gateway's part of the bound: every reading acknowledged with PUBACK p99 < 1 s, stored and announced with p99 < 2 s. */
+const gatewayWithinBound = (step: MeasuredStep) => withinBound(step, true);
 
 async function main(): Promise<void> {
   const machine = {
@@ -304,6 +455,10 @@ async function main(): Promise<void> {
           },
           (step) => withinBound(step, true, Boolean(alerting)),
         );
+    const stalledStep =
+      alerting && !skipped('stall')
+        ? await stalled('platform', load, alertingMetricsUrl, new BacklogWatch(`${underTest.httpUrl}/metrics`, undefined), () => cpuSnapshot(COMPONENTS))
+        : null;
     const memoryAfterMiB = await gatewayMemoryMiB(underTest.httpUrl);
     await load.close();
 
@@ -343,6 +498,11 @@ async function main(): Promise<void> {
     await gateway.stop();
     rmSync(checkpointDir, { recursive: true, force: true });
 
+    let readingLog: ReadingLogReport | null = null;
+    if (MODES.has('log')) {
+      readingLog = await readingLogMode(databaseUrl, influxd.url, devices, load.nextSeq);
+    }
+
     const oursWithin = (step: MeasuredStep) => withinBound(step, true, Boolean(alerting));
     const mosquittoWithin = (step: MeasuredStep) => withinBound(step, true);
     const aedesWithin = (step: MeasuredStep) => withinBound(step, false);
@@ -359,6 +519,7 @@ async function main(): Promise<void> {
         loadGeneratorOnSameMachine: true,
         alertRate: ALERT_RATE,
         alertPatients: ALERT_PATIENTS,
+        modes: [...MODES],
         alerting: Boolean(alerting),
         api: Boolean(api),
         postgresCounted: !process.env.TEST_DATABASE_URL,
@@ -373,7 +534,9 @@ async function main(): Promise<void> {
         fleet,
         alerts,
         urgentUnderBurst: burst,
+        stalled: stalledStep,
       },
+      readingLog,
       summary: {
         maxSustainedZeroLossReadingsPerSecond: best,
         mosquittoPipelineMaxZeroLoss: bestRate(mosquittoSteps, mosquittoWithin),
