@@ -3,7 +3,7 @@ import { historyMinutes, type RuleDefinition } from '@rpm/clinical';
 import type { Metric, NormalizedReading } from '@rpm/contracts';
 import { PatientFacts, readingIdentity } from './patient-facts';
 
-/** A window is read from the store again after this long, whatever it was fed: readings written around alerting (a seed script) show within it. */
+/** A window is read from the store again after at most this long (at least half), whatever it was fed: readings written around alerting (a seed script) show within it. */
 const REFRESH_MS = 30 * 60_000;
 /**
  * Readings held over all patients at most (a reading is a few hundred bytes): past it the windows read least
@@ -18,6 +18,8 @@ interface Window {
   from: number;
   /** The run time it was read at (ms). */
   readAt: number;
+  /** The run time from which it is read again (ms): REFRESH_MS after readAt, less up to a half, so the patients' re-reads spread out. */
+  refreshAt: number;
   readings: Map<string, NormalizedReading>;
 }
 
@@ -74,7 +76,7 @@ export class ScheduledWindows {
 
   private async metricReadings(patientId: string, metric: Metric, from: number, now: number): Promise<NormalizedReading[]> {
     let window = this.windows.get(patientId)?.get(metric);
-    if (!window || from < window.from || now - window.readAt > REFRESH_MS || now < window.readAt) window = await this.read(patientId, metric, from, now);
+    if (!window || from < window.from || now >= window.refreshAt || now < window.readAt) window = await this.read(patientId, metric, from, now);
     if (!window) return (await this.facts.metricReadings(patientId, metric, new Date(from), new Date(now))).readings;
     const readings: NormalizedReading[] = [];
     for (const [key, reading] of window.readings) {
@@ -105,7 +107,7 @@ export class ScheduledWindows {
     if (!stored.complete || stored.readings.length > MAX_READINGS / 10) return undefined;
     // A source that stopped vouching while the store was read: the window may miss what passed it by.
     if (!this.trusted(patientId)) return undefined;
-    const window: Window = { from, readAt: now, readings: new Map() };
+    const window: Window = { from, readAt: now, refreshAt: now + REFRESH_MS * (0.5 + Math.random() * 0.5), readings: new Map() };
     for (const reading of [...stored.readings, ...observed.filter((one) => one.metric === metric)]) this.add(window, reading);
     const metrics = this.windows.get(patientId) ?? new Map<Metric, Window>();
     this.windows.delete(patientId);
