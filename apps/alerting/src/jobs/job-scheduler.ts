@@ -14,7 +14,7 @@ import { ScheduledRulesJob } from './scheduled-rules.job';
 import { SimulatedSchedule } from './simulated-schedule';
 import { WakeableJob } from './wakeable-job';
 
-/** The follow-up job's first run after start: once the app has settled, not in its start-up rush. */
+/** The follow-up and scheduled-rules jobs' first run after start: once the app has settled, not in its start-up rush. */
 const FOLLOW_UP_AT_START_MS = 5_000;
 
 /** How often the simulated clock is looked at for due jobs (SIMULATED_CLOCK_FILE only). */
@@ -78,6 +78,14 @@ export class JobScheduler implements OnApplicationBootstrap, OnApplicationShutdo
       1000,
     );
     this.every('scheduled-rules', this.config.scheduledRulesEveryMs, () => this.scheduledRules.runOnce());
+    // Once soon after start too (not on a simulated clock, whose runs upload days that the wall clock would judge
+    // stale): a restart does not leave stale data unflagged for a whole interval, and the patients' windows
+    // (ScheduledWindows) are read before readings flow, not in the first busy minute.
+    if (!this.config.simulatedClockFile)
+      this.registry.addTimeout(
+        'scheduled-rules-at-start',
+        setTimeout(() => this.start('scheduled-rules', () => this.scheduledRules.runOnce()), FOLLOW_UP_AT_START_MS),
+      );
     if (this.config.simulatedClockFile) this.followSimulatedClock();
     else {
       this.every('follow-up', this.config.followUpEveryMs, () => this.followUp.runOnce());
