@@ -37,6 +37,8 @@ export const alertingVariables = {
   ESCALATE_URGENT_AFTER_MINUTES: minutes(15),
   ESCALATE_WARNING_AFTER_MINUTES: minutes(240),
   SCHEDULED_RULES_EVERY_SECONDS: z.coerce.number().positive().default(60),
+  // The queues wake on PostgreSQL notifications and at their rows' due times; this poll is only a safety net.
+  JOBS_FALLBACK_POLL_SECONDS: z.coerce.number().positive().max(3600).default(30),
   FOLLOW_UP_EVERY_SECONDS: z.coerce.number().positive().default(3600),
   ALERT_EMAIL_SMTP_URL: z.url({ error: 'must be an SMTP URL such as smtp://user:password@mail.example.org:587' }).optional(),
   ALERT_EMAIL_FROM: z.string().default('RPM alerts <alerts@localhost>'),
@@ -101,6 +103,7 @@ export const alertingConfigSchema = z
     lagAlarmMs: env.ALERTING_LAG_ALARM_SECONDS * 1000,
     escalateAfterMs: { urgent: env.ESCALATE_URGENT_AFTER_MINUTES * 60_000, warning: env.ESCALATE_WARNING_AFTER_MINUTES * 60_000 },
     scheduledRulesEveryMs: env.SCHEDULED_RULES_EVERY_SECONDS * 1000,
+    jobsFallbackPollMs: env.JOBS_FALLBACK_POLL_SECONDS * 1000,
     followUpEveryMs: env.FOLLOW_UP_EVERY_SECONDS * 1000,
     webhook: env.ALERT_WEBHOOK_URL ? { url: env.ALERT_WEBHOOK_URL, secret: env.ALERT_WEBHOOK_SECRET! } : undefined,
     sms: env.ALERT_SMS_GATEWAY_URL ? { url: env.ALERT_SMS_GATEWAY_URL, token: env.ALERT_SMS_GATEWAY_TOKEN! } : undefined,

@@ -13,6 +13,7 @@ import { PatientFacts } from './alerts/patient-facts';
 import { ReadingEvaluator } from './alerts/reading-evaluator';
 import { EvaluationLag } from './alerts/evaluation-lag';
 import { RuleStates } from './alerts/rule-states';
+import { ScheduledWindows } from './alerts/scheduled-windows';
 import { ALERT_CHANNELS, PATIENT_CHANNELS, type AlertChannel, type PatientChannel } from './delivery/alert-channel';
 import { DeliveryQueue } from './delivery/delivery-queue';
 import { DeliveryWorker } from './delivery/delivery-worker';
@@ -86,6 +87,7 @@ export class AlertingModule {
         LiveEpisodes,
         CacheInvalidation,
         RuleStates,
+        ScheduledWindows,
         EvaluationLag,
         ReadingEvaluator,
         DeliveryQueue,

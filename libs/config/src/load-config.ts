@@ -18,8 +18,11 @@ export function loadConfig<Schema extends z.ZodType>(schema: Schema, env: NodeJS
     result.error.issues.map((issue) => {
       const variable = issue.path.join('.') || '(environment)';
       // z.coerce.number() reports "expected number, received NaN", which hides what was typed; numbers are no secret.
-      if (issue.code === 'invalid_type' && issue.expected === 'number' && typeof env[variable] === 'string')
-        return `${variable}: must be a number, not ${JSON.stringify(env[variable])}`;
+      // A schema's own sentence (e.g. "must be a TCP port number") is kept.
+      if (issue.code === 'invalid_type' && issue.expected === 'number' && typeof env[variable] === 'string') {
+        const sentence = /expected number/i.test(issue.message) ? 'must be a number' : issue.message;
+        return `${variable}: ${sentence}, not ${JSON.stringify(env[variable])}`;
+      }
       return `${variable}: ${issue.message}`;
     }),
   );

@@ -21,6 +21,7 @@ import { NursingTasks1764490000000 } from './migrations/1764490000000-nursing-ta
 import { QuestionnaireAssignments1764500000000 } from './migrations/1764500000000-questionnaire-assignments';
 import { PatientSignInLinks1764510000000 } from './migrations/1764510000000-patient-sign-in-links';
 import { PatientFactsNotify1764530000000 } from './migrations/1764530000000-patient-facts-notify';
+import { AlertingWorkNotify1764560000000 } from './migrations/1764560000000-alerting-work-notify';
 
 export const MIGRATIONS = [
   InitialSchema1763830000000,
@@ -44,6 +45,7 @@ export const MIGRATIONS = [
   QuestionnaireAssignments1764500000000,
   PatientSignInLinks1764510000000,
   PatientFactsNotify1764530000000,
+  AlertingWorkNotify1764560000000,
 ];
 
 /** The schema is owned by migrations (`npm run db:migrate`); TypeORM never synchronizes it. */

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { canOpenUrgent, DEFAULT_RULES } from '@rpm/clinical';
 import { ACCEPTED_READINGS_TOPIC, acceptedReadingsEventSchema, type NormalizedReading } from '@rpm/contracts';
 import { connected } from '@rpm/platform';
@@ -10,6 +10,7 @@ import { EvaluationLag } from './evaluation-lag';
 import { EvaluationQueue, type Lane } from './evaluation-queue';
 import { ReadingEvaluator } from './reading-evaluator';
 import { ReadingsSource } from './readings-source';
+import { ScheduledWindows } from './scheduled-windows';
 
 /** Readings read ahead of evaluation at most: past it, alerting stops taking events until evaluation catches up. */
 const MAX_PENDING_READINGS = 100_000;
@@ -34,8 +35,12 @@ export class AcceptedReadingsConsumer extends ReadingsSource implements OnApplic
     evaluator: ReadingEvaluator,
     lag: EvaluationLag,
     private readonly metrics: AlertingMetrics,
+    @Optional() private readonly windows?: ScheduledWindows,
   ) {
     super();
+    // Every reading stored reaches this subscription while it is connected (a lost one is redelivered after the
+    // reconnect, when the windows were dropped): the windows hold while connected.
+    if (windows) windows.trusted = () => this.isConnected;
     this.queue = new EvaluationQueue({
       laneOf: (reading) => this.laneOf(reading),
       evaluate: (readings) => evaluator.evaluate(readings),
@@ -69,14 +74,20 @@ export class AcceptedReadingsConsumer extends ReadingsSource implements OnApplic
     const client = connect(url, { protocolVersion: 4, clientId, clean: false, username, password, ca, reconnectPeriod: 1000 });
     this.client = client;
     // The events of a lost connection come again on the next: acknowledging them there is the broker's redelivery's job.
-    client.on('connect', () => this.connectionChanged(true));
+    client.on('connect', () => {
+      this.windows?.clear();
+      this.connectionChanged(true);
+    });
     client.on('close', () => {
+      this.windows?.clear();
       this.queue.reset();
       this.connectionChanged(false);
     });
     client.handleMessage = (packet, callback) => {
       const readings = this.parse(packet.payload as Buffer);
       this.metrics.eventsConsumed.inc();
+      // Stored before they were announced: the clock-triggered rules' windows take them in at once.
+      this.windows?.observe(readings);
       const { messageId } = packet;
       if (packet.qos === 0 || messageId === undefined) {
         this.queue.add(readings, () => undefined);

@@ -65,6 +65,12 @@ export class DeliveryWorker {
     return due.length;
   }
 
+  /** When the next pending delivery is due (a retry's time, another worker's claim ending); undefined with no channel or none pending. */
+  async nextDueAt(): Promise<Date | undefined> {
+    if (this.channels.size === 0) return undefined;
+    return this.deliveries.nextDueAt();
+  }
+
   /** Sends one delivery and records the outcome; a channel's failure is recorded for a later retry, not thrown. */
   private async attempt(delivery: DueDelivery): Promise<void> {
     const channel = this.channels.get(delivery.channel);

@@ -43,6 +43,11 @@ export class PatientSignInLinks {
     }
   }
 
+  /** When the next pending request is due (a retry's time, a claim ending); undefined when none is pending. */
+  nextDueAt(): Promise<Date | undefined> {
+    return this.links.nextDueAt();
+  }
+
   private async deliver(link: DueSignInLink, now: Date): Promise<void> {
     if (!(await this.contacts.activeScopes(link.patient_id)).includes('contact_channels')) {
       await this.links.settle(link, { status: 'cancelled', error: 'no contact_channels consent' });

@@ -27,13 +27,19 @@ export class EscalationJob {
 
   async runOnce(): Promise<void> {
     await this.alerts.reopenElapsedSnoozes();
-    const escalated = await this.alerts.escalateUnacknowledged({
-      urgent: this.config.escalateAfterMs.urgent / 1000,
-      warning: this.config.escalateAfterMs.warning / 1000,
-    });
+    const escalated = await this.alerts.escalateUnacknowledged(this.afterSeconds());
     for (const id of escalated) {
       this.logger.warn({ message: 'alert escalated: not acknowledged in time', alertId: id });
       await this.failures.isolate('escalation', { alertId: id }, () => this.deliveries.enqueue(id, 'escalated'));
     }
+  }
+
+  /** When runOnce next has something to do (a snooze ends, an alert passes its time); undefined: nothing open. */
+  nextDueAt(): Promise<Date | undefined> {
+    return this.alerts.nextEscalationAt(this.afterSeconds());
+  }
+
+  private afterSeconds(): { urgent: number; warning: number } {
+    return { urgent: this.config.escalateAfterMs.urgent / 1000, warning: this.config.escalateAfterMs.warning / 1000 };
   }
 }

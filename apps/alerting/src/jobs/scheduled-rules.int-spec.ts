@@ -5,6 +5,7 @@ import { createClinic, type ClinicFixture } from '../../../../test/support/fixtu
 import { createTestDatabase } from '../../../../test/support/test-services';
 import { AlertOutcomes } from '../alerts/alert-outcomes';
 import { PatientFacts } from '../alerts/patient-facts';
+import { ScheduledWindows } from '../alerts/scheduled-windows';
 import { DeliveryQueue } from '../delivery/delivery-queue';
 import { FollowUpJob } from '../follow-up/follow-up.job';
 import { PatientAssessment } from '../follow-up/patient-assessment';
@@ -33,14 +34,45 @@ describe('scheduled rules on real PostgreSQL: one patient failing does not stop 
     await dataSource?.destroy();
   });
 
-  function scheduledRules() {
+  function scheduledRules(withWindows?: (patientId: string) => boolean) {
     const metrics = new AlertingMetrics();
     const failures = new JobFailures(metrics);
-    const facts = new PatientFacts(dataSource, store, metrics);
+    // The store's queries, by patient: what a run asks the store.
+    const storeQueries: string[] = [];
+    const countedStore = new Proxy(store, {
+      get(target, property) {
+        if (property === 'query')
+          return (query: Parameters<PostgresReadingStore['query']>[0]) => {
+            storeQueries.push(query.patientId);
+            return target.query(query);
+          };
+        const value: unknown = Reflect.get(target, property, target);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const facts = new PatientFacts(dataSource, countedStore, metrics);
     const followUp = new FollowUpJob(dataSource, new PatientAssessment(dataSource, store), failures);
     const outcomes = new AlertOutcomes(dataSource, new AlertRepository(dataSource), new DeliveryQueue(dataSource, []), followUp);
-    return { job: new ScheduledRulesJob(dataSource, facts, outcomes, failures), metrics };
+    const windows = withWindows ? new ScheduledWindows(facts) : undefined;
+    if (windows && withWindows) windows.trusted = withWindows;
+    return { job: new ScheduledRulesJob(dataSource, facts, outcomes, failures, undefined, windows), metrics, windows, storeQueries };
   }
+
+  const cgmReading = (clinic: ClinicFixture, at: Date, mgDl: number) => {
+    const measuredAt = at.toISOString();
+    return {
+      patientId: clinic.patientId,
+      deviceId: clinic.device.deviceId,
+      metric: 'glucose' as const,
+      measuredAt,
+      receivedAt: measuredAt,
+      seq: null,
+      unit: 'mg/dL',
+      values: { value: mgDl },
+      original: { unit: 'mg/dL', values: { value: mgDl } },
+      context: { source: 'cgm' },
+    };
+  };
 
   /** An hour of CGM readings every five minutes, the last one five minutes before t0. */
   async function cgmHourBeforeT0(clinic: ClinicFixture, mgDl: number) {
@@ -115,5 +147,37 @@ describe('scheduled rules on real PostgreSQL: one patient failing does not stop 
     // Nothing left to fail the patient's run: its other rules, and the corrupted one under its default, were evaluated.
     const failures = (await metrics.jobFailures.get()).values.find((value) => value.labels.job === 'scheduled-rules');
     expect(failures?.value ?? 0).toBe(0);
+  });
+
+  it('with windows kept between runs, a warm run asks the store nothing for a patient, sees the readings alerting took in, and still fires on missing data', async () => {
+    const kept = await createClinic(databaseUrl, 'kept');
+    const fed = await createClinic(databaseUrl, 'fed');
+    const unvouched = await createClinic(databaseUrl, 'unvouched');
+    for (const clinic of [kept, fed, unvouched]) await cgmHourBeforeT0(clinic, 120);
+    const { job, windows, storeQueries } = scheduledRules((patientId) => patientId !== unvouched.patientId);
+    const queriesOf = (clinic: ClinicFixture) => storeQueries.filter((patientId) => patientId === clinic.patientId).length;
+
+    await job.runOnce(t0);
+    expect(queriesOf(kept)).toBeGreaterThanOrEqual(1);
+    storeQueries.length = 0;
+
+    await job.runOnce(new Date(t0.getTime() + MINUTE));
+    expect(queriesOf(kept) + queriesOf(fed)).toBe(0);
+    // A patient whose readings the source does not vouch for is read from the store, run after run.
+    expect(queriesOf(unvouched)).toBeGreaterThanOrEqual(1);
+
+    // A reading stored and announced two minutes after t0: the window takes it in, the store is not asked.
+    const reading = cgmReading(fed, new Date(t0.getTime() + 2 * MINUTE), 130);
+    await store.write([reading]);
+    windows!.observe([reading]);
+    storeQueries.length = 0;
+
+    // 14 minutes after t0 (the windows are read again 15 to 30 minutes after they were read): 19 minutes of silence
+    // since the last reading is stale CGM data (15 minutes); 12 since the one taken in is not.
+    await job.runOnce(new Date(t0.getTime() + 14 * MINUTE));
+    expect(queriesOf(kept) + queriesOf(fed)).toBe(0);
+    expect(await openRules(kept.patientId)).toEqual(['glucose.cgm_stale']);
+    expect(await openRules(fed.patientId)).toEqual([]);
+    expect(await openRules(unvouched.patientId)).toEqual(['glucose.cgm_stale']);
   });
 });

@@ -197,6 +197,22 @@ export class AlertRepository {
   }
 
   /**
+   * When escalateUnacknowledged (after reopenElapsedSnoozes) next has something to do: the earliest end of a
+   * snooze, or the earliest time an open alert passes its severity's time; undefined when neither exists.
+   */
+  async nextEscalationAt(afterSeconds: { urgent: number; warning: number }): Promise<Date | undefined> {
+    const [row]: { due: Date | null }[] = await this.dataSource.query(
+      `SELECT LEAST(
+         (SELECT min(snoozed_until) FROM alerts WHERE status = 'snoozed'),
+         (SELECT min(GREATEST(created_at, COALESCE((severity_changes -> -1 ->> 'at')::timestamptz, created_at))
+                     + make_interval(secs => CASE severity WHEN 'urgent' THEN $1::float8 ELSE $2::float8 END))
+            FROM alerts WHERE status = 'open' AND NOT retrospective AND escalated_at IS NULL)) AS due`,
+      [afterSeconds.urgent, afterSeconds.warning],
+    );
+    return row?.due ?? undefined;
+  }
+
+  /**
    * Marks escalated, once and in one statement (so two instances cannot both escalate), the open alerts
    * nobody acknowledged within their severity's time, counted from when the alert was created or last raised
    * to its severity (a warning raised to urgent gets the urgent time from the raise); returns their ids.

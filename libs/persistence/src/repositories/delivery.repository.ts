@@ -74,6 +74,17 @@ export class DeliveryRepository {
     );
   }
 
+  /**
+   * When the next pending delivery is due (its next attempt, or the end of another worker's claim on it);
+   * undefined when none is pending. The worker sets its timer to it instead of polling.
+   */
+  async nextDueAt(): Promise<Date | undefined> {
+    const [row]: { due: Date | null }[] = await this.dataSource.query(
+      `SELECT min(GREATEST(next_attempt_at, COALESCE(claimed_until, next_attempt_at))) AS due FROM alert_deliveries WHERE status = 'pending'`,
+    );
+    return row?.due ?? undefined;
+  }
+
   /** Records a sent delivery, if `claimedBy` still holds it (false when its claim expired and another worker took the row). */
   async delivered(id: string, claimedBy: string, attempts: number): Promise<boolean> {
     const [, count]: [unknown, number] = await this.dataSource.query(

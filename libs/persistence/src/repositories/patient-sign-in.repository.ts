@@ -60,6 +60,14 @@ export class PatientSignInRepository {
     );
   }
 
+  /** When the next pending request is due (its retry time, or the end of a claim on it); undefined when none is pending. */
+  async nextDueAt(): Promise<Date | undefined> {
+    const [row]: { due: Date | null }[] = await this.dataSource.query(
+      `SELECT min(GREATEST(send_after, COALESCE(claimed_until, send_after))) AS due FROM patient_sign_in_links WHERE status = 'pending'`,
+    );
+    return row?.due ?? undefined;
+  }
+
   async settle(
     link: DueSignInLink,
     outcome: { status: 'sent'; channel: string; at: Date } | { status: 'pending' | 'failed' | 'cancelled'; error: string; retryAt?: Date },
