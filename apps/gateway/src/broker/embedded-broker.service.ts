@@ -61,6 +61,8 @@ export class EmbeddedBroker implements OnApplicationBootstrap, OnApplicationShut
   private readonly emptyClientIds = new WeakSet<Client>();
   private readonly servers = new Map<Transport, Server>();
   private broker?: Aedes;
+  /** Devices with a session subscribed to their receipts: the others get none (most devices never ask). */
+  private readonly receiptSubscribers = new Set<string>();
   // Registered here rather than in GatewayMetrics: they exist only with the embedded broker's listeners.
   private readonly listenerUp: Gauge<'transport'>;
   private readonly connectionsOpened: Counter<'transport'>;
@@ -168,8 +170,19 @@ export class EmbeddedBroker implements OnApplicationBootstrap, OnApplicationShut
       this.devicesOnline.set(identity.deviceId, client);
       this.metrics.connectedDevices.set(this.devicesOnline.size);
     });
+    broker.on('subscribe', (subscriptions, client) => {
+      const identity = this.identities.get(client);
+      if (identity?.kind === 'device' && subscriptions.some((subscription) => subscription.topic === deviceReceiptsTopic(identity.deviceId)))
+        this.receiptSubscribers.add(identity.deviceId);
+    });
+    broker.on('unsubscribe', (topics, client) => {
+      const identity = this.identities.get(client);
+      if (identity?.kind === 'device' && topics.includes(deviceReceiptsTopic(identity.deviceId))) this.receiptSubscribers.delete(identity.deviceId);
+    });
     broker.on('clientDisconnect', (client) => {
       const identity = this.identities.get(client);
+      // A clean session's subscriptions end with it; a persistent session's stay (aedes keeps them in memory).
+      if (identity?.kind === 'device' && client.clean) this.receiptSubscribers.delete(identity.deviceId);
       if (identity?.kind !== 'device' || this.devicesOnline.get(identity.deviceId) !== client) return;
       this.devicesOnline.delete(identity.deviceId);
       this.metrics.connectedDevices.set(this.devicesOnline.size);
@@ -213,6 +226,10 @@ export class EmbeddedBroker implements OnApplicationBootstrap, OnApplicationShut
       server.listen(port, host, () => resolve());
     });
     this.logger.log({ message: 'embedded MQTT broker listening', transport, host, port });
+  }
+
+  wantsReceipts(deviceId: string): boolean {
+    return this.receiptSubscribers.has(deviceId);
   }
 
   publish(topic: string, payload: string, qos: 0 | 1): Promise<void> {

@@ -66,6 +66,11 @@ export class ExternalBrokerConsumer implements OnApplicationBootstrap, OnApplica
     this.logger.log({ message: 'consuming device readings from external broker', shareGroup: mqtt.shareGroup });
   }
 
+  /** The external broker's subscriptions cannot be seen from here: every device gets its receipts. */
+  wantsReceipts(): boolean {
+    return true;
+  }
+
   async publish(topic: string, payload: string, qos: 0 | 1): Promise<void> {
     if (!this.client) throw new Error('broker client not connected');
     await this.client.publishAsync(topic, payload, { qos });

@@ -65,6 +65,7 @@ export class ReceiptPublisher implements OnApplicationShutdown {
     const storedAt = new Date().toISOString();
     this.flushing = this.flushing.then(async () => {
       for (const [deviceId, counts] of due) {
+        if (!this.publisher.wantsReceipts(deviceId)) continue;
         const receipt: DeviceReceipt = {
           storedNew: counts.storedNew,
           alreadyStored: counts.alreadyStored,
