@@ -4,6 +4,7 @@ import type { AppProcess } from '../support/app-process';
 import { startApi } from '../support/api-under-test';
 import { createClinic, type ClinicFixture } from '../support/fixtures';
 import { createTestDatabase } from '../support/test-services';
+import { openEventStream } from '../support/server-sent-events';
 import { waitFor } from '../support/wait-for';
 
 /** GET /alerts/stream read as the web page reads it: alert ids and the last event id seen. */
@@ -14,37 +15,22 @@ class Stream {
 
   static async open(httpUrl: string, authorization: string, lastEventId?: string): Promise<Stream> {
     const stream = new Stream();
-    const headers: Record<string, string> = { authorization, accept: 'text/event-stream' };
-    if (lastEventId) headers['last-event-id'] = lastEventId;
-    const response = await fetch(`${httpUrl}/alerts/stream`, { headers, signal: stream.abort.signal });
-    expect(response.status).toBe(200);
-    void stream.read(response.body!.pipeThrough(new TextDecoderStream()).getReader());
+    await openEventStream(
+      `${httpUrl}/alerts/stream`,
+      { authorization },
+      stream.abort.signal,
+      ({ id, data }) => {
+        if (id) stream.lastEventId = id;
+        const alertId = data && /"alertId":"([0-9a-f-]{36})"/.exec(data)?.[1];
+        if (alertId && !stream.alertIds.includes(alertId)) stream.alertIds.push(alertId);
+      },
+      lastEventId,
+    );
     return stream;
   }
 
   close(): void {
     this.abort.abort();
-  }
-
-  private async read(reader: ReadableStreamDefaultReader<string>): Promise<void> {
-    let buffer = '';
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        buffer += value;
-        const events = buffer.split('\n\n');
-        buffer = events.pop() ?? '';
-        for (const event of events) {
-          const id = /^id: ?(.*)$/m.exec(event)?.[1];
-          const alertId = /"alertId":"([0-9a-f-]{36})"/.exec(event)?.[1];
-          if (id) this.lastEventId = id;
-          if (alertId && !this.alertIds.includes(alertId)) this.alertIds.push(alertId);
-        }
-      }
-    } catch {
-      // aborted by the test
-    }
   }
 }
 

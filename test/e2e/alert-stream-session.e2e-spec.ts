@@ -5,6 +5,7 @@ import { startApi } from '../support/api-under-test';
 import { createAdmin, createClinic, type ClinicFixture } from '../support/fixtures';
 import { listenerBack, terminateListeners, withConnectionsRefused } from '../support/pg-listeners';
 import { createTestDatabase } from '../support/test-services';
+import { openEventStream } from '../support/server-sent-events';
 import { waitFor } from '../support/wait-for';
 
 /** An open GET /alerts/stream as the web page reads it: the alert ids received, and whether it has ended. */
@@ -15,29 +16,16 @@ class OpenStream {
 
   static async open(httpUrl: string, authorization: string): Promise<OpenStream> {
     const stream = new OpenStream();
-    const response = await fetch(`${httpUrl}/alerts/stream`, { headers: { authorization, accept: 'text/event-stream' }, signal: stream.abort.signal });
-    expect(response.status).toBe(200);
-    void stream.read(response.body!.pipeThrough(new TextDecoderStream()).getReader());
+    const { ended } = await openEventStream(`${httpUrl}/alerts/stream`, { authorization }, stream.abort.signal, ({ data }) => {
+      const alertId = data && /"alertId":"([0-9a-f-]{36})"/.exec(data)?.[1];
+      if (alertId && !stream.alertIds.includes(alertId)) stream.alertIds.push(alertId);
+    });
+    void ended.then(() => (stream.ended = true));
     return stream;
   }
 
   close(): void {
     this.abort.abort();
-  }
-
-  private async read(reader: ReadableStreamDefaultReader<string>): Promise<void> {
-    let buffer = '';
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        buffer += value;
-        for (const match of buffer.matchAll(/"alertId":"([0-9a-f-]{36})"/g)) if (!this.alertIds.includes(match[1])) this.alertIds.push(match[1]);
-      }
-    } catch {
-      // aborted by the test
-    }
-    this.ended = true;
   }
 }
 

@@ -9,6 +9,7 @@ import { gatewayEnv, type GatewayUnderTest } from '../support/gateway-env';
 import { MosquittoServer } from '../support/mosquitto-server';
 import { TestEventLog, scrapeGauge } from '../support/nats-event-log';
 import { createTestDatabase } from '../support/test-services';
+import { openEventStream } from '../support/server-sent-events';
 import { GiveUp, waitFor } from '../support/wait-for';
 
 const PATIENTS = 30;
@@ -63,13 +64,23 @@ class PageStream {
 
   async connect(httpUrl: string): Promise<void> {
     this.abort = new AbortController();
-    const headers: Record<string, string> = { authorization: this.authorization, accept: 'text/event-stream' };
-    if (this.lastEventId) headers['last-event-id'] = this.lastEventId;
-    const response = await fetch(`${httpUrl}/alerts/stream`, { headers, signal: this.abort.signal });
-    if (response.status !== 200) throw new Error(`${this.name}: GET ${httpUrl}/alerts/stream answered ${response.status}: ${await response.text()}`);
     const connection = ++this.connections;
+    const { ended } = await openEventStream(
+      `${httpUrl}/alerts/stream`,
+      { authorization: this.authorization },
+      this.abort.signal,
+      ({ id, data }) => {
+        if (id) this.lastEventId = id;
+        if (!data) return;
+        const { alertId, status } = JSON.parse(data) as { alertId: string; status: string };
+        this.events.push({ alertId, status, at: Date.now(), connection });
+      },
+      this.lastEventId,
+    ).catch((error: Error) => {
+      throw new Error(`${this.name}: ${error.message}`);
+    });
     this.open = true;
-    void this.read(response.body!.pipeThrough(new TextDecoderStream()).getReader(), connection).finally(() => {
+    void ended.finally(() => {
       if (this.connections === connection) this.open = false;
     });
   }
@@ -91,29 +102,6 @@ class PageStream {
   /** Each alert's last status received: what the page shows now. */
   get shown(): Map<string, string> {
     return new Map(this.events.map((event) => [event.alertId, event.status]));
-  }
-
-  private async read(reader: ReadableStreamDefaultReader<string>, connection: number): Promise<void> {
-    let buffer = '';
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        buffer += value;
-        const events = buffer.split('\n\n');
-        buffer = events.pop() ?? '';
-        for (const event of events) {
-          const id = /^id: ?(.*)$/m.exec(event)?.[1];
-          const data = /^data: ?(.*)$/m.exec(event)?.[1];
-          if (id) this.lastEventId = id;
-          if (!data) continue;
-          const { alertId, status } = JSON.parse(data) as { alertId: string; status: string };
-          this.events.push({ alertId, status, at: Date.now(), connection });
-        }
-      }
-    } catch {
-      // aborted by the test, or the API died
-    }
   }
 }
 
