@@ -37,7 +37,6 @@ describe('reading log (NATS JetStream) between the gateway and alerting', () => 
         'alerting',
         {
           DATABASE_URL: databaseUrl,
-          DATABASE_POOL_MAX: '4',
           ...eventLog.env,
           LATE_READING_MINUTES: '120',
           LOG_LEVEL: 'log',
@@ -45,6 +44,9 @@ describe('reading log (NATS JetStream) between the gateway and alerting', () => 
           ALERTING_HTTP_PORT: String(port),
         },
         { logLine: 'alerting consumes the reading log' },
+        [],
+        // It logs that once it has taken its first partitions, with the backlog waiting: slower on a loaded CI machine.
+        60_000,
       );
     const owned = (port: number) => scrapeGauge(`http://127.0.0.1:${port}/metrics`, 'rpm_alerting_partitions_owned');
     const simulated = await Promise.all(devices.map((device) => SimulatedDevice.connect(underTest.mqttUrl, device)));
