@@ -96,14 +96,7 @@ export class MosquittoServer {
     // Started as root, mosquitto drops to the "mosquitto" user, which must read these files.
     chmodSync(dir, 0o755);
     for (const file of [passwordFile, aclFile, configFile]) chmodSync(file, 0o644);
-    const child = spawn('mosquitto', ['-c', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr?.on('data', (chunk) => (stderr += chunk));
-    await waitFor('mosquitto to listen', async () => {
-      if (child.exitCode !== null) throw new GiveUp(`mosquitto exited with ${child.exitCode}: ${stderr}`);
-      return (await portOpen(port)) && (await portOpen(internalPort)) ? true : undefined;
-    });
-    return new MosquittoServer(`mqtt://127.0.0.1:${port}`, `mqtt://127.0.0.1:${internalPort}`, child, dir);
+    return MosquittoServer.spawnAndWait(configFile, dir, port, internalPort);
   }
 
   /**
