@@ -12,7 +12,7 @@ async function withClient<T>(databaseUrl: string, work: (sql: Client) => Promise
   }
 }
 
-const listenersOf = (sql: Client, channel: string) =>
+export const listenersOf = (sql: Client, channel: string): Promise<number[]> =>
   sql
     .query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE $1`, [`LISTEN %${channel}%`])
     .then((result) => result.rows.map((row) => row.pid));
